@@ -1,0 +1,255 @@
+#include "app/replay_job.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+
+#include "app/progress_meter.h"
+#include "connectors/event_parser.h"
+#include "connectors/jsonl_file_writer.h"
+#include "connectors/jsonl_reader.h"
+#include "connectors/replay_files.h"
+#include "connectors/time_sorted_input.h"
+#include "engine/stream_processor.h"
+#include "state/member_cache.h"
+
+namespace segmentd {
+
+namespace {
+
+constexpr StreamId kReplayStream{0};
+
+bool is_blank(std::string_view line) {
+  return std::all_of(line.begin(), line.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+}
+
+// A temporary state directory, removed when the run ends.
+class ScratchDir {
+ public:
+  Status create() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "segmentd-replay-XXXXXX");
+    if (::mkdtemp(pattern.data()) == nullptr) return Status::fatal("cannot create a temp dir");
+    path_ = pattern;
+    return Status::ok();
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class ReplayRun {
+ public:
+  ReplayRun(const ReplaySettings& settings, const ReplayRequest& request, ReplayOutcome& outcome)
+      : settings_(settings), request_(request), outcome_(outcome),
+        parser_(settings.max_event_bytes) {}
+
+  Status run() {
+    for (auto step : {&ReplayRun::open_state, &ReplayRun::open_outputs,
+                      &ReplayRun::position_input, &ReplayRun::process_input,
+                      &ReplayRun::finish}) {
+      Status s = (this->*step)();
+      if (!s.is_ok()) return s;
+    }
+    return Status::ok();
+  }
+
+ private:
+  Status open_state();
+  Status open_outputs();
+  Status position_input();
+  Status process_input();
+  Status finish();
+  std::optional<EpochMs> classify(const InputLine& line);
+  void apply(const InputLine& line);
+  Status commit();
+  Status commit_if_due();
+
+  const ReplaySettings& settings_;
+  const ReplayRequest& request_;
+  ReplayOutcome& outcome_;
+  EventParser parser_;
+  ScratchDir scratch_;
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<MemberCache> members_;
+  TimerIndex timers_;
+  std::optional<StreamCheckpoint> resumed_;
+  ReplayPosition position_;
+  std::unique_ptr<JsonlFileWriter> output_;
+  std::unique_ptr<JsonlFileWriter> dlq_;
+  std::unique_ptr<JsonlTransitionSink> sink_;
+  std::unique_ptr<StreamProcessor> processor_;
+  std::unique_ptr<JsonlReader> reader_;
+  std::unique_ptr<TimeSortedInput> sorted_;
+  std::chrono::steady_clock::time_point last_commit_ = std::chrono::steady_clock::now();
+  ProgressMeter progress_;
+};
+
+Status ReplayRun::open_state() {
+  std::string dir = settings_.state_dir;
+  if (dir.empty()) {
+    Status s = scratch_.create();
+    if (!s.is_ok()) return s;
+    dir = scratch_.path();
+  }
+  Status s = StateStore::open(StoreOptions{dir}, store_);
+  if (!s.is_ok()) return s;
+  members_ = std::make_unique<MemberCache>(*store_, kReplayStream, settings_.cache_bytes);
+  s = store_->read_checkpoint(kReplayStream, resumed_);
+  if (!s.is_ok()) return s;
+  if (resumed_ && !decode_replay_position(resumed_->source_position, position_)) {
+    return Status::fatal("state.dir " + dir + " holds no replay checkpoint (was it used by "
+                         "`segmentd run`?): use another state.dir");
+  }
+  if (resumed_ && position_.sorted != request_.sort) {
+    return Status::fatal("state.dir " + dir + " was written by a replay " +
+                         (position_.sorted ? "with" : "without") +
+                         " --sort: run again the same way, or use another state.dir");
+  }
+  return members_->load_timers(timers_);
+}
+
+Status ReplayRun::open_outputs() {
+  Status s = JsonlFileWriter::open(request_.output, position_.output_bytes, output_);
+  if (!s.is_ok()) return s;
+  // With --sort the dead letters are all written again by the sort pass.
+  s = JsonlFileWriter::open(request_.dlq, request_.sort ? 0 : position_.dlq_bytes, dlq_);
+  if (!s.is_ok()) return s;
+  sink_ = std::make_unique<JsonlTransitionSink>(*output_);
+  processor_ = std::make_unique<StreamProcessor>(
+      settings_.engine, *members_, timers_, *sink_,
+      resumed_ ? resumed_->processor : ProcessorCheckpoint{});
+  outcome_.resumed_from_line = resumed_ ? position_.lines : 0;
+  return Status::ok();
+}
+
+std::optional<EpochMs> ReplayRun::classify(const InputLine& line) {
+  PurchaseEvent event;
+  Rejection rejection;
+  ++position_.events_read;
+  if (parser_.parse(line.text, event, rejection)) return event.ts;
+  ++position_.rejected[static_cast<std::size_t>(rejection.reason)];
+  Status s = write_dead_letter(*dlq_, line.number, rejection, line.text);
+  if (!s.is_ok()) throw StateStoreError(s.message());
+  return std::nullopt;
+}
+
+Status ReplayRun::position_input() {
+  Status s = JsonlReader::open(request_.input, reader_);
+  if (!s.is_ok()) return s;
+  if (!request_.sort) return reader_->skip_to(position_.input_offset, position_.lines);
+  position_.sorted = true;
+  position_.events_read = 0;
+  position_.rejected = {};
+  const std::string spill_dir = std::filesystem::temp_directory_path();
+  s = TimeSortedInput::sort(
+      *reader_, [this](const InputLine& line) { return classify(line); },
+      settings_.sort_memory_bytes, spill_dir, sorted_);
+  if (!s.is_ok()) return s;
+  outcome_.spilled_runs = sorted_->spilled_runs();
+  InputLine skipped;
+  for (std::uint64_t i = 0; i < position_.lines && sorted_->next(skipped); ++i) {
+  }
+  return sorted_->status();
+}
+
+void ReplayRun::apply(const InputLine& line) {
+  PurchaseEvent event;
+  Rejection rejection;
+  if (parser_.parse(line.text, event, rejection)) {
+    processor_->apply(event);
+    return;
+  }
+  ++position_.rejected[static_cast<std::size_t>(rejection.reason)];
+  Status s = write_dead_letter(*dlq_, line.number, rejection, line.text);
+  if (!s.is_ok()) throw StateStoreError(s.message());
+}
+
+Status ReplayRun::process_input() {
+  if (position_.finished) return Status::ok();
+  InputLine line;
+  for (;;) {
+    const bool more = sorted_ ? sorted_->next(line) : reader_->next(line);
+    if (!more) break;
+    ++position_.lines;
+    position_.input_offset = line.end_offset;
+    if (!sorted_) {
+      if (is_blank(line.text)) continue;
+      ++position_.events_read;
+    }
+    apply(line);
+    if ((position_.lines & 1023) == 0) {
+      Status s = commit_if_due();
+      if (!s.is_ok()) return s;
+      if (request_.show_progress) progress_.update(position_, processor_->checkpoint());
+    }
+  }
+  return sorted_ ? sorted_->status() : reader_->status();
+}
+
+Status ReplayRun::finish() {
+  if (!position_.finished) {
+    const StreamClock& clock = processor_->checkpoint().clock;
+    if (request_.until) {
+      processor_->advance_clock_to(*request_.until);
+    } else if (clock.started) {
+      processor_->advance_clock_to(clock.max_event_ts);
+    }
+    position_.finished = true;
+  }
+  Status s = commit();
+  if (!s.is_ok()) return s;
+  if (request_.show_progress) progress_.finish();
+  outcome_.position = position_;
+  outcome_.processor = processor_->checkpoint();
+  outcome_.members_resident = members_->resident_members();
+  outcome_.state_disk_bytes = store_->figures().disk_bytes;
+  const StreamStats& stats = outcome_.processor.stats;
+  const std::uint64_t accepted = stats.events_applied + stats.events_duplicate;
+  outcome_.looks_unsorted = !request_.sort && accepted > 0 && stats.events_late * 100 > accepted;
+  return Status::ok();
+}
+
+Status ReplayRun::commit_if_due() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_commit_ < settings_.commit_interval) return Status::ok();
+  last_commit_ = now;
+  return commit();
+}
+
+// Outputs first, then the state that records their lengths.
+Status ReplayRun::commit() {
+  for (JsonlFileWriter* writer : {output_.get(), dlq_.get()}) {
+    Status s = writer->sync();
+    if (!s.is_ok()) return s;
+  }
+  if (!sink_->status().is_ok()) return sink_->status();
+  position_.output_bytes = output_->length();
+  position_.dlq_bytes = dlq_->length();
+  return members_->commit(
+      StreamCheckpoint{processor_->checkpoint(), encode_replay_position(position_)});
+}
+
+}  // namespace
+
+Status run_replay(const ReplaySettings& settings, const ReplayRequest& request,
+                  ReplayOutcome& outcome) {
+  const auto started = std::chrono::steady_clock::now();
+  ReplayRun run(settings, request, outcome);
+  Status s = Status::ok();
+  try {
+    s = run.run();
+  } catch (const StateStoreError& e) {
+    s = Status::fatal(e.what());
+  }
+  outcome.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return s;
+}
+
+}  // namespace segmentd

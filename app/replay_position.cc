@@ -1,0 +1,41 @@
+#include "app/replay_position.h"
+
+#include <numeric>
+
+#include "state/varint.h"
+
+namespace segmentd {
+
+namespace {
+constexpr char kFormat = 1;
+}
+
+std::uint64_t ReplayPosition::rejected_total() const {
+  return std::accumulate(rejected.begin(), rejected.end(), std::uint64_t{0});
+}
+
+std::string encode_replay_position(const ReplayPosition& p) {
+  std::string out(1, kFormat);
+  for (std::uint64_t v : {p.lines, p.input_offset, p.output_bytes, p.dlq_bytes, p.events_read,
+                          std::uint64_t{p.sorted}, std::uint64_t{p.finished}}) {
+    bytes::put_varint(out, v);
+  }
+  for (std::uint64_t v : p.rejected) bytes::put_varint(out, v);
+  return out;
+}
+
+bool decode_replay_position(std::string_view encoded, ReplayPosition& p) {
+  if (encoded.empty() || encoded.front() != kFormat) return false;
+  bytes::Reader in(encoded.substr(1));
+  std::uint64_t sorted = 0, finished = 0;
+  for (std::uint64_t* v : {&p.lines, &p.input_offset, &p.output_bytes, &p.dlq_bytes,
+                           &p.events_read, &sorted, &finished}) {
+    *v = in.varint();
+  }
+  for (std::uint64_t& v : p.rejected) v = in.varint();
+  p.sorted = sorted != 0;
+  p.finished = finished != 0;
+  return in.ok() && in.at_end();
+}
+
+}  // namespace segmentd

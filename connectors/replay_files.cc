@@ -1,0 +1,32 @@
+#include "connectors/replay_files.h"
+
+#include <charconv>
+
+#include "connectors/transition_json.h"
+
+namespace segmentd {
+
+void JsonlTransitionSink::emit(const Transition& transition) {
+  append_transition_json(out_.line_buffer(), transition);
+  Status s = out_.end_line();
+  if (!s.is_ok() && status_.is_ok()) status_ = std::move(s);
+}
+
+Status write_dead_letter(JsonlFileWriter& out, std::uint64_t line_number,
+                         const Rejection& rejection, std::string_view raw_line) {
+  std::string& line = out.line_buffer();
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, line_number).ptr;
+  line.append("{\"line\":");
+  line.append(digits, end);
+  line.append(",\"reason\":\"");
+  line.append(reason_code(rejection.reason));
+  line.append("\",\"detail\":");
+  append_json_string(line, rejection.detail);
+  line.append(",\"raw\":");
+  append_json_string(line, raw_line);
+  line.push_back('}');
+  return out.end_line();
+}
+
+}  // namespace segmentd

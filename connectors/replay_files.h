@@ -1,0 +1,32 @@
+// The file ends of `segmentd replay` (SPEC 3.2): transitions as JSON Lines, and the
+// dead-letter file whose lines are {"line": N, "reason": ..., "detail": ..., "raw": ...}.
+// Both write through a JsonlFileWriter so their lengths can be checkpointed.
+// Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "connectors/jsonl_file_writer.h"
+#include "engine/rejection.h"
+#include "engine/transition.h"
+
+namespace segmentd {
+
+class JsonlTransitionSink final : public TransitionSink {
+ public:
+  explicit JsonlTransitionSink(JsonlFileWriter& out) : out_(out) {}
+  void emit(const Transition& transition) override;
+  // The first write error, if any (emit cannot return one).
+  const Status& status() const { return status_; }
+
+ private:
+  JsonlFileWriter& out_;
+  Status status_ = Status::ok();
+};
+
+// Appends one dead-letter line for input line `line_number`.
+Status write_dead_letter(JsonlFileWriter& out, std::uint64_t line_number,
+                         const Rejection& rejection, std::string_view raw_line);
+
+}  // namespace segmentd

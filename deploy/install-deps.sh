@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything segmentd needs to build, test and benchmark on Debian 12.
+# Idempotent: packages already present are skipped by apt. Run as root (or with sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  clang-format
+  librocksdb-dev libsimdjson-dev libboost-dev catch2
+  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
+  python3
+)
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

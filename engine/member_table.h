@@ -1,0 +1,25 @@
+// Where the stream processor finds member state: a map from member id to MemberState
+// that the state module backs with a cache over RocksDB (state/member_cache.h) and
+// tests back with plain memory (tests/support).
+//
+// Contract: load() returns the member's state (a default MemberState, known == false,
+// for a member never seen); the reference is valid until the next load(). After
+// changing it the caller calls mark_changed(), which applies to the member returned by
+// the most recent load(): only changed members are persisted at the next commit.
+// Not thread-safe: owned by the stream's processing thread.
+#pragma once
+
+#include <string_view>
+
+#include "engine/member_state.h"
+
+namespace segmentd {
+
+class MemberTable {
+ public:
+  virtual ~MemberTable() = default;
+  virtual MemberState& load(std::string_view member_id) = 0;
+  virtual void mark_changed() = 0;
+};
+
+}  // namespace segmentd

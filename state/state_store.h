@@ -1,0 +1,100 @@
+// The durable state of segmentd: member states, the time-ordered timer index and one
+// checkpoint per stream, in RocksDB. The only module that links RocksDB.
+//
+// Layout (column families): `members` key = stream(4 bytes BE) + member id;
+// `timers` key = stream + due(8 bytes BE, sign-biased) + member id, empty value, so a
+// stream's due timers are one range scan; `meta` key = "checkpoint/" + stream.
+// Streams (Kafka partitions; the replay file is stream 0) share one database and are
+// separated by key prefix, so a partition's state can be dropped or rebuilt alone.
+//
+// Atomicity: a StoreBatch gathers member puts, timer moves and the checkpoint they
+// reflect; commit() writes it as one RocksDB write batch (WAL, optionally synced), so
+// after any crash state, timers and input position agree.
+//
+// Thread-safety: reads and commits may come from different threads (RocksDB is
+// thread-safe); a StoreBatch is used by one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/member_state.h"
+#include "engine/status.h"
+#include "state/member_codec.h"
+
+namespace segmentd {
+
+struct StreamId {
+  std::uint32_t value = 0;
+  auto operator<=>(const StreamId&) const = default;
+};
+
+struct StoreOptions {
+  std::string dir;
+  std::size_t block_cache_bytes = 64u << 20;
+  bool sync_commits = true;  // fsync the WAL at every commit (survives power loss)
+};
+
+// Figures for metrics and benchmarks.
+struct StoreFigures {
+  std::uint64_t disk_bytes = 0;          // SST + WAL files
+  std::uint64_t block_cache_hits = 0;
+  std::uint64_t block_cache_misses = 0;
+  std::uint64_t write_stall_micros = 0;
+};
+
+class StateStore;
+
+class StoreBatch {
+ public:
+  explicit StoreBatch(StateStore& store);
+  ~StoreBatch();
+  StoreBatch(const StoreBatch&) = delete;
+  StoreBatch& operator=(const StoreBatch&) = delete;
+
+  void put_member(StreamId stream, std::string_view member_id, const MemberState& state);
+  void move_timer(StreamId stream, std::string_view member_id, std::optional<EpochMs> from,
+                  std::optional<EpochMs> to);
+  void put_checkpoint(StreamId stream, const StreamCheckpoint& checkpoint);
+  std::size_t byte_size() const;
+  void clear();
+
+ private:
+  friend class StateStore;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class StateStore {
+ public:
+  // Opens (creating if needed) the database in options.dir.
+  static Status open(const StoreOptions& options, std::unique_ptr<StateStore>& store);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  // Fills `state` and sets `found`; a missing member is not an error.
+  Status read_member(StreamId stream, std::string_view member_id, MemberState& state,
+                     bool& found);
+  // nullopt when the stream never committed.
+  Status read_checkpoint(StreamId stream, std::optional<StreamCheckpoint>& checkpoint);
+  // Calls `visit` for each persisted timer of the stream in (due, member id) order.
+  Status scan_timers(StreamId stream,
+                     const std::function<void(EpochMs due, std::string_view member_id)>& visit);
+  // Writes the batch atomically; the batch is cleared on success.
+  Status commit(StoreBatch& batch);
+
+  StoreFigures figures() const;
+
+ private:
+  friend class StoreBatch;
+  struct Impl;
+  explicit StateStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace segmentd

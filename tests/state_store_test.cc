@@ -1,0 +1,158 @@
+#include "state/state_store.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "state/member_cache.h"
+#include "state/member_codec.h"
+
+namespace segmentd {
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "segmentd-test-XXXXXX");
+    path = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+MemberState sample_member() {
+  MemberState m;
+  m.known = true;
+  m.figures.purchases = 3;
+  m.figures.refunds = 1;
+  m.figures.first_purchase = EpochMs{1'700'000'000'000};
+  m.figures.last_purchase = EpochMs{1'700'100'000'000};
+  m.figures.net_total = Money{-12'345};
+  m.figures.days = {{19000, 1, Money{5}}, {19010, 2, Money{-7}}};
+  m.recent_events.add("e1", 32);
+  m.recent_events.add("é-2", 32);
+  m.lifecycle = 2;
+  m.seq = 9;
+  m.timer = EpochMs{1'700'200'000'000};
+  return m;
+}
+
+void check_same(const MemberState& a, const MemberState& b) {
+  CHECK(a.figures == b.figures);
+  CHECK(a.recent_events.oldest_first() == b.recent_events.oldest_first());
+  CHECK(a.lifecycle == b.lifecycle);
+  CHECK(a.seq == b.seq);
+  CHECK(a.timer == b.timer);
+  CHECK(a.known == b.known);
+}
+
+TEST_CASE("member states survive encoding exactly", "[state]") {
+  const MemberState m = sample_member();
+  std::string bytes;
+  encode_member(bytes, m);
+  MemberState decoded;
+  REQUIRE(decode_member(bytes, decoded));
+  check_same(decoded, m);
+  CHECK_FALSE(decode_member(bytes.substr(0, bytes.size() - 1), decoded));
+  CHECK_FALSE(decode_member("", decoded));
+}
+
+TEST_CASE("the dedupe ring keeps insertion order across wrap-around", "[state]") {
+  RecentEventIds ring;
+  for (int i = 0; i < 5; ++i) ring.add("e" + std::to_string(i), 3);
+  CHECK(ring.oldest_first() == std::vector<std::string>{"e2", "e3", "e4"});
+  CHECK(ring.contains("e4"));
+  CHECK_FALSE(ring.contains("e1"));
+  ring.add("e5", 4);  // window grew
+  CHECK(ring.oldest_first() == std::vector<std::string>{"e2", "e3", "e4", "e5"});
+  ring.add("e6", 2);  // window shrank
+  CHECK(ring.oldest_first() == std::vector<std::string>{"e5", "e6"});
+}
+
+TEST_CASE("checkpoints survive encoding exactly", "[state]") {
+  StreamCheckpoint c;
+  c.processor.clock = StreamClock{true, EpochMs{-5}, EpochMs{1'000}};
+  c.processor.stats.events_applied = 77;
+  c.processor.stats.lifecycle_transitions[1][2] = 3;
+  c.processor.stats.members_per_lifecycle[4] = -1;
+  c.source_position = std::string("\0\1pos", 5);
+  std::string bytes;
+  encode_checkpoint(bytes, c);
+  StreamCheckpoint decoded;
+  REQUIRE(decode_checkpoint(bytes, decoded));
+  CHECK(decoded == c);
+}
+
+TEST_CASE("commits are atomic and readable after reopening", "[state]") {
+  TempDir dir;
+  const StreamId stream{3};
+  {
+    std::unique_ptr<StateStore> store;
+    REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+    MemberCache cache(*store, stream, 1 << 20);
+    MemberState& m = cache.load("alice");
+    CHECK_FALSE(m.known);
+    m = sample_member();
+    cache.mark_changed();
+    StreamCheckpoint c;
+    c.source_position = "offset-42";
+    REQUIRE(cache.commit(c).is_ok());
+    MemberState& again = cache.load("alice");  // uncommitted change: must not persist
+    again.seq = 1000;
+    cache.mark_changed();
+  }
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  std::optional<StreamCheckpoint> checkpoint;
+  REQUIRE(store->read_checkpoint(stream, checkpoint).is_ok());
+  REQUIRE(checkpoint);
+  CHECK(checkpoint->source_position == "offset-42");
+  MemberState read;
+  bool found = false;
+  REQUIRE(store->read_member(stream, "alice", read, found).is_ok());
+  REQUIRE(found);
+  check_same(read, sample_member());
+  REQUIRE(store->read_member(StreamId{4}, "alice", read, found).is_ok());
+  CHECK_FALSE(found);  // streams are separate
+}
+
+TEST_CASE("timers are persisted in (due, member) order and follow their members", "[state]") {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  MemberCache cache(*store, StreamId{0}, 1 << 20);
+  for (auto [id, due] : {std::pair{"b", 20}, {"a", 20}, {"c", 10}, {"d", -5}}) {
+    cache.load(id).timer = EpochMs{due};
+    cache.mark_changed();
+  }
+  REQUIRE(cache.commit({}).is_ok());
+  cache.load("c").timer = EpochMs{30};  // moved
+  cache.mark_changed();
+  cache.load("d").timer.reset();  // cancelled
+  cache.mark_changed();
+  REQUIRE(cache.commit({}).is_ok());
+  TimerIndex index;
+  REQUIRE(cache.load_timers(index).is_ok());
+  std::vector<std::string> order;
+  while (auto e = index.pop_due(EpochMs{1'000})) order.push_back(e->member_id + "@" + std::to_string(e->due.ms));
+  CHECK(order == std::vector<std::string>{"a@20", "b@20", "c@30"});
+}
+
+TEST_CASE("members evicted over the memory budget are read back intact", "[state]") {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  MemberCache cache(*store, StreamId{0}, 64 * 1024);  // room for a few dozen members
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 500; ++i) {
+      MemberState& m = cache.load("m" + std::to_string(i));
+      m.known = true;
+      m.seq += 1;
+      cache.mark_changed();
+    }
+    REQUIRE(cache.commit({}).is_ok());
+    CHECK(cache.resident_bytes() <= 64 * 1024);
+  }
+  for (int i = 0; i < 500; ++i) CHECK(cache.load("m" + std::to_string(i)).seq == 3);
+}
+
+}  // namespace
+}  // namespace segmentd
