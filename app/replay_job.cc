@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 
 #include "app/progress_meter.h"
 #include "connectors/event_parser.h"
@@ -16,6 +17,13 @@
 namespace segmentd {
 
 namespace {
+
+// A dead letter could not be written; raised from inside the per-line callbacks and
+// turned into a fatal Status by run_replay.
+class DeadLetterWriteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 constexpr StreamId kReplayStream{0};
 
@@ -135,7 +143,7 @@ std::optional<EpochMs> ReplayRun::classify(const InputLine& line) {
   if (parser_.parse(line.text, event, rejection)) return event.ts;
   ++position_.rejected[static_cast<std::size_t>(rejection.reason)];
   Status s = write_dead_letter(*dlq_, line.number, rejection, line.text);
-  if (!s.is_ok()) throw StateStoreError(s.message());
+  if (!s.is_ok()) throw DeadLetterWriteError(s.message());
   return std::nullopt;
 }
 
@@ -167,7 +175,7 @@ void ReplayRun::apply(const InputLine& line) {
   }
   ++position_.rejected[static_cast<std::size_t>(rejection.reason)];
   Status s = write_dead_letter(*dlq_, line.number, rejection, line.text);
-  if (!s.is_ok()) throw StateStoreError(s.message());
+  if (!s.is_ok()) throw DeadLetterWriteError(s.message());
 }
 
 Status ReplayRun::process_input() {
@@ -245,6 +253,8 @@ Status run_replay(const ReplaySettings& settings, const ReplayRequest& request,
   try {
     s = run.run();
   } catch (const StateStoreError& e) {
+    s = Status::fatal(e.what());
+  } catch (const DeadLetterWriteError& e) {
     s = Status::fatal(e.what());
   }
   outcome.seconds =

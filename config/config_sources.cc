@@ -125,6 +125,10 @@ std::vector<RawSetting> environment_settings(const std::vector<std::string>& env
     const auto equals = entry.find('=');
     if (!entry.starts_with(kEnvironmentPrefix) || equals == std::string::npos) continue;
     const std::string name = entry.substr(0, equals);
+    // Every option key has a section, so every option variable contains "__". Other
+    // SEGMENTD_* names are not ours (Kubernetes, for one, injects SEGMENTD_PORT and
+    // SEGMENTD_SERVICE_HOST for a Service named segmentd): leave them alone.
+    if (name.find("__") == std::string::npos) continue;
     RawValue value{Form::text, entry.substr(equals + 1), {}};
     settings.push_back(
         {key_for_variable(name), std::move(value), {SettingOrigin::Source::environment, name}});

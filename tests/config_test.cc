@@ -209,6 +209,13 @@ TEST_CASE("environment variable names map to keys, kafka properties included") {
   CHECK(environment_variable_for("time.idle_delay") == "SEGMENTD_TIME__IDLE_DELAY");
 }
 
+TEST_CASE("SEGMENTD_ variables without a section separator are not options") {
+  CHECK(environment_settings({"SEGMENTD_PORT=tcp://10.0.0.1:9464", "SEGMENTD_SERVICE_HOST=x",
+                              "SEGMENTD_HOME=/opt"})
+            .empty());
+  CHECK(environment_settings({"SEGMENTD_DEDUPE__WINDOW=8"}).size() == 1);
+}
+
 TEST_CASE("unknown keys are refused in every source") {
   CHECK_THAT(failure(with_sets({"time.idle_dealy=5m"})),
              Contains("unknown key time.idle_dealy = \"5m\" (from --set); did you mean "
