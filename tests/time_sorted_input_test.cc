@@ -136,7 +136,7 @@ TEST_CASE("equal times keep input order", "[sort]") {
   CHECK(run.output == expected_order(lines));
 }
 
-TEST_CASE("blank lines are skipped without classify; rejected lines are dropped", "[sort]") {
+TEST_CASE("blank lines are skipped without classify, rejected lines are dropped", "[sort]") {
   const SortRun run = sort_lines(kMixedInput, kTinyBudget);
   const std::vector<std::string> blanks = {"", "   ", "\t\r"};
   for (const std::string& text : run.classified) {
