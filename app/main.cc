@@ -2,7 +2,9 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "app/demo_command.h"
 #include "app/replay_command.h"
+#include "app/run_command.h"
 
 #ifndef SEGMENTD_VERSION
 #define SEGMENTD_VERSION "unknown"
@@ -20,8 +22,14 @@ int main(int argc, char** argv) {
 
   segmentd::ReplayCommandLine replay_line;
   CLI::App* replay = segmentd::add_replay_command(app, replay_line);
+  segmentd::RunCommandLine run_line;
+  CLI::App* run = segmentd::add_run_command(app, run_line);
+  segmentd::DemoCommandLine demo_line;
+  CLI::App* demo = segmentd::add_demo_command(app, demo_line);
 
   CLI11_PARSE(app, argc, argv);
   if (replay->parsed()) return segmentd::run_replay_command(replay_line);
+  if (run->parsed()) return segmentd::run_run_command(run_line);
+  if (demo->parsed()) return segmentd::run_demo_command(demo_line);
   return 2;
 }

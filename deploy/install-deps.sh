@@ -9,6 +9,11 @@ packages=(
   librocksdb-dev libsimdjson-dev libboost-dev catch2
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   python3
+  # Kafka integration tests: deploy/kafka-broker.sh runs a real broker from Maven
+  # Central jars (Java + Maven); clients are librdkafka, its Python binding
+  # (for /usr/bin/python3) and kcat.
+  openjdk-17-jre-headless maven
+  librdkafka-dev python3-confluent-kafka kcat
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -1,0 +1,145 @@
+#include "app/demo_command.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "app/demo_feeder.h"
+#include "app/demo_view.h"
+#include "app/log.h"
+#include "app/run_job.h"
+#include "app/service_metrics.h"
+#include "config/config_loader.h"
+#include "connectors/kafka/mock_cluster.h"
+#include "observability/build_info.h"
+#include "observability/http_server.h"
+
+namespace segmentd {
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+extern "C" void request_stop(int) { stop_requested.store(true); }
+
+// The demo's own defaults, before the user's --set: a fresh state dir of its own, and
+// no idle advance (the generated history lies in the past; following the wall clock
+// would age every member to `lost` the moment a partition is caught up).
+std::vector<std::string> demo_settings(const std::string& state_dir,
+                                       const std::vector<std::string>& user_sets) {
+  std::vector<std::string> sets = {"state.dir=" + state_dir, "time.idle_delay=36500d",
+                                   "processing.commit_interval=1s"};
+  sets.insert(sets.end(), user_sets.begin(), user_sets.end());
+  return sets;
+}
+
+// Stops the service once the feed is done and every record has been read.
+void watch_for_end(DemoFeeder& feeder, const DemoView& view, std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (feeder.done() && view.records_read() >= feeder.produced() && view.lag() == 0) {
+      std::this_thread::sleep_for(std::chrono::seconds(2));  // let the last commit happen
+      stop.store(true);
+    }
+  }
+  feeder.cancel();
+}
+
+}  // namespace
+
+CLI::App* add_demo_command(CLI::App& app, DemoCommandLine& line) {
+  CLI::App* demo = app.add_subcommand("demo", "A live tour on an embedded Kafka cluster");
+  demo->description(
+      "A live tour with nothing to install: starts an embedded Kafka-protocol cluster in\n"
+      "this process, generates a realistic purchase history (regulars, one-off buyers,\n"
+      "churners, refunds, late, duplicate and broken events), streams it in at --rate\n"
+      "events/s and runs the service on it. The terminal shows members per segment and\n"
+      "transitions per second; metrics are on http.listen (default 127.0.0.1:9464).");
+  demo->add_option("--members", line.members, "Members in the generated history")
+      ->capture_default_str();
+  demo->add_option("--events", line.events, "Events to stream")->capture_default_str();
+  demo->add_option("--rate", line.rate, "Events per second")->capture_default_str();
+  demo->add_option("--partitions", line.partitions, "Partitions of the input topic")
+      ->capture_default_str();
+  demo->add_option("--set", line.sets, "Override one setting, KEY=VALUE (repeatable)")
+      ->type_name("KEY=VALUE");
+  return demo;
+}
+
+int run_demo_command(const DemoCommandLine& line) {
+  std::unique_ptr<MockKafkaCluster> cluster;
+  Status s = MockKafkaCluster::start(1, cluster);
+  if (!s.is_ok()) {
+    std::fprintf(stderr, "segmentd demo: %s\n", s.message().c_str());
+    return 1;
+  }
+  const std::string state_dir =
+      (std::filesystem::temp_directory_path() / ("segmentd-demo-" + std::to_string(::getpid())))
+          .string();
+  LoadRequest load;
+  load.overrides = demo_settings(state_dir, line.sets);
+  load.overrides.push_back("kafka.bootstrap.servers=" + cluster->bootstrap_servers());
+  ConfigResult<SegmentdConfig> loaded = load_config(load);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "segmentd demo: invalid configuration\n%s\n", loaded.error().c_str());
+    return 2;
+  }
+  const SegmentdConfig& config = loaded.value();
+  for (const std::string& topic : {config.input.topic, config.output.topic,
+                                   config.output.dlq_topic}) {
+    s = cluster->create_topic(topic, topic == config.input.topic ? line.partitions : 1);
+    if (!s.is_ok()) {
+      std::fprintf(stderr, "segmentd demo: %s\n", s.message().c_str());
+      return 1;
+    }
+  }
+  for (const OutputRoute& route : config.output.routes) {
+    (void)cluster->create_topic(route.topic, 1);
+  }
+
+  MetricsRegistry registry;
+  Readiness readiness;
+  add_build_info(registry, SEGMENTD_VERSION);
+  ServiceMetrics metrics(registry, readiness);
+  HttpServer http(HttpServerOptions{config.http.host, config.http.port}, registry, readiness);
+  s = http.start();
+  if (!s.is_ok()) {
+    std::fprintf(stderr, "segmentd demo: metrics endpoint: %s (choose another with --set "
+                         "http.listen=127.0.0.1:0)\n", s.message().c_str());
+    return 1;
+  }
+  std::printf("segmentd demo: %u members, %llu events at %llu events/s into %d partitions\n"
+              "metrics: http://%s:%u/metrics   (Ctrl-C stops)\n\n",
+              line.members, static_cast<unsigned long long>(line.events),
+              static_cast<unsigned long long>(line.rate), line.partitions,
+              config.http.host.c_str(), static_cast<unsigned>(http.port()));
+
+  log::set_quiet(true);
+  DemoFeeder feeder(DemoFeed{line.members, line.events, std::max<std::uint64_t>(1, line.rate),
+                             config.input.topic, producer_properties(config.kafka_properties)});
+  DemoView view(metrics, stdout, isatty(STDOUT_FILENO) != 0);
+  feeder.start();
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  std::thread watcher([&] { watch_for_end(feeder, view, stop_requested); });
+  s = run_service(config, view, stop_requested);
+  stop_requested.store(true);
+  watcher.join();
+  feeder.join();
+  http.stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(state_dir, ignored);
+  std::printf("\n");
+  view.draw_final();
+  if (!s.is_ok() || !feeder.status().is_ok()) {
+    std::fprintf(stderr, "segmentd demo: %s\n",
+                 (!s.is_ok() ? s : feeder.status()).message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace segmentd

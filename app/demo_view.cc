@@ -1,0 +1,108 @@
+#include "app/demo_view.h"
+
+#include <numeric>
+#include <string>
+
+#include "engine/lifecycle.h"
+
+namespace segmentd {
+
+namespace {
+
+unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
+
+std::string label(std::size_t index) {
+  return std::string(label_name(static_cast<LifecycleLabel>(index)));
+}
+
+}  // namespace
+
+DemoView::DemoView(RunObserver& metrics, std::FILE* out, bool terminal)
+    : metrics_(metrics), out_(out), terminal_(terminal) {}
+
+void DemoView::partition_restored(const PartitionFigures& figures) {
+  metrics_.partition_restored(figures);
+}
+
+void DemoView::partitions_revoked(const std::vector<std::int32_t>& partitions) {
+  metrics_.partitions_revoked(partitions);
+}
+
+void DemoView::record_read() {
+  ++records_read_;
+  metrics_.record_read();
+}
+
+void DemoView::transition_acknowledged(std::chrono::nanoseconds since_read) {
+  ++acknowledged_;
+  metrics_.transition_acknowledged(since_read);
+}
+
+void DemoView::publish(const std::vector<PartitionFigures>& partitions,
+                       const StoreFigures& store) {
+  metrics_.publish(partitions, store);
+  latest_ = partitions;
+  totals_ = StreamStats{};
+  rejected_ = 0;
+  std::int64_t lag = 0;
+  for (const PartitionFigures& f : partitions) {
+    const StreamStats& s = f.processor.stats;
+    totals_.events_applied += s.events_applied;
+    totals_.events_duplicate += s.events_duplicate;
+    totals_.transitions += s.transitions;
+    for (std::size_t a = 0; a < kLifecycleLabelCount; ++a) {
+      totals_.members_per_lifecycle[a] += s.members_per_lifecycle[a];
+      for (std::size_t b = 0; b < kLifecycleLabelCount; ++b) {
+        totals_.lifecycle_transitions[a][b] += s.lifecycle_transitions[a][b];
+      }
+    }
+    rejected_ += std::accumulate(f.position.rejected.begin(), f.position.rejected.end(),
+                                 std::uint64_t{0});
+    if (f.end_offset && f.position.next_offset >= 0) {
+      lag += std::max<std::int64_t>(0, *f.end_offset - f.position.next_offset);
+    }
+  }
+  lag_.store(lag);
+  if (Clock::now() - last_draw_ >= std::chrono::seconds(1)) draw(terminal_);
+}
+
+void DemoView::draw_final() { draw(false); }
+
+void DemoView::draw(bool in_place) {
+  const auto now = Clock::now();
+  const double seconds = std::chrono::duration<double>(now - last_draw_).count();
+  last_draw_ = now;
+  if (in_place && lines_drawn_ > 0) std::fprintf(out_, "\x1b[%dA\x1b[J", lines_drawn_);
+  int lines = 0;
+  std::fprintf(out_, "events read %llu  applied %llu  duplicate %llu  rejected %llu  lag %lld  "
+                     "transitions acknowledged %llu\n",
+               ull(records_read_.load()), ull(totals_.events_applied), ull(totals_.events_duplicate),
+               ull(rejected_), static_cast<long long>(lag_.load()), ull(acknowledged_));
+  ++lines;
+  std::fprintf(out_, "members  ");
+  for (std::size_t a = 1; a < kLifecycleLabelCount; ++a) {
+    std::fprintf(out_, " %s %lld", label(a).c_str(),
+                 static_cast<long long>(totals_.members_per_lifecycle[a]));
+  }
+  std::fprintf(out_, "\n");
+  ++lines;
+  if (in_place || !terminal_) {
+    std::fprintf(out_, "transitions/s");
+    for (std::size_t a = 0; a < kLifecycleLabelCount; ++a) {
+      for (std::size_t b = 0; b < kLifecycleLabelCount; ++b) {
+        const auto delta = totals_.lifecycle_transitions[a][b] -
+                           totals_at_last_draw_.lifecycle_transitions[a][b];
+        if (delta == 0) continue;
+        std::fprintf(out_, "  %s->%s %.0f", label(a).c_str(), label(b).c_str(),
+                     static_cast<double>(delta) / seconds);
+      }
+    }
+    std::fprintf(out_, "\n");
+    ++lines;
+  }
+  std::fflush(out_);
+  lines_drawn_ = lines;
+  totals_at_last_draw_ = totals_;
+}
+
+}  // namespace segmentd

@@ -1,0 +1,28 @@
+#include "app/partition_position.h"
+
+#include "state/varint.h"
+
+namespace segmentd {
+
+namespace {
+constexpr char kFormat = 2;  // replay positions are format 1
+}
+
+std::string encode_partition_position(const PartitionPosition& p) {
+  std::string out(1, kFormat);
+  bytes::put_signed(out, p.next_offset);
+  bytes::put_varint(out, p.records_read);
+  for (std::uint64_t v : p.rejected) bytes::put_varint(out, v);
+  return out;
+}
+
+bool decode_partition_position(std::string_view encoded, PartitionPosition& p) {
+  if (encoded.empty() || encoded.front() != kFormat) return false;
+  bytes::Reader in(encoded.substr(1));
+  p.next_offset = in.signed_varint();
+  p.records_read = in.varint();
+  for (std::uint64_t& v : p.rejected) v = in.varint();
+  return in.ok() && in.at_end();
+}
+
+}  // namespace segmentd

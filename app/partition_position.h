@@ -1,0 +1,25 @@
+// Where one input partition stands, and its input-side counters: the connector part of
+// a Kafka partition's checkpoint (StreamCheckpoint::source_position). Plain value with a
+// versioned byte encoding, distinct from a replay's, so a state dir used by one kind of
+// run is never mistaken for the other's.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/rejection.h"
+
+namespace segmentd {
+
+struct PartitionPosition {
+  std::int64_t next_offset = -1;    // the next offset to read; -1 before the first record
+  std::uint64_t records_read = 0;   // records consumed, valid or not
+  std::array<std::uint64_t, kRejectReasonCount> rejected{};
+};
+
+std::string encode_partition_position(const PartitionPosition& position);
+[[nodiscard]] bool decode_partition_position(std::string_view bytes, PartitionPosition& position);
+
+}  // namespace segmentd

@@ -1,0 +1,87 @@
+#include "app/run_command.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+#include "app/log.h"
+#include "app/run_job.h"
+#include "app/service_metrics.h"
+#include "config/config_loader.h"
+#include "config/config_report.h"
+#include "observability/build_info.h"
+#include "observability/http_server.h"
+
+extern char** environ;
+
+namespace segmentd {
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void request_stop(int) { stop_requested.store(true); }
+
+constexpr const char* kRunDescription =
+    "Run the segmentation service: read purchase events from Kafka (input.topic), keep\n"
+    "each member's state in RocksDB (state.dir), and publish every segment change to\n"
+    "Kafka (output.topic, plus output.routes); invalid events go to output.dlq_topic.\n\n"
+    "Several instances with the same application.id share the input partitions.\n"
+    "Metrics, /healthz and /readyz are served on http.listen. SIGTERM or Ctrl-C stops\n"
+    "fetching, finishes and commits the work in hand, and exits 0.\n\n"
+    "Kafka client settings are passed through as kafka.<property>, e.g.\n"
+    "  segmentd run --set kafka.bootstrap.servers=broker:9092\n"
+    "Credentials (kafka.sasl.password, ...) belong in the config file or the environment\n"
+    "(SEGMENTD_KAFKA__SASL__PASSWORD), never on the command line.";
+
+}  // namespace
+
+CLI::App* add_run_command(CLI::App& app, RunCommandLine& line) {
+  CLI::App* run = app.add_subcommand("run", "Run the service: Kafka in, Kafka out");
+  run->description(kRunDescription);
+  run->add_option("--config", line.config_file, "TOML configuration file");
+  run->add_option("--set", line.sets, "Override one setting, KEY=VALUE (repeatable)")
+      ->type_name("KEY=VALUE");
+  return run;
+}
+
+int run_run_command(const RunCommandLine& line) {
+  LoadRequest load;
+  if (!line.config_file.empty()) load.config_file = line.config_file;
+  load.environment = environment_entries(environ);
+  load.overrides = line.sets;
+  ConfigResult<SegmentdConfig> loaded = load_config(load);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "segmentd run: invalid configuration\n%s\n", loaded.error().c_str());
+    return 2;
+  }
+  const SegmentdConfig& config = loaded.value();
+  for (const std::string& setting : describe_effective_config(config)) {
+    log::info("config", {{"setting", setting}});
+  }
+
+  MetricsRegistry registry;
+  Readiness readiness;
+  add_build_info(registry, SEGMENTD_VERSION);
+  ServiceMetrics metrics(registry, readiness);
+  HttpServer http(HttpServerOptions{config.http.host, config.http.port}, registry, readiness);
+  Status s = http.start();
+  if (!s.is_ok()) {
+    log::error("http_failed", {{"detail", s.message()}});
+    return 1;
+  }
+  log::info("http_listening", {{"port", std::to_string(http.port())}});
+
+  std::signal(SIGTERM, request_stop);
+  std::signal(SIGINT, request_stop);
+  s = run_service(config, metrics, stop_requested);
+  http.stop();
+  if (!s.is_ok()) {
+    log::error("service_failed", {{"detail", s.message()}});
+    return 1;
+  }
+  log::info("service_stopped");
+  return 0;
+}
+
+}  // namespace segmentd

@@ -1,0 +1,34 @@
+// `segmentd run` (SPEC 2-4, 7): the service loop. Consumes `input.topic` as a member of
+// the consumer group, runs one PartitionStream per assigned partition, publishes
+// transitions and dead letters through the Kafka sink and commits at least once.
+//
+// Commit protocol (every processing.commit_interval, on revocation and at shutdown):
+//   1. flush the producer: every transition and dead letter so far is acknowledged;
+//      a failed delivery stops the run without committing (the work is redone after a
+//      restart, with the same transition ids);
+//   2. per partition, one atomic RocksDB batch: changed members, timer moves, clock,
+//      counters and the next input offset;
+//   3. the group's offsets (for lag tooling; the state's offsets are authoritative).
+// After a crash each partition resumes at its committed offset: at most the work since
+// the last commit is redone, emitting the same transitions again.
+//
+// Live time (SPEC 2, 4): events more than input.max_future_skew ahead of the wall clock
+// are rejected as future_timestamp; a partition with nothing left to fetch follows
+// wall clock - time.idle_delay.
+//
+// Runs on the calling thread until `stop` becomes true (then drains, flushes, commits
+// and returns ok) or a fatal error.
+#pragma once
+
+#include <atomic>
+
+#include "app/run_observer.h"
+#include "config/segmentd_config.h"
+#include "engine/status.h"
+
+namespace segmentd {
+
+Status run_service(const SegmentdConfig& config, RunObserver& observer,
+                   const std::atomic<bool>& stop);
+
+}  // namespace segmentd

@@ -1,0 +1,43 @@
+// What `segmentd run` reports as it works, for metrics and readiness (SPEC 8). The
+// engine thread calls every method; implementations hand figures to other threads
+// themselves. `segmentd run` wires in ServiceMetrics; tests may observe directly.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "app/partition_position.h"
+#include "engine/stream_stats.h"
+#include "state/state_store.h"
+
+namespace segmentd {
+
+// One assigned partition's figures at one moment.
+struct PartitionFigures {
+  std::int32_t partition = 0;
+  PartitionPosition position;
+  ProcessorCheckpoint processor;
+  std::size_t timers_pending = 0;
+  std::optional<std::int64_t> end_offset;  // for consumer lag
+};
+
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  // A partition was restored from its checkpoint: figures so far, not new work.
+  virtual void partition_restored(const PartitionFigures& figures) = 0;
+  // Current figures of every assigned partition (called often, and before a revoke).
+  virtual void publish(const std::vector<PartitionFigures>& partitions,
+                       const StoreFigures& store) = 0;
+  // The partitions were revoked; they are no longer reported.
+  virtual void partitions_revoked(const std::vector<std::int32_t>& partitions) = 0;
+  virtual void record_read() = 0;
+  virtual void transition_acknowledged(std::chrono::nanoseconds since_read) = 0;
+  virtual void committed(std::chrono::nanoseconds took) = 0;
+  // Assigned partitions are restored and consuming.
+  virtual void set_ready(bool ready) = 0;
+};
+
+}  // namespace segmentd

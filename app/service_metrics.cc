@@ -1,0 +1,200 @@
+#include "app/service_metrics.h"
+
+#include <string>
+
+#include "engine/lifecycle.h"
+#include "engine/rejection.h"
+
+namespace segmentd {
+
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+
+std::vector<nanoseconds> latency_bounds() {
+  std::vector<nanoseconds> bounds;
+  for (long us : {250, 500, 1000, 2500, 5000, 10000, 20000, 50000, 100000, 250000, 500000,
+                  1000000, 2500000, 5000000, 10000000}) {
+    bounds.push_back(microseconds(us));
+  }
+  return bounds;
+}
+
+double lag_of(const PartitionFigures& f) {
+  if (!f.end_offset || f.position.next_offset < 0) return 0;
+  return static_cast<double>(std::max<std::int64_t>(0, *f.end_offset - f.position.next_offset));
+}
+
+double clock_of(const PartitionFigures& f) {
+  return f.processor.clock.started ? static_cast<double>(f.processor.clock.clock.ms) / 1000.0 : 0;
+}
+
+}  // namespace
+
+ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness)
+    : readiness_(readiness),
+      consumed_(registry
+                    .add_counter_family("segmentd_events_consumed_total",
+                                        "Input records read, valid or not.", {})
+                    .with_labels({})),
+      applied_(registry
+                   .add_counter_family("segmentd_events_applied_total",
+                                       "Events that changed member figures.", {})
+                   .with_labels({})),
+      duplicate_(registry
+                     .add_counter_family("segmentd_events_duplicate_total",
+                                         "Events dropped as duplicates (SPEC 5.3).", {})
+                     .with_labels({})),
+      late_(registry
+                .add_counter_family("segmentd_events_late_total",
+                                    "Accepted events older than their partition's clock.", {})
+                .with_labels({})),
+      timers_fired_(registry
+                        .add_counter_family("segmentd_timers_fired_total",
+                                            "Member timers fired.", {})
+                        .with_labels({})),
+      timers_pending_(registry
+                          .add_gauge_family("segmentd_timers_pending",
+                                            "Member timers waiting, assigned partitions.", {})
+                          .with_labels({})),
+      partitions_assigned_(registry
+                               .add_gauge_family("segmentd_partitions_assigned",
+                                                 "Input partitions assigned to this process.", {})
+                               .with_labels({})),
+      latency_(registry
+                   .add_histogram_family("segmentd_processing_latency_seconds",
+                                         "From reading a record to the acknowledgement of a "
+                                         "transition it caused.",
+                                         {}, latency_bounds())
+                   .with_labels({})),
+      commit_duration_(registry
+                           .add_histogram_family("segmentd_commit_duration_seconds",
+                                                 "Producer flush plus state commit.", {},
+                                                 latency_bounds())
+                           .with_labels({})) {
+  auto& rejected = registry.add_counter_family("segmentd_events_rejected_total",
+                                               "Events sent to the dead-letter topic.",
+                                               {"reason"});
+  for (std::size_t r = 0; r < kRejectReasonCount; ++r) {
+    rejected_.push_back(
+        &rejected.with_labels({std::string(reason_code(static_cast<RejectReason>(r)))}));
+  }
+  auto& transitions = registry.add_counter_family(
+      "segmentd_transitions_total", "Segment transitions emitted.", {"family", "from", "to"});
+  auto& members = registry.add_gauge_family(
+      "segmentd_members", "Members per segment, assigned partitions.", {"family", "segment"});
+  transitions_.resize(kLifecycleLabelCount);
+  for (std::size_t from = 0; from < kLifecycleLabelCount; ++from) {
+    const std::string from_name(label_name(static_cast<LifecycleLabel>(from)));
+    members_.push_back(&members.with_labels({"lifecycle", from_name}));
+    for (std::size_t to = 0; to < kLifecycleLabelCount; ++to) {
+      transitions_[from].push_back(&transitions.with_labels(
+          {"lifecycle", from_name, std::string(label_name(static_cast<LifecycleLabel>(to)))}));
+    }
+  }
+  scraped_.push_back(registry.add_callback_family(
+      "segmentd_consumer_lag", "Records not yet read, per input partition.", MetricType::gauge,
+      {"partition"}, [this] { return partition_samples(&lag_of); }));
+  scraped_.push_back(registry.add_callback_family(
+      "segmentd_clock_seconds", "Event-time clock per input partition (SPEC 4).",
+      MetricType::gauge, {"partition"}, [this] { return partition_samples(&clock_of); }));
+  scraped_.push_back(registry.add_callback_family(
+      "segmentd_rocksdb_disk_bytes", "State store size on disk (SST and WAL files).",
+      MetricType::gauge, {},
+      [this] { return store_sample([](const StoreFigures& s) { return double(s.disk_bytes); }); }));
+  scraped_.push_back(registry.add_callback_family(
+      "segmentd_rocksdb_block_cache_hit_ratio", "Block cache hits / lookups since start.",
+      MetricType::gauge, {}, [this] {
+        return store_sample([](const StoreFigures& s) {
+          const auto lookups = s.block_cache_hits + s.block_cache_misses;
+          return lookups == 0 ? 0.0 : double(s.block_cache_hits) / double(lookups);
+        });
+      }));
+  scraped_.push_back(registry.add_callback_family(
+      "segmentd_rocksdb_write_stall_seconds_total", "Time writes were stalled by RocksDB.",
+      MetricType::counter, {}, [this] {
+        return store_sample(
+            [](const StoreFigures& s) { return double(s.write_stall_micros) / 1e6; });
+      }));
+}
+
+std::vector<CallbackSample> ServiceMetrics::partition_samples(
+    double (*value)(const PartitionFigures&)) const {
+  std::lock_guard lock(latest_mutex_);
+  std::vector<CallbackSample> samples;
+  for (const PartitionFigures& f : latest_) {
+    samples.push_back({{std::to_string(f.partition)}, value(f)});
+  }
+  return samples;
+}
+
+std::vector<CallbackSample> ServiceMetrics::store_sample(
+    double (*value)(const StoreFigures&)) const {
+  std::lock_guard lock(latest_mutex_);
+  return {{{}, value(latest_store_)}};
+}
+
+void ServiceMetrics::partition_restored(const PartitionFigures& figures) {
+  baseline_[figures.partition] = figures;
+}
+
+void ServiceMetrics::add_deltas(const PartitionFigures& now, const PartitionFigures& before) {
+  const StreamStats& a = now.processor.stats;
+  const StreamStats& b = before.processor.stats;
+  applied_.increment(a.events_applied - b.events_applied);
+  duplicate_.increment(a.events_duplicate - b.events_duplicate);
+  late_.increment(a.events_late - b.events_late);
+  timers_fired_.increment(a.timers_fired - b.timers_fired);
+  for (std::size_t r = 0; r < kRejectReasonCount; ++r) {
+    rejected_[r]->increment(now.position.rejected[r] - before.position.rejected[r]);
+  }
+  for (std::size_t from = 0; from < kLifecycleLabelCount; ++from) {
+    for (std::size_t to = 0; to < kLifecycleLabelCount; ++to) {
+      transitions_[from][to]->increment(a.lifecycle_transitions[from][to] -
+                                        b.lifecycle_transitions[from][to]);
+    }
+  }
+}
+
+void ServiceMetrics::publish(const std::vector<PartitionFigures>& partitions,
+                             const StoreFigures& store) {
+  std::vector<std::int64_t> members(kLifecycleLabelCount, 0);
+  std::size_t timers = 0;
+  for (const PartitionFigures& f : partitions) {
+    auto [it, inserted] = baseline_.try_emplace(f.partition, f);
+    if (!inserted) add_deltas(f, it->second);
+    it->second = f;
+    for (std::size_t label = 0; label < kLifecycleLabelCount; ++label) {
+      members[label] += f.processor.stats.members_per_lifecycle[label];
+    }
+    timers += f.timers_pending;
+  }
+  for (std::size_t label = 0; label < kLifecycleLabelCount; ++label) {
+    members_[label]->set(members[label]);
+  }
+  timers_pending_.set(static_cast<std::int64_t>(timers));
+  partitions_assigned_.set(static_cast<std::int64_t>(partitions.size()));
+  std::lock_guard lock(latest_mutex_);
+  latest_ = partitions;
+  latest_store_ = store;
+}
+
+void ServiceMetrics::partitions_revoked(const std::vector<std::int32_t>& partitions) {
+  for (std::int32_t p : partitions) baseline_.erase(p);
+  std::lock_guard lock(latest_mutex_);
+  std::erase_if(latest_, [&](const PartitionFigures& f) {
+    return std::find(partitions.begin(), partitions.end(), f.partition) != partitions.end();
+  });
+}
+
+void ServiceMetrics::set_ready(bool ready) {
+  if (ready) {
+    readiness_.set_ready();
+  } else {
+    readiness_.set_not_ready("partitions not assigned");
+  }
+}
+
+}  // namespace segmentd

@@ -1,0 +1,66 @@
+// The metric set of SPEC 8 for `segmentd run`, fed by the service loop (RunObserver)
+// and served from a MetricsRegistry. All names are prefixed `segmentd_`.
+//
+// Counters count the work of this process: a partition's figures at restore are its
+// baseline and only what changes after it is added, so counters never go backwards
+// when partitions move. Gauges (members per segment, timers pending) sum the assigned
+// partitions' persisted figures, so they stay exact across restarts. Per-partition
+// figures (consumer lag, clock) are read at scrape time from the latest snapshot.
+//
+// Thread-safety: the RunObserver methods are called by the engine thread; the registry
+// renders on the HTTP thread.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "app/run_observer.h"
+#include "observability/metrics_registry.h"
+#include "observability/readiness.h"
+
+namespace segmentd {
+
+class ServiceMetrics final : public RunObserver {
+ public:
+  ServiceMetrics(MetricsRegistry& registry, Readiness& readiness);
+
+  void partition_restored(const PartitionFigures& figures) override;
+  void publish(const std::vector<PartitionFigures>& partitions,
+               const StoreFigures& store) override;
+  void partitions_revoked(const std::vector<std::int32_t>& partitions) override;
+  void record_read() override { consumed_.increment(); }
+  void transition_acknowledged(std::chrono::nanoseconds since_read) override {
+    latency_.observe(since_read);
+  }
+  void committed(std::chrono::nanoseconds took) override { commit_duration_.observe(took); }
+  void set_ready(bool ready) override;
+
+ private:
+  void add_deltas(const PartitionFigures& now, const PartitionFigures& before);
+  std::vector<CallbackSample> partition_samples(
+      double (*value)(const PartitionFigures&)) const;
+  std::vector<CallbackSample> store_sample(double (*value)(const StoreFigures&)) const;
+
+  Readiness& readiness_;
+  Counter& consumed_;
+  Counter& applied_;
+  Counter& duplicate_;
+  Counter& late_;
+  Counter& timers_fired_;
+  std::vector<Counter*> rejected_;                  // by RejectReason
+  std::vector<std::vector<Counter*>> transitions_;  // lifecycle [from][to]
+  std::vector<Gauge*> members_;                     // lifecycle, by label
+  Gauge& timers_pending_;
+  Gauge& partitions_assigned_;
+  Histogram& latency_;
+  Histogram& commit_duration_;
+
+  std::map<std::int32_t, PartitionFigures> baseline_;  // engine thread only
+  mutable std::mutex latest_mutex_;  // guards latest_ and latest_store_
+  std::vector<PartitionFigures> latest_;
+  StoreFigures latest_store_;
+  std::vector<CallbackRegistration> scraped_;
+};
+
+}  // namespace segmentd

@@ -1,0 +1,61 @@
+#include "connectors/kafka/kafka_properties.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace segmentd {
+
+namespace {
+
+// Properties only one kind of client understands; librdkafka warns about the others.
+constexpr std::array<std::string_view, 14> kConsumerOnly = {
+    "group.id",           "group.instance.id",     "auto.offset.reset",
+    "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
+    "fetch.min.bytes",    "fetch.wait.max.ms",     "fetch.max.bytes",
+    "isolation.level",    "partition.assignment.strategy",
+    "queued.min.messages", "enable.auto.commit",   "auto.commit.interval.ms"};
+constexpr std::array<std::string_view, 9> kProducerOnly = {
+    "acks",        "linger.ms",          "queue.buffering.max.ms", "batch.size",
+    "batch.num.messages", "compression.type", "compression.codec", "partitioner",
+    "message.timeout.ms"};
+
+bool contains(auto& list, std::string_view name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+void set(KafkaProperties& properties, std::string name, std::string value) {
+  for (auto& [key, existing] : properties) {
+    if (key == name) {
+      existing = std::move(value);
+      return;
+    }
+  }
+  properties.emplace_back(std::move(name), std::move(value));
+}
+
+}  // namespace
+
+KafkaProperties consumer_properties(const KafkaProperties& configured,
+                                    const std::string& group_id) {
+  KafkaProperties out = {{"group.id", group_id}, {"auto.offset.reset", "earliest"}};
+  for (const auto& [name, value] : configured) {
+    if (!contains(kProducerOnly, name)) set(out, name, value);
+  }
+  set(out, "enable.auto.commit", "false");
+  set(out, "enable.auto.offset.store", "false");
+  set(out, "enable.partition.eof", "true");
+  return out;
+}
+
+KafkaProperties producer_properties(const KafkaProperties& configured) {
+  KafkaProperties out = {{"linger.ms", "5"}, {"partitioner", "murmur2_random"}};
+  for (const auto& [name, value] : configured) {
+    if (!contains(kConsumerOnly, name)) set(out, name, value);
+  }
+  set(out, "enable.idempotence", "true");
+  set(out, "acks", "all");
+  return out;
+}
+
+}  // namespace segmentd

@@ -1,0 +1,27 @@
+// librdkafka configuration for segmentd's clients: segmentd's defaults, then every
+// `kafka.<property>` of the configuration passed through unchanged (SPEC 9), then the
+// few settings the delivery protocol depends on, which cannot be overridden.
+//
+// Consumer defaults: group.id = application.id, auto.offset.reset = earliest.
+// Consumer fixed: enable.auto.commit = false, enable.auto.offset.store = false,
+//   enable.partition.eof = true (offsets are committed by segmentd with its state).
+// Producer defaults: linger.ms = 5, partitioner = murmur2_random (the Java client's, so
+//   keys land on the same partitions as with Kafka Streams or any Java producer).
+// Producer fixed: enable.idempotence = true, acks = all (SPEC 7).
+// Consumer-only and producer-only properties are given only to their own client.
+// Pure; thread-safe.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace segmentd {
+
+using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
+
+KafkaProperties consumer_properties(const KafkaProperties& configured,
+                                   const std::string& group_id);
+KafkaProperties producer_properties(const KafkaProperties& configured);
+
+}  // namespace segmentd

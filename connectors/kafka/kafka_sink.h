@@ -1,0 +1,71 @@
+// The Kafka end that results go to (SPEC 2, 3.1, 7): transitions to `output.topic` and
+// the routes of output.routes, with CloudEvents headers (binary mode), keyed by member
+// id; rejected input records to the dead-letter topic with their original key and value
+// bytes and the segmentd-error* headers.
+//
+// The producer is idempotent with acks=all. Nothing is dropped silently: a full local
+// queue makes emit() wait, and a failed delivery is remembered and returned by flush(),
+// so the caller never commits input positions past output that did not arrive.
+//
+// Not thread-safe: one thread emits, polls and flushes (delivery reports are served
+// on that thread inside poll() and flush()).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/segmentd_config.h"
+#include "connectors/kafka/kafka_properties.h"
+#include "connectors/kafka/kafka_source.h"
+#include "engine/rejection.h"
+#include "engine/status.h"
+#include "engine/transition.h"
+
+namespace segmentd {
+
+struct KafkaSinkSettings {
+  KafkaProperties properties;  // producer properties (see kafka_properties.h)
+  std::string application_id;  // ce_source = "segmentd/" + application_id
+  std::string output_topic;
+  std::string dlq_topic;
+  std::vector<OutputRoute> routes;
+};
+
+// Called on the sink's thread for every acknowledged transition with the time from the
+// causing record's read (set_cause_read_time) to the acknowledgement.
+using AckLatencyObserver = std::function<void(std::chrono::nanoseconds)>;
+
+class KafkaSink final : public TransitionSink {
+ public:
+  static Status open(const KafkaSinkSettings& settings, std::unique_ptr<KafkaSink>& sink);
+  ~KafkaSink() override;
+  KafkaSink(const KafkaSink&) = delete;
+  KafkaSink& operator=(const KafkaSink&) = delete;
+
+  void set_ack_latency_observer(AckLatencyObserver observer);
+  // The read time of the record whose processing emits the next transitions.
+  void set_cause_read_time(std::chrono::steady_clock::time_point read_time);
+
+  void emit(const Transition& transition) override;
+  void dead_letter(const KafkaRecord& record, const std::string& source_topic,
+                   const Rejection& rejection);
+
+  // Serves delivery reports without waiting.
+  void poll();
+  // Waits until every record produced so far is acknowledged. Returns the first delivery
+  // failure since open() (fatal: the caller must not commit past it).
+  Status flush();
+
+  std::uint64_t records_acknowledged() const;
+
+ private:
+  struct Impl;
+  explicit KafkaSink(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace segmentd

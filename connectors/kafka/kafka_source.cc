@@ -1,0 +1,143 @@
+#include "connectors/kafka/kafka_source.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "connectors/kafka/kafka_client.h"
+
+namespace segmentd {
+
+namespace {
+
+std::vector<std::int32_t> partition_numbers(const std::vector<RdKafka::TopicPartition*>& list) {
+  std::vector<std::int32_t> numbers;
+  numbers.reserve(list.size());
+  for (const RdKafka::TopicPartition* tp : list) numbers.push_back(tp->partition());
+  return numbers;
+}
+
+// Runs the listener on assignment and revocation (eager protocol), inside consume().
+class Rebalancer final : public RdKafka::RebalanceCb {
+ public:
+  explicit Rebalancer(PartitionListener& listener) : listener_(listener) {}
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      const auto starts = listener_.on_assigned(partition_numbers(partitions));
+      for (std::size_t i = 0; i < partitions.size(); ++i) {
+        partitions[i]->set_offset(starts[i] ? *starts[i] : RdKafka::Topic::OFFSET_BEGINNING);
+      }
+      consumer->assign(partitions);
+    } else {
+      listener_.on_revoked(partition_numbers(partitions));
+      consumer->unassign();
+    }
+  }
+
+ private:
+  PartitionListener& listener_;
+};
+
+}  // namespace
+
+struct KafkaSource::Impl {
+  explicit Impl(PartitionListener& listener) : rebalancer(listener) {}
+  Rebalancer rebalancer;
+  std::string topic;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  std::unique_ptr<RdKafka::Message> current;
+  Status error = Status::ok();
+  bool closed = false;
+};
+
+KafkaSource::KafkaSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+KafkaSource::~KafkaSource() { close(); }
+
+Status KafkaSource::open(const KafkaProperties& properties, const std::string& topic,
+                         PartitionListener& listener, std::unique_ptr<KafkaSource>& source) {
+  auto impl = std::make_unique<Impl>(listener);
+  impl->topic = topic;
+  std::unique_ptr<RdKafka::Conf> conf;
+  Status s = make_kafka_conf(properties, conf);
+  if (!s.is_ok()) return s;
+  std::string error;
+  if (conf->set("rebalance_cb", &impl->rebalancer, error) != RdKafka::Conf::CONF_OK) {
+    return Status::fatal("kafka consumer: " + error);
+  }
+  impl->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (!impl->consumer) return Status::fatal("kafka consumer: " + error);
+  const RdKafka::ErrorCode err = impl->consumer->subscribe({topic});
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::fatal("kafka consumer: subscribe to " + topic + ": " + RdKafka::err2str(err));
+  }
+  source.reset(new KafkaSource(std::move(impl)));
+  return Status::ok();
+}
+
+PollOutcome KafkaSource::poll(std::chrono::milliseconds timeout, KafkaRecord& record) {
+  impl_->current.reset(impl_->consumer->consume(static_cast<int>(timeout.count())));
+  const RdKafka::Message& message = *impl_->current;
+  switch (message.err()) {
+    case RdKafka::ERR_NO_ERROR:
+      record.partition = message.partition();
+      record.offset = message.offset();
+      record.timestamp_ms =
+          message.timestamp().type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE
+              ? -1
+              : message.timestamp().timestamp;
+      record.key = message.key_pointer() != nullptr
+                       ? std::string_view(static_cast<const char*>(message.key_pointer()),
+                                          message.key_len())
+                       : std::string_view();
+      record.value = std::string_view(static_cast<const char*>(message.payload()), message.len());
+      return PollOutcome::record;
+    case RdKafka::ERR__PARTITION_EOF:
+      record.partition = message.partition();
+      return PollOutcome::partition_end;
+    case RdKafka::ERR__TIMED_OUT:
+      return PollOutcome::idle;
+    default: {
+      std::string detail = message.errstr();
+      std::string fatal_reason;
+      const bool fatal = message.err() == RdKafka::ERR__FATAL;
+      if (fatal) impl_->consumer->fatal_error(fatal_reason);
+      impl_->error = Status::error(fatal ? ErrorKind::fatal : ErrorKind::retry,
+                                   "kafka consumer: " + (fatal ? fatal_reason : detail));
+      return PollOutcome::error;
+    }
+  }
+}
+
+const Status& KafkaSource::last_error() const { return impl_->error; }
+
+void KafkaSource::commit_offsets(
+    const std::vector<std::pair<std::int32_t, std::int64_t>>& offsets) {
+  if (offsets.empty()) return;
+  std::vector<RdKafka::TopicPartition*> list;
+  for (const auto& [partition, offset] : offsets) {
+    list.push_back(RdKafka::TopicPartition::create(impl_->topic, partition, offset));
+  }
+  impl_->consumer->commitAsync(list);
+  RdKafka::TopicPartition::destroy(list);
+}
+
+std::optional<std::int64_t> KafkaSource::end_offset(std::int32_t partition) const {
+  std::int64_t low = 0;
+  std::int64_t high = 0;
+  if (impl_->consumer->get_watermark_offsets(impl_->topic, partition, &low, &high) !=
+          RdKafka::ERR_NO_ERROR ||
+      high < 0) {
+    return std::nullopt;
+  }
+  return high;
+}
+
+void KafkaSource::close() {
+  if (impl_ == nullptr || impl_->closed) return;
+  impl_->closed = true;
+  impl_->current.reset();
+  impl_->consumer->close();
+}
+
+}  // namespace segmentd

@@ -1,0 +1,81 @@
+// The Kafka end that events come from: one member of the consumer group
+// `application.id`, reading `input.topic` (SPEC 2, 7). The only place besides
+// kafka_sink that talks to librdkafka's consumer.
+//
+// Offsets are owned by segmentd's state, not by the group: on assignment the listener
+// says where each partition resumes (the position committed with its state) and on
+// revocation it persists its work before the partitions go. Group offsets are
+// committed too (commit_offsets), for lag tooling only. Eager rebalancing; the
+// listener's callbacks run inside poll(), on the caller's thread.
+//
+// Not thread-safe: one thread polls, commits and closes.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "connectors/kafka/kafka_properties.h"
+#include "engine/status.h"
+
+namespace segmentd {
+
+// One consumed record; the views are valid until the next poll().
+struct KafkaRecord {
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::int64_t timestamp_ms = -1;  // the record's timestamp, -1 when it has none
+  std::string_view key;
+  std::string_view value;
+};
+
+class PartitionListener {
+ public:
+  virtual ~PartitionListener() = default;
+  // The partitions just assigned; returns, in the same order, the next offset to read
+  // for each (nullopt: from the earliest retained offset).
+  virtual std::vector<std::optional<std::int64_t>> on_assigned(
+      const std::vector<std::int32_t>& partitions) = 0;
+  // The partitions about to be revoked: finish, persist and commit their work.
+  virtual void on_revoked(const std::vector<std::int32_t>& partitions) = 0;
+};
+
+enum class PollOutcome {
+  record,         // `record` holds the next record
+  partition_end,  // `record.partition` has nothing more to fetch for now
+  idle,           // nothing within the timeout
+  error,          // see last_error(); fatal when last_error().kind() == fatal
+};
+
+class KafkaSource {
+ public:
+  static Status open(const KafkaProperties& properties, const std::string& topic,
+                     PartitionListener& listener, std::unique_ptr<KafkaSource>& source);
+  ~KafkaSource();
+  KafkaSource(const KafkaSource&) = delete;
+  KafkaSource& operator=(const KafkaSource&) = delete;
+
+  PollOutcome poll(std::chrono::milliseconds timeout, KafkaRecord& record);
+  const Status& last_error() const;
+
+  // Commits `next offset to read` per partition to the group, asynchronously.
+  void commit_offsets(const std::vector<std::pair<std::int32_t, std::int64_t>>& offsets);
+
+  // The partition's end offset as last seen in a fetch (no network round trip).
+  std::optional<std::int64_t> end_offset(std::int32_t partition) const;
+
+  // Leaves the group: the listener's on_revoked runs for the current assignment.
+  void close();
+
+ private:
+  struct Impl;
+  explicit KafkaSource(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace segmentd

@@ -1,0 +1,34 @@
+// librdkafka's built-in mock Kafka cluster, in process, for `segmentd demo` (and for
+// fault injection in tests). It speaks the Kafka protocol on loopback, so the same
+// source and sink code runs against it as in production.
+//
+// Limits (librdkafka's): each partition is trimmed at about 5 MiB; no transactions or
+// compaction. It never stands in for a real broker in integration tests.
+// Thread-safety: create and destroy on one thread; the cluster serves on its own.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/status.h"
+
+namespace segmentd {
+
+class MockKafkaCluster {
+ public:
+  static Status start(int brokers, std::unique_ptr<MockKafkaCluster>& cluster);
+  ~MockKafkaCluster();
+  MockKafkaCluster(const MockKafkaCluster&) = delete;
+  MockKafkaCluster& operator=(const MockKafkaCluster&) = delete;
+
+  // "host:port,..." for bootstrap.servers.
+  std::string bootstrap_servers() const;
+  Status create_topic(const std::string& name, int partitions);
+
+ private:
+  struct Impl;
+  explicit MockKafkaCluster(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace segmentd

@@ -1,0 +1,14 @@
+// segmentd_build_info{version="..."} 1: the conventional gauge that tells which build
+// is running (SPEC 8). Declares the family in the registry; call once per registry.
+// Thread-safety: as MetricsRegistry.
+#pragma once
+
+#include <string>
+
+#include "observability/metrics_registry.h"
+
+namespace segmentd {
+
+void add_build_info(MetricsRegistry& registry, std::string version);
+
+}  // namespace segmentd

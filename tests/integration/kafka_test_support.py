@@ -1,0 +1,223 @@
+"""Helpers for integration tests against a real Kafka broker (deploy/kafka-broker.sh).
+
+Needs confluent_kafka: Debian's python3-confluent-kafka (1.7.0) is installed for
+/usr/bin/python3 by deploy/install-deps.sh, so run these tests with /usr/bin/python3.
+
+    with Broker() as bootstrap:
+        create_topic(bootstrap, "events", 4)
+        produce_lines(bootstrap, "events", lines, key_fn=lambda l: l.split(",")[0])
+        records = consume_all(bootstrap, "events", timeout=30, expect_count=len(lines))
+
+Set SEGMENTD_KAFKA_BOOTSTRAP=host:port to use an already running broker instead
+of starting one (topic names should then be unique per test run).
+"""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from confluent_kafka import (OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer,
+                             TopicPartition)
+from confluent_kafka.admin import AdminClient, NewTopic
+
+BROKER_SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "kafka-broker.sh"
+
+
+def free_port():
+    """A loopback TCP port that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Broker:
+    """Context manager yielding a bootstrap address ("127.0.0.1:PORT").
+
+    Starts a fresh single-node broker in a temp dir on a free port and stops it
+    (and removes the dir) on exit; or, if SEGMENTD_KAFKA_BOOTSTRAP is set, just
+    yields that. SEGMENTD_KAFKA_KEEP_DIR=1 keeps the dir (config, data, broker.log).
+    """
+
+    def __init__(self, port=None):
+        self.port = port
+        self.dir = None
+        self.bootstrap = None
+
+    def __enter__(self):
+        existing = os.environ.get("SEGMENTD_KAFKA_BOOTSTRAP")
+        if existing:
+            self.bootstrap = existing
+            return existing
+        fixed_port = self.port
+        for attempt in range(3):
+            self.dir = tempfile.mkdtemp(prefix="segmentd-kafka-")
+            self.port = fixed_port or free_port()
+            try:
+                self._script("start", self.dir, str(self.port))
+                break
+            except RuntimeError as e:
+                self._cleanup()
+                # A free port can be taken between our check and the broker's bind.
+                if fixed_port or attempt == 2 or "already in use" not in str(e):
+                    raise
+        self.bootstrap = f"127.0.0.1:{self.port}"
+        return self.bootstrap
+
+    def __exit__(self, *exc):
+        if self.dir:
+            self._cleanup()
+        return False
+
+    def log(self):
+        """The broker's log so far ("" when reusing an external broker)."""
+        if not self.dir:
+            return ""
+        path = Path(self.dir) / "broker.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def _script(self, *args):
+        r = subprocess.run([str(BROKER_SCRIPT), *args], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"kafka-broker.sh {' '.join(args)} failed "
+                               f"(exit {r.returncode}):\n{r.stdout}{r.stderr}")
+        return r
+
+    def _cleanup(self):
+        try:
+            self._script("stop", self.dir)
+        finally:
+            if os.environ.get("SEGMENTD_KAFKA_KEEP_DIR") != "1":
+                shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+
+
+def create_topic(bootstrap, name, partitions, config=None, timeout=30):
+    """Creates a topic (replication factor 1) and waits until all its partitions have a leader."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    futures = admin.create_topics(
+        [NewTopic(name, num_partitions=partitions, replication_factor=1, config=config or {})],
+        operation_timeout=timeout)
+    futures[name].result(timeout)
+    deadline = time.monotonic() + timeout
+    while True:
+        md = admin.list_topics(topic=name, timeout=5).topics.get(name)
+        if (md is not None and md.error is None and len(md.partitions) == partitions
+                and all(p.leader >= 0 for p in md.partitions.values())):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topic {name} not ready after {timeout}s: {md}")
+        time.sleep(0.1)
+
+
+def _encode(v):
+    return v.encode() if isinstance(v, str) else v
+
+
+def produce_lines(bootstrap, topic, lines, key_fn=None, partition=None, headers_fn=None,
+                  producer_config=None):
+    """Produces each line as one record (str is UTF-8 encoded) and waits for all acks.
+
+    key_fn(line) gives the record key (None: no key, so librdkafka spreads records);
+    partition pins every record to one partition; headers_fn(line) gives a list of
+    (name, value) pairs. Returns [(partition, offset)] in produce order; raises
+    KafkaException if any record was not delivered.
+    """
+    conf = {"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5,
+            "enable.idempotence": True}
+    conf.update(producer_config or {})
+    producer = Producer(conf)
+    delivered, errors = [], []
+    for i, line in enumerate(lines):
+        delivered.append(None)
+
+        def cb(err, msg, i=i):
+            if err is not None:
+                errors.append(err)
+            else:
+                delivered[i] = (msg.partition(), msg.offset())
+
+        kwargs = {"value": _encode(line), "on_delivery": cb}
+        key = key_fn(line) if key_fn else None
+        if key is not None:
+            kwargs["key"] = _encode(key)
+        if partition is not None:
+            kwargs["partition"] = partition
+        if headers_fn:
+            kwargs["headers"] = [(k, _encode(v)) for k, v in headers_fn(line)]
+        while True:
+            try:
+                producer.produce(topic, **kwargs)
+                break
+            except BufferError:  # local queue full: let deliveries drain
+                producer.poll(0.1)
+        producer.poll(0)
+    remaining = producer.flush(60)
+    if errors or remaining:
+        raise KafkaException(errors[0] if errors else
+                             KafkaError(KafkaError._MSG_TIMED_OUT, f"{remaining} records unsent"))
+    return delivered
+
+
+@dataclass
+class Record:
+    key: bytes | None
+    value: bytes | None
+    headers: list = field(default_factory=list)  # [(str, bytes)]
+    partition: int = 0
+    offset: int = 0
+    timestamp: int = 0  # ms since epoch (CreateTime unless the topic says LogAppendTime)
+
+
+def consume_all(bootstrap, topic, timeout=30, expect_count=None, consumer_config=None):
+    """Reads the topic from the beginning of every partition, without a consumer group.
+
+    With expect_count: returns once that many records arrived. Without: returns once
+    every partition has been read to its end. Raises TimeoutError if neither happens
+    within timeout seconds. Only committed records of transactions are returned
+    (librdkafka's default isolation.level=read_committed). Records come sorted by
+    (partition, offset).
+    """
+    conf = {"bootstrap.servers": bootstrap, "group.id": f"kafka-test-support-{uuid.uuid4()}",
+            "enable.auto.commit": False, "enable.partition.eof": True}
+    conf.update(consumer_config or {})
+    consumer = Consumer(conf)
+    try:
+        md = consumer.list_topics(topic, timeout=10).topics[topic]
+        if md.error is not None:
+            raise KafkaException(md.error)
+        partitions = sorted(md.partitions)
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+        records, at_end = [], set()
+        deadline = time.monotonic() + timeout
+        while True:
+            if expect_count is not None and len(records) >= expect_count:
+                break
+            if expect_count is None and at_end >= set(partitions):
+                break
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(
+                    f"consume_all({topic}): {len(records)} records after {timeout}s"
+                    + (f", expected {expect_count}" if expect_count is not None else
+                       f", partitions at end: {sorted(at_end)} of {partitions}"))
+            msg = consumer.poll(min(left, 0.5))
+            if msg is None:
+                continue
+            if msg.error() is not None:
+                if msg.error().code() == KafkaError._PARTITION_EOF:
+                    at_end.add(msg.partition())
+                    continue
+                raise KafkaException(msg.error())
+            at_end.discard(msg.partition())
+            records.append(Record(key=msg.key(), value=msg.value(), headers=msg.headers() or [],
+                                  partition=msg.partition(), offset=msg.offset(),
+                                  timestamp=msg.timestamp()[1]))
+        records.sort(key=lambda r: (r.partition, r.offset))
+        return records
+    finally:
+        consumer.close()
