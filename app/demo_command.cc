@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -13,6 +12,7 @@
 #include "app/log.h"
 #include "app/run_job.h"
 #include "app/service_metrics.h"
+#include "app/stop_signal.h"
 #include "config/config_loader.h"
 #include "connectors/kafka/mock_cluster.h"
 #include "observability/build_info.h"
@@ -22,8 +22,6 @@ namespace segmentd {
 
 namespace {
 
-std::atomic<bool> stop_requested{false};
-extern "C" void request_stop(int) { stop_requested.store(true); }
 
 // The demo's own defaults, before the user's --set: a fresh state dir of its own, and
 // no idle advance (the generated history lies in the past; following the wall clock
@@ -122,8 +120,7 @@ int run_demo_command(const DemoCommandLine& line) {
                              config.input.topic, producer_properties(config.kafka_properties)});
   DemoView view(metrics, stdout, isatty(STDOUT_FILENO) != 0);
   feeder.start();
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
+  std::atomic<bool>& stop_requested = stop_on_termination_signals();
   std::thread watcher([&] { watch_for_end(feeder, view, stop_requested); });
   s = run_service(config, view, stop_requested);
   stop_requested.store(true);

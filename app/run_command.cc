@@ -1,12 +1,12 @@
 #include "app/run_command.h"
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 
 #include "app/log.h"
 #include "app/run_job.h"
 #include "app/service_metrics.h"
+#include "app/stop_signal.h"
 #include "config/config_loader.h"
 #include "config/config_report.h"
 #include "observability/build_info.h"
@@ -18,9 +18,7 @@ namespace segmentd {
 
 namespace {
 
-std::atomic<bool> stop_requested{false};
 
-extern "C" void request_stop(int) { stop_requested.store(true); }
 
 constexpr const char* kRunDescription =
     "Run the segmentation service: read purchase events from Kafka (input.topic), keep\n"
@@ -72,9 +70,7 @@ int run_run_command(const RunCommandLine& line) {
   }
   log::info("http_listening", {{"port", std::to_string(http.port())}});
 
-  std::signal(SIGTERM, request_stop);
-  std::signal(SIGINT, request_stop);
-  s = run_service(config, metrics, stop_requested);
+  s = run_service(config, metrics, stop_on_termination_signals());
   http.stop();
   if (!s.is_ok()) {
     log::error("service_failed", {{"detail", s.message()}});

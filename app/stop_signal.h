@@ -1,0 +1,12 @@
+// SIGTERM and SIGINT as a stop request for the long-running commands (run, demo): the
+// handler only sets a flag that the service loop polls. Thread-safe to read.
+#pragma once
+
+#include <atomic>
+
+namespace segmentd {
+
+// Installs the handlers (idempotent) and returns the flag they set.
+std::atomic<bool>& stop_on_termination_signals();
+
+}  // namespace segmentd
