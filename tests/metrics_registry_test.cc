@@ -1,0 +1,405 @@
+#include "observability/metrics_registry.h"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "observability/build_info.h"
+#include "observability/prometheus_text.h"
+
+namespace segmentd {
+namespace {
+
+using namespace std::chrono_literals;
+
+// ---- A strict reader of the text format 0.0.4, as far as this registry writes it. ----
+
+struct Sample {
+  std::string name;
+  std::map<std::string, std::string> labels;
+  std::string value;
+};
+
+const std::regex kName("[a-zA-Z_:][a-zA-Z0-9_:]*");
+const std::regex kLabelName("[a-zA-Z_][a-zA-Z0-9_]*");
+const std::regex kValue(R"([+-]?Inf|NaN|-?[0-9]+(\.[0-9]+)?(e[+-][0-9]+)?)");
+const std::regex kHelp(R"(# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (([^\\\n]|\\\\|\\n)*))");
+const std::regex kType(R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram))");
+
+// Reads `"value"` at `at` (escapes \\, \" and \n only); nullopt when malformed.
+std::optional<std::string> read_quoted(const std::string& line, std::size_t& at) {
+  if (at >= line.size() || line[at] != '"') return std::nullopt;
+  std::string value;
+  for (++at; at < line.size() && line[at] != '"'; ++at) {
+    if (line[at] != '\\') {
+      value += line[at];
+      continue;
+    }
+    if (++at == line.size()) return std::nullopt;
+    if (line[at] == 'n') {
+      value += '\n';
+    } else if (line[at] == '\\' || line[at] == '"') {
+      value += line[at];
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (at == line.size()) return std::nullopt;
+  ++at;
+  return value;
+}
+
+std::optional<Sample> parse_sample(const std::string& line) {
+  Sample sample;
+  std::size_t at = line.find_first_of("{ ");
+  if (at == std::string::npos) return std::nullopt;
+  sample.name = line.substr(0, at);
+  if (!std::regex_match(sample.name, kName)) return std::nullopt;
+  if (line[at] == '{') {
+    do {
+      const std::size_t equals = line.find('=', ++at);
+      if (equals == std::string::npos) return std::nullopt;
+      const std::string label = line.substr(at, equals - at);
+      at = equals + 1;
+      const std::optional<std::string> value = read_quoted(line, at);
+      if (!std::regex_match(label, kLabelName) || !value) return std::nullopt;
+      if (!sample.labels.emplace(label, *value).second) return std::nullopt;
+    } while (at < line.size() && line[at] == ',');
+    if (at >= line.size() || line[at] != '}') return std::nullopt;
+    ++at;
+  }
+  if (at >= line.size() || line[at] != ' ') return std::nullopt;
+  sample.value = line.substr(at + 1);
+  if (!std::regex_match(sample.value, kValue)) return std::nullopt;
+  return sample;
+}
+
+std::string family_of(const std::string& sample_name,
+                      const std::map<std::string, std::string>& types) {
+  for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+    if (!sample_name.ends_with(suffix)) continue;
+    const std::string base = sample_name.substr(0, sample_name.size() - std::strlen(suffix));
+    if (types.contains(base) && types.at(base) == "histogram") return base;
+  }
+  return sample_name;
+}
+
+// The first problem found in an exposition, or "" when it is valid: line grammar,
+// HELP/TYPE once and before the family's samples, families contiguous, unique series,
+// counters named _total, histogram buckets cumulative and ending at +Inf == _count.
+std::string exposition_problem(const std::string& text) {
+  if (text.empty() || text.back() != '\n') return "does not end with a newline";
+  std::map<std::string, std::string> types;
+  std::set<std::string> helps, finished_families, series;
+  std::string current_family;
+  std::map<std::string, std::uint64_t> last_bucket;  // histogram series -> count so far
+  std::size_t start = 0;
+  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    const std::string line = text.substr(start, end - start);
+    std::smatch match;
+    std::string family;
+    if (std::regex_match(line, match, kHelp)) {
+      family = match[1];
+      if (!helps.insert(family).second) return "second HELP: " + line;
+    } else if (std::regex_match(line, match, kType)) {
+      family = match[1];
+      if (!types.emplace(family, match[2]).second) return "second TYPE: " + line;
+    } else if (const std::optional<Sample> sample = parse_sample(line)) {
+      family = family_of(sample->name, types);
+      if (!types.contains(family)) return "sample before its TYPE: " + line;
+      if (!series.insert(line.substr(0, line.rfind(' '))).second) return "repeated series: " + line;
+      const std::string& type = types.at(family);
+      if (type == "counter" && !family.ends_with("_total")) return "counter name: " + line;
+      if (type == "histogram") {
+        std::map<std::string, std::string> labels = sample->labels;
+        const std::string suffix = sample->name.substr(family.size());
+        if ((suffix == "_bucket") != labels.contains("le")) return "le label: " + line;
+        labels.erase("le");
+        std::string key;
+        for (const auto& [name, value] : labels) key += name + "=" + value + ",";
+        const auto count = static_cast<std::uint64_t>(std::stod(sample->value));
+        if (suffix == "_bucket") {
+          if (count < last_bucket[key]) return "bucket not cumulative: " + line;
+          last_bucket[key] = count;
+          if (sample->labels.at("le") == "+Inf") last_bucket[key + "+Inf"] = count;
+        } else if (suffix == "_count" && last_bucket[key + "+Inf"] != count) {
+          return "count differs from +Inf bucket: " + line;
+        }
+      }
+    } else {
+      return "not a valid line: " + line;
+    }
+    if (family != current_family) {
+      if (finished_families.contains(family)) return "family split: " + line;
+      finished_families.insert(current_family);
+      current_family = family;
+    }
+  }
+  return "";
+}
+
+// ---- Tests ----
+
+TEST_CASE("metrics: renders a small registry exactly") {
+  MetricsRegistry registry;
+  registry.add_counter_family("segmentd_events_consumed_total", "Events read.", {})
+      .with_labels({})
+      .increment(3);
+  CounterFamily& rejected = registry.add_counter_family("segmentd_events_rejected_total",
+                                                        "Events rejected, by reason.", {"reason"});
+  rejected.with_labels({"bad_json"}).increment();
+  rejected.with_labels({"bad_amount"}).increment(2);
+  GaugeFamily& clock = registry.add_gauge_family("segmentd_clock_seconds",
+                                                 "Stream clock per partition.", {"partition"}, 3);
+  clock.with_labels({"1"}).set(1'700'000'000'123);
+  clock.with_labels({"0"}).set(-1500);
+  Histogram& commit = registry
+                          .add_histogram_family("segmentd_commit_duration_seconds",
+                                                "Commit duration.", {}, {1ms, 10ms, 1s})
+                          .with_labels({});
+  commit.observe(500us);
+  commit.observe(10ms);
+  commit.observe(2s);
+
+  CHECK(registry.render() ==
+        "# HELP segmentd_clock_seconds Stream clock per partition.\n"
+        "# TYPE segmentd_clock_seconds gauge\n"
+        "segmentd_clock_seconds{partition=\"0\"} -1.5\n"
+        "segmentd_clock_seconds{partition=\"1\"} 1700000000.123\n"
+        "# HELP segmentd_commit_duration_seconds Commit duration.\n"
+        "# TYPE segmentd_commit_duration_seconds histogram\n"
+        "segmentd_commit_duration_seconds_bucket{le=\"0.001\"} 1\n"
+        "segmentd_commit_duration_seconds_bucket{le=\"0.01\"} 2\n"
+        "segmentd_commit_duration_seconds_bucket{le=\"1\"} 2\n"
+        "segmentd_commit_duration_seconds_bucket{le=\"+Inf\"} 3\n"
+        "segmentd_commit_duration_seconds_sum 2.0105\n"
+        "segmentd_commit_duration_seconds_count 3\n"
+        "# HELP segmentd_events_consumed_total Events read.\n"
+        "# TYPE segmentd_events_consumed_total counter\n"
+        "segmentd_events_consumed_total 3\n"
+        "# HELP segmentd_events_rejected_total Events rejected, by reason.\n"
+        "# TYPE segmentd_events_rejected_total counter\n"
+        "segmentd_events_rejected_total{reason=\"bad_amount\"} 2\n"
+        "segmentd_events_rejected_total{reason=\"bad_json\"} 1\n");
+}
+
+TEST_CASE("metrics: escapes label values and help text") {
+  MetricsRegistry registry;
+  registry.add_gauge_family("segmentd_odd", "Back\\slash and\nnewline; \"quotes\" stay.", {"v"})
+      .with_labels({"a\\b\"c\nd"})
+      .set(1);
+  const std::string text = registry.render();
+  CHECK(text ==
+        "# HELP segmentd_odd Back\\\\slash and\\nnewline; \"quotes\" stay.\n"
+        "# TYPE segmentd_odd gauge\n"
+        "segmentd_odd{v=\"a\\\\b\\\"c\\nd\"} 1\n");
+  CHECK(exposition_problem(text) == "");
+}
+
+TEST_CASE("metrics: histogram buckets are cumulative, bounds inclusive, per label set") {
+  MetricsRegistry registry;
+  HistogramFamily& latency = registry.add_histogram_family("segmentd_latency_seconds", "Latency.",
+                                                           {"partition"}, {5ms, 50ms, 500ms});
+  Histogram& first = latency.with_labels({"0"});
+  for (auto duration : {1ms, 5ms, 6ms, 50ms, 499ms, 501ms}) first.observe(duration);
+  first.observe(-3ms);  // counts as zero
+  latency.with_labels({"1"});
+
+  const Histogram::Snapshot snapshot = first.snapshot();
+  CHECK(snapshot.cumulative_counts == std::vector<std::uint64_t>{3, 5, 6, 7});
+  CHECK(snapshot.sum_ns == 1'062'000'000);
+  const std::string text = registry.render();
+  CHECK_THAT(text,
+             Catch::Contains("segmentd_latency_seconds_bucket{partition=\"0\",le=\"0.05\"} 5\n"));
+  CHECK_THAT(text, Catch::Contains("segmentd_latency_seconds_sum{partition=\"0\"} 1.062\n"));
+  CHECK_THAT(text,
+             Catch::Contains("segmentd_latency_seconds_bucket{partition=\"1\",le=\"+Inf\"} 0\n"));
+  CHECK_THAT(text, Catch::Contains("segmentd_latency_seconds_sum{partition=\"1\"} 0\n"));
+  CHECK(exposition_problem(text) == "");
+}
+
+TEST_CASE("metrics: increments from two threads sum exactly while scraped") {
+  MetricsRegistry registry;
+  Counter& events =
+      registry.add_counter_family("segmentd_events_total", "Events.", {}).with_labels({});
+  Gauge& members = registry.add_gauge_family("segmentd_members", "Members.", {}).with_labels({});
+  Histogram& latency =
+      registry.add_histogram_family("segmentd_latency_seconds", "Latency.", {}, {1us, 1ms})
+          .with_labels({});
+  constexpr int kPerThread = 100'000;
+  std::atomic<bool> done{false};
+  std::string scrape_problem;  // Catch2 assertions are not thread-safe: check after join
+  std::thread scraper([&] {
+    while (!done.load() && scrape_problem.empty()) {
+      scrape_problem = exposition_problem(registry.render());
+    }
+  });
+  const auto work = [&] {
+    for (int i = 0; i < kPerThread; ++i) {
+      events.increment();
+      members.add(i % 2 == 0 ? 3 : -1);
+      latency.observe(std::chrono::microseconds(i % 3));
+    }
+  };
+  std::thread first(work), second(work);
+  first.join();
+  second.join();
+  done = true;
+  scraper.join();
+
+  CHECK(scrape_problem == "");
+  CHECK(events.value() == 2 * kPerThread);
+  CHECK(members.value() == 2 * kPerThread);
+  const Histogram::Snapshot snapshot = latency.snapshot();
+  CHECK(snapshot.cumulative_counts.back() == 2 * kPerThread);
+  CHECK(snapshot.sum_ns == 2 * 99'999'000u);  // sum of (i % 3) us over i < 100000, twice
+}
+
+TEST_CASE("metrics: callback families are read at scrape time until unregistered") {
+  MetricsRegistry registry;
+  int scrapes = 0;
+  CallbackRegistration lag = registry.add_callback_family(
+      "segmentd_consumer_lag", "Messages behind the high watermark.", MetricType::gauge,
+      {"partition"}, [&scrapes] {
+        ++scrapes;
+        return std::vector<CallbackSample>{{{"1"}, 0.25}, {{"0"}, static_cast<double>(scrapes)}};
+      });
+  CHECK(registry.render() ==
+        "# HELP segmentd_consumer_lag Messages behind the high watermark.\n"
+        "# TYPE segmentd_consumer_lag gauge\n"
+        "segmentd_consumer_lag{partition=\"0\"} 1\n"
+        "segmentd_consumer_lag{partition=\"1\"} 0.25\n");
+  CHECK_THAT(registry.render(), Catch::Contains("{partition=\"0\"} 2\n"));
+
+  CallbackRegistration moved = std::move(lag);
+  lag.reset();  // moved-from: nothing to remove
+  CHECK_FALSE(registry.render().empty());
+  moved.reset();
+  CHECK(registry.render().empty());
+  CHECK(scrapes == 3);
+  // The name is free again.
+  CallbackRegistration again =
+      registry.add_callback_family("segmentd_consumer_lag", "Lag.", MetricType::gauge, {}, [] {
+        return std::vector<CallbackSample>{{{}, std::numeric_limits<double>::infinity()}};
+      });
+  CHECK_THAT(registry.render(), Catch::EndsWith("segmentd_consumer_lag +Inf\n"));
+}
+
+TEST_CASE("metrics: a callback returning bad samples fails the scrape") {
+  MetricsRegistry registry;
+  std::vector<CallbackSample> samples{{{"a", "b"}, 1}};
+  CallbackRegistration registration = registry.add_callback_family(
+      "segmentd_bad_total", "Bad.", MetricType::counter, {"only"}, [&samples] { return samples; });
+  CHECK_THROWS_AS(registry.render(), std::invalid_argument);
+  samples = {{{"x"}, 1}, {{"x"}, 2}};
+  CHECK_THROWS_AS(registry.render(), std::invalid_argument);
+}
+
+TEST_CASE("metrics: rejects invalid declarations") {
+  MetricsRegistry registry;
+  CHECK_THROWS_AS(registry.add_counter_family("segmentd_events", "No _total.", {}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(registry.add_gauge_family("segmentd bad", "Space.", {}), std::invalid_argument);
+  CHECK_THROWS_AS(registry.add_gauge_family("segmentd_g", "Label.", {"bad-label"}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(registry.add_gauge_family("segmentd_g", "Reserved.", {"__x"}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(registry.add_gauge_family("segmentd_g", "Twice.", {"a", "a"}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(registry.add_gauge_family("segmentd_g", "Digits.", {}, 10),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(registry.add_histogram_family("segmentd_h", "le.", {"le"}, {1ms}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(registry.add_histogram_family("segmentd_h", "Order.", {}, {2ms, 1ms}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(registry.add_histogram_family("segmentd_h", "Negative.", {}, {-1ms}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(registry.add_callback_family("segmentd_h", "Type.", MetricType::histogram, {},
+                                               [] { return std::vector<CallbackSample>{}; }),
+                  std::invalid_argument);
+  CHECK(registry.render().empty());
+
+  GaugeFamily& gauge = registry.add_gauge_family("segmentd_g", "Fine.", {"a"});
+  CHECK_THROWS_AS(registry.add_gauge_family("segmentd_g", "Again.", {"a"}), std::invalid_argument);
+  CHECK_THROWS_AS(gauge.with_labels({}), std::invalid_argument);
+  CHECK_THROWS_AS(gauge.with_labels({"1", "2"}), std::invalid_argument);
+  CHECK(&gauge.with_labels({"1"}) == &gauge.with_labels({"1"}));
+}
+
+TEST_CASE("metrics: build info") {
+  MetricsRegistry registry;
+  add_build_info(registry, "0.1.0");
+  CHECK_THAT(registry.render(), Catch::EndsWith("# TYPE segmentd_build_info gauge\n"
+                                                "segmentd_build_info{version=\"0.1.0\"} 1\n"));
+}
+
+TEST_CASE("metrics: numbers render exactly") {
+  const auto fixed = [](std::int64_t scaled, unsigned digits) {
+    std::string out;
+    prometheus_text::append_fixed_point(out, scaled, digits);
+    return out;
+  };
+  CHECK(fixed(0, 3) == "0");
+  CHECK(fixed(7, 0) == "7");
+  CHECK(fixed(1500, 3) == "1.5");
+  CHECK(fixed(-5, 2) == "-0.05");
+  CHECK(fixed(123'456'789, 9) == "0.123456789");
+  CHECK(fixed(1'000'000'000, 9) == "1");
+  CHECK(fixed(std::numeric_limits<std::int64_t>::min(), 0) == "-9223372036854775808");
+  std::string unsigned_text;
+  prometheus_text::append_unsigned_fixed_point(unsigned_text,
+                                               std::numeric_limits<std::uint64_t>::max(), 9);
+  CHECK(unsigned_text == "18446744073.709551615");
+
+  const auto floating = [](double value) {
+    std::string out;
+    prometheus_text::append_double(out, value);
+    return out;
+  };
+  CHECK(floating(0.1) == "0.1");
+  CHECK(floating(-2) == "-2");
+  CHECK(floating(1e21) == "1e+21");
+  CHECK(floating(std::numeric_limits<double>::quiet_NaN()) == "NaN");
+  CHECK(floating(-std::numeric_limits<double>::infinity()) == "-Inf");
+}
+
+TEST_CASE("metrics: a registry of every kind passes the strict format check") {
+  MetricsRegistry registry;
+  add_build_info(registry, "0.1.0-dev \"quoted\"");
+  registry
+      .add_counter_family("segmentd_transitions_total", "Transitions.", {"family", "from", "to"})
+      .with_labels({"lifecycle", "new", "active"})
+      .increment(4);
+  registry.add_gauge_family("segmentd_members", "Members.", {"family", "segment"})
+      .with_labels({"lifecycle", "line\nbreak"})
+      .set(-2);
+  Histogram& latency = registry
+                           .add_histogram_family("segmentd_processing_latency_seconds", "Latency.",
+                                                 {"partition"}, {100us, 1ms, 10ms, 100ms, 1s, 10s})
+                           .with_labels({"3"});
+  for (int i = 0; i < 50; ++i) latency.observe(std::chrono::milliseconds(i * i));
+  CallbackRegistration registration = registry.add_callback_family(
+      "segmentd_rocksdb_block_cache_hit_ratio", "Hit ratio.", MetricType::gauge, {}, [] {
+        return std::vector<CallbackSample>{{{}, 0.987654321}};
+      });
+  CHECK(exposition_problem(registry.render()) == "");
+
+  // The checker itself catches what it should.
+  CHECK(exposition_problem("x 1") != "");
+  CHECK(exposition_problem("# TYPE x counter\nx 1\n") != "");
+  CHECK(exposition_problem("x 1\n") != "");
+  CHECK(exposition_problem("# TYPE x gauge\nx{a=\"\\t\"} 1\n") != "");
+  CHECK(exposition_problem("# TYPE x gauge\nx 1\nx 2\n") != "");
+  CHECK(exposition_problem("# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\n") !=
+        "");
+}
+
+}  // namespace
+}  // namespace segmentd
