@@ -50,7 +50,7 @@ void watch_for_end(DemoFeeder& feeder, const DemoView& view, std::atomic<bool>& 
 
 CLI::App* add_demo_command(CLI::App& app, DemoCommandLine& line) {
   CLI::App* demo = app.add_subcommand("demo", "A live tour on an embedded Kafka cluster");
-  demo->description(
+  demo->footer(
       "A live tour with nothing to install: starts an embedded Kafka-protocol cluster in\n"
       "this process, generates a realistic purchase history (regulars, one-off buyers,\n"
       "churners, refunds, late, duplicate and broken events), streams it in at --rate\n"

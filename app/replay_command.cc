@@ -74,7 +74,7 @@ bool write_text_file(const std::string& path, const std::string& text) {
 
 CLI::App* add_replay_command(CLI::App& app, ReplayCommandLine& line) {
   CLI::App* replay = app.add_subcommand("replay", "Replay a purchase history file offline");
-  replay->description(kReplayDescription);
+  replay->footer(kReplayDescription);
   replay->add_option("--input", line.input, "Purchase events, JSON Lines; '-' reads stdin")
       ->required();
   replay->add_option("--output", line.output,

@@ -36,7 +36,7 @@ constexpr const char* kRunDescription =
 
 CLI::App* add_run_command(CLI::App& app, RunCommandLine& line) {
   CLI::App* run = app.add_subcommand("run", "Run the service: Kafka in, Kafka out");
-  run->description(kRunDescription);
+  run->footer(kRunDescription);
   run->add_option("--config", line.config_file, "TOML configuration file");
   run->add_option("--set", line.sets, "Override one setting, KEY=VALUE (repeatable)")
       ->type_name("KEY=VALUE");
