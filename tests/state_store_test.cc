@@ -105,12 +105,14 @@ TEST_CASE("commits are atomic and readable after reopening", "[state]") {
   REQUIRE(store->read_checkpoint(stream, checkpoint).is_ok());
   REQUIRE(checkpoint);
   CHECK(checkpoint->source_position == "offset-42");
-  MemberState read;
+  std::string record;
   bool found = false;
-  REQUIRE(store->read_member(stream, "alice", read, found).is_ok());
+  REQUIRE(store->read_member(stream, "alice", record, found).is_ok());
   REQUIRE(found);
+  MemberState read;
+  REQUIRE(decode_member(record, read));
   check_same(read, sample_member());
-  REQUIRE(store->read_member(StreamId{4}, "alice", read, found).is_ok());
+  REQUIRE(store->read_member(StreamId{4}, "alice", record, found).is_ok());
   CHECK_FALSE(found);  // streams are separate
 }
 
@@ -129,8 +131,11 @@ TEST_CASE("timers are persisted in (due, member) order and follow their members"
   cache.load("d").timer.reset();  // cancelled
   cache.mark_changed();
   REQUIRE(cache.commit({}).is_ok());
+  MemberCache restarted(*store, StreamId{0}, 1 << 20);
   TimerIndex index;
-  REQUIRE(cache.load_timers(index).is_ok());
+  REQUIRE(restarted.load_timers(index).is_ok());
+  CHECK(restarted.load("c").timer == EpochMs{30});
+  CHECK_FALSE(restarted.load("d").timer);
   std::vector<std::string> order;
   while (auto e = index.pop_due(EpochMs{1'000})) order.push_back(e->member_id + "@" + std::to_string(e->due.ms));
   CHECK(order == std::vector<std::string>{"a@20", "b@20", "c@30"});

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Against a real broker: two instances in one consumer group, the second joining and then
+leaving mid-stream, so partitions are revoked and assigned while records flow. Revoked
+partitions commit what they processed; newly assigned ones resume from the position
+stored with their state (or rebuild from the start where there is none). The output
+holds every expected transition, nothing unexpected, duplicates only as exact copies."""
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from kafka_test_support import Broker, consume_all, create_topic, produce_lines
+from segmentd_service import Service, generate, member_key, replay_partition
+
+PARTITIONS = 4
+SETTINGS = ["time.idle_delay=36500d"]
+LIVE = SETTINGS + ["kafka.session.timeout.ms=6000"]
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="segmentd-it-") as tmp, Broker() as bootstrap:
+        tmp = Path(tmp)
+        lines = generate(tmp / "events.jsonl", members=5000, events=60000, seed=23)
+        for topic, n in (("purchases", PARTITIONS), ("member-transitions", 2),
+                         ("purchases.dlq", 1)):
+            create_topic(bootstrap, topic, n)
+        third = len(lines) // 3
+        a = Service(bootstrap, tmp / "state-a", LIVE).start()
+        a.wait_until(lambda m: m.total("segmentd_partitions_assigned") == PARTITIONS, 60,
+                     "instance a to own every partition")
+        placed = produce_lines(bootstrap, "purchases", lines[:third], key_fn=member_key)
+        b = Service(bootstrap, tmp / "state-b", LIVE).start()
+        b.wait_until(lambda m: m.total("segmentd_partitions_assigned") > 0, 60,
+                     "instance b to get partitions")
+        placed += produce_lines(bootstrap, "purchases", lines[third:2 * third],
+                                key_fn=member_key)
+        time.sleep(1)
+        b.stop()  # leaves the group: its partitions go back to a
+        placed += produce_lines(bootstrap, "purchases", lines[2 * third:], key_fn=member_key)
+        a.wait_until(lambda m: m.total("segmentd_partitions_assigned") == PARTITIONS
+                     and m.total("segmentd_consumer_lag") == 0, 120, "a to catch up")
+        time.sleep(1)
+        a.stop()
+
+        by_partition = defaultdict(list)
+        for line, (partition, offset) in zip(lines, placed):
+            by_partition[partition].append((offset, line))
+        expected = {}
+        for p, records in sorted(by_partition.items()):
+            records.sort()
+            for t in replay_partition([l for _, l in records], tmp / f"replay-{p}", SETTINGS):
+                expected[t["transition_id"]] = t
+        seen = defaultdict(list)
+        out = consume_all(bootstrap, "member-transitions", timeout=120)
+        for r in out:
+            t = json.loads(r.value)
+            seen[t["transition_id"]].append(t)
+        missing = [tid for tid in expected if tid not in seen]
+        unexpected = [tid for tid in seen if tid not in expected]
+        differing = [tid for tid, ts in seen.items()
+                     if tid in expected and any(t != expected[tid] for t in ts)]
+        assert not missing, f"{len(missing)} missing, e.g. {missing[:3]}"
+        assert not unexpected, f"{len(unexpected)} unexpected, e.g. {unexpected[:3]}"
+        assert not differing, f"{len(differing)} differ, e.g. {differing[:3]}"
+        print(f"ok: {len(expected)} transitions through two rebalances, "
+              f"{len(out) - len(expected)} exact re-emissions")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
