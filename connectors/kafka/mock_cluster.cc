@@ -3,6 +3,8 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <cstdint>
+
 namespace segmentd {
 
 struct MockKafkaCluster::Impl {
@@ -44,6 +46,14 @@ Status MockKafkaCluster::create_topic(const std::string& name, int partitions) {
     return Status::fatal("mock cluster: create topic " + name + ": " + rd_kafka_err2str(err));
   }
   return Status::ok();
+}
+
+void MockKafkaCluster::fail_produce_requests(std::size_t count) {
+  constexpr std::int16_t kProduceRequest = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    rd_kafka_mock_push_request_errors(impl_->cluster, kProduceRequest, 1,
+                                      RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  }
 }
 
 }  // namespace segmentd

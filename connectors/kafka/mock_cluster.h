@@ -7,6 +7,7 @@
 // Thread-safety: create and destroy on one thread; the cluster serves on its own.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,9 @@ class MockKafkaCluster {
   // "host:port,..." for bootstrap.servers.
   std::string bootstrap_servers() const;
   Status create_topic(const std::string& name, int partitions);
+  // Fault injection: the next `count` produce requests fail with a non-retriable error
+  // (topic authorization failed), as a broker that refuses writes would.
+  void fail_produce_requests(std::size_t count);
 
  private:
   struct Impl;

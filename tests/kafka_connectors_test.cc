@@ -1,0 +1,150 @@
+// The Kafka source and sink against librdkafka's mock cluster: transition records with
+// CloudEvents headers and routes, dead letters with original bytes and headers, a
+// refused delivery surfacing in flush(), and the client property layering.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "connectors/kafka/kafka_properties.h"
+#include "connectors/kafka/kafka_sink.h"
+#include "connectors/kafka/kafka_source.h"
+#include "connectors/kafka/mock_cluster.h"
+
+namespace segmentd {
+namespace {
+
+class FromTheStart final : public PartitionListener {
+ public:
+  std::vector<std::optional<std::int64_t>> on_assigned(
+      const std::vector<std::int32_t>& partitions) override {
+    return std::vector<std::optional<std::int64_t>>(partitions.size());
+  }
+  void on_revoked(const std::vector<std::int32_t>&) override {}
+};
+
+struct ReadRecord {
+  std::string key, value;
+};
+
+// Reads `topic` from the start until `count` records arrived (or 20 s passed).
+std::vector<ReadRecord> read_topic(const std::string& bootstrap, const std::string& topic,
+                                   std::size_t count) {
+  FromTheStart listener;
+  std::unique_ptr<KafkaSource> source;
+  REQUIRE(KafkaSource::open(consumer_properties({{"bootstrap.servers", bootstrap}}, "test-" + topic),
+                            topic, listener, source)
+              .is_ok());
+  std::vector<ReadRecord> records;
+  KafkaRecord record;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (records.size() < count && std::chrono::steady_clock::now() < deadline) {
+    if (source->poll(std::chrono::milliseconds(100), record) == PollOutcome::record) {
+      records.push_back({std::string(record.key), std::string(record.value)});
+    }
+  }
+  source->close();
+  return records;
+}
+
+Transition sample_transition(std::string_view to) {
+  Transition t;
+  t.member_id = "m-1";
+  t.family = "lifecycle";
+  t.from = "active";
+  t.to = to;
+  t.effective_ts = EpochMs{1730419200000};
+  t.cause = TransitionCause::timer;
+  t.seq = 7;
+  t.snapshot = {5, EpochMs{1700000000000}, EpochMs{1722643200000}, Money{1234500}};
+  return t;
+}
+
+struct MockSetup {
+  std::unique_ptr<MockKafkaCluster> cluster;
+  std::unique_ptr<KafkaSink> sink;
+  MockSetup(std::vector<OutputRoute> routes = {}) {
+    REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
+    for (const char* topic : {"out", "at-risk", "dlq"}) {
+      REQUIRE(cluster->create_topic(topic, 1).is_ok());
+    }
+    KafkaSinkSettings settings{producer_properties({{"bootstrap.servers", bootstrap()}}), "app",
+                               "out", "dlq", std::move(routes)};
+    REQUIRE(KafkaSink::open(settings, sink).is_ok());
+  }
+  std::string bootstrap() const { return cluster->bootstrap_servers(); }
+};
+
+}  // namespace
+
+TEST_CASE("kafka: consumer and producer properties layer defaults, user values, fixed ones") {
+  const KafkaProperties user = {{"bootstrap.servers", "b:9092"}, {"enable.auto.commit", "true"},
+                                {"linger.ms", "50"}, {"acks", "1"}, {"auto.offset.reset", "latest"}};
+  const auto consumer = consumer_properties(user, "group-a");
+  const std::map<std::string, std::string> c(consumer.begin(), consumer.end());
+  CHECK(c.at("group.id") == "group-a");
+  CHECK(c.at("auto.offset.reset") == "latest");
+  CHECK(c.at("enable.auto.commit") == "false");
+  CHECK(c.at("enable.partition.eof") == "true");
+  CHECK(c.count("linger.ms") == 0);
+  const auto producer = producer_properties(user);
+  const std::map<std::string, std::string> p(producer.begin(), producer.end());
+  CHECK(p.at("linger.ms") == "50");
+  CHECK(p.at("acks") == "all");
+  CHECK(p.at("enable.idempotence") == "true");
+  CHECK(p.at("partitioner") == "murmur2_random");
+  CHECK(p.count("auto.offset.reset") == 0);
+  CHECK(p.at("bootstrap.servers") == "b:9092");
+}
+
+TEST_CASE("kafka: transitions go to the output topic and their routes, keyed by member") {
+  MockSetup setup({{"lifecycle", "at_risk", "at-risk", false}});
+  setup.sink->emit(sample_transition("dormant"));
+  setup.sink->emit(sample_transition("at_risk"));
+  REQUIRE(setup.sink->flush().is_ok());
+  CHECK(setup.sink->records_acknowledged() == 3);
+  const auto out = read_topic(setup.bootstrap(), "out", 2);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].key == "m-1");
+  CHECK(out[0].value.find("\"to\":\"dormant\"") != std::string::npos);
+  CHECK(out[0].value.find("\"transition_id\":\"m-1:7\"") != std::string::npos);
+  const auto routed = read_topic(setup.bootstrap(), "at-risk", 1);
+  REQUIRE(routed.size() == 1);
+  CHECK(routed[0].value == out[1].value);
+}
+
+TEST_CASE("kafka: an `instead` route keeps the transition off the output topic") {
+  MockSetup setup({{"lifecycle", "at_risk", "at-risk", true}});
+  setup.sink->emit(sample_transition("at_risk"));
+  setup.sink->emit(sample_transition("lost"));
+  REQUIRE(setup.sink->flush().is_ok());
+  const auto out = read_topic(setup.bootstrap(), "out", 1);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].value.find("\"to\":\"lost\"") != std::string::npos);
+  CHECK(read_topic(setup.bootstrap(), "at-risk", 1).size() == 1);
+}
+
+TEST_CASE("kafka: dead letters keep the original key and value bytes") {
+  MockSetup setup;
+  const std::string raw = "{\"event_id\": \"e1\", \"amount\": NaN}";
+  KafkaRecord record{2, 41, -1, "m-9", raw};
+  setup.sink->dead_letter(record, "purchases", Rejection{RejectReason::invalid_json, "not JSON"});
+  REQUIRE(setup.sink->flush().is_ok());
+  const auto dlq = read_topic(setup.bootstrap(), "dlq", 1);
+  REQUIRE(dlq.size() == 1);
+  CHECK(dlq[0].key == "m-9");
+  CHECK(dlq[0].value == raw);
+}
+
+TEST_CASE("kafka: a refused delivery is returned by flush, never dropped") {
+  MockSetup setup;
+  setup.cluster->fail_produce_requests(10);
+  setup.sink->emit(sample_transition("dormant"));
+  const Status s = setup.sink->flush();
+  CHECK_FALSE(s.is_ok());
+  CHECK(s.kind() == ErrorKind::fatal);
+  CHECK(s.message().find("out") != std::string::npos);
+  CHECK(setup.sink->records_acknowledged() == 0);
+}
+
+}  // namespace segmentd
