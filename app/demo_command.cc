@@ -22,7 +22,6 @@ namespace segmentd {
 
 namespace {
 
-
 // The demo's own defaults, before the user's --set: a fresh state dir of its own, and
 // no idle advance (the generated history lies in the past; following the wall clock
 // would age every member to `lost` the moment a partition is caught up).
@@ -86,8 +85,8 @@ int run_demo_command(const DemoCommandLine& line) {
     return 2;
   }
   const SegmentdConfig& config = loaded.value();
-  for (const std::string& topic : {config.input.topic, config.output.topic,
-                                   config.output.dlq_topic}) {
+  for (const std::string& topic :
+       {config.input.topic, config.output.topic, config.output.dlq_topic}) {
     s = cluster->create_topic(topic, topic == config.input.topic ? line.partitions : 1);
     if (!s.is_ok()) {
       std::fprintf(stderr, "segmentd demo: %s\n", s.message().c_str());
@@ -105,15 +104,18 @@ int run_demo_command(const DemoCommandLine& line) {
   HttpServer http(HttpServerOptions{config.http.host, config.http.port}, registry, readiness);
   s = http.start();
   if (!s.is_ok()) {
-    std::fprintf(stderr, "segmentd demo: metrics endpoint: %s (choose another with --set "
-                         "http.listen=127.0.0.1:0)\n", s.message().c_str());
+    std::fprintf(stderr,
+                 "segmentd demo: metrics endpoint: %s (choose another with --set "
+                 "http.listen=127.0.0.1:0)\n",
+                 s.message().c_str());
     return 1;
   }
-  std::printf("segmentd demo: %u members, %llu events at %llu events/s into %d partitions\n"
-              "metrics: http://%s:%u/metrics   (Ctrl-C stops)\n\n",
-              line.members, static_cast<unsigned long long>(line.events),
-              static_cast<unsigned long long>(line.rate), line.partitions,
-              config.http.host.c_str(), static_cast<unsigned>(http.port()));
+  std::printf(
+      "segmentd demo: %u members, %llu events at %llu events/s into %d partitions\n"
+      "metrics: http://%s:%u/metrics   (Ctrl-C stops)\n\n",
+      line.members, static_cast<unsigned long long>(line.events),
+      static_cast<unsigned long long>(line.rate), line.partitions, config.http.host.c_str(),
+      static_cast<unsigned>(http.port()));
 
   log::set_quiet(true);
   DemoFeeder feeder(DemoFeed{line.members, line.events, std::max<std::uint64_t>(1, line.rate),

@@ -38,8 +38,7 @@ void DemoView::transition_acknowledged(std::chrono::nanoseconds since_read) {
   metrics_.transition_acknowledged(since_read);
 }
 
-void DemoView::publish(const std::vector<PartitionFigures>& partitions,
-                       const StoreFigures& store) {
+void DemoView::publish(const std::vector<PartitionFigures>& partitions, const StoreFigures& store) {
   metrics_.publish(partitions, store);
   latest_ = partitions;
   totals_ = StreamStats{};
@@ -56,8 +55,8 @@ void DemoView::publish(const std::vector<PartitionFigures>& partitions,
         totals_.lifecycle_transitions[a][b] += s.lifecycle_transitions[a][b];
       }
     }
-    rejected_ += std::accumulate(f.position.rejected.begin(), f.position.rejected.end(),
-                                 std::uint64_t{0});
+    rejected_ +=
+        std::accumulate(f.position.rejected.begin(), f.position.rejected.end(), std::uint64_t{0});
     if (f.end_offset && f.position.next_offset >= 0) {
       lag += std::max<std::int64_t>(0, *f.end_offset - f.position.next_offset);
     }
@@ -74,10 +73,12 @@ void DemoView::draw(bool in_place) {
   last_draw_ = now;
   if (in_place && lines_drawn_ > 0) std::fprintf(out_, "\x1b[%dA\x1b[J", lines_drawn_);
   int lines = 0;
-  std::fprintf(out_, "events read %llu  applied %llu  duplicate %llu  rejected %llu  lag %lld  "
-                     "transitions acknowledged %llu\n",
-               ull(records_read_.load()), ull(totals_.events_applied), ull(totals_.events_duplicate),
-               ull(rejected_), static_cast<long long>(lag_.load()), ull(acknowledged_));
+  std::fprintf(out_,
+               "events read %llu  applied %llu  duplicate %llu  rejected %llu  lag %lld  "
+               "transitions acknowledged %llu\n",
+               ull(records_read_.load()), ull(totals_.events_applied),
+               ull(totals_.events_duplicate), ull(rejected_), static_cast<long long>(lag_.load()),
+               ull(acknowledged_));
   ++lines;
   std::fprintf(out_, "members  ");
   for (std::size_t a = 1; a < kLifecycleLabelCount; ++a) {
@@ -90,8 +91,8 @@ void DemoView::draw(bool in_place) {
     std::fprintf(out_, "transitions/s");
     for (std::size_t a = 0; a < kLifecycleLabelCount; ++a) {
       for (std::size_t b = 0; b < kLifecycleLabelCount; ++b) {
-        const auto delta = totals_.lifecycle_transitions[a][b] -
-                           totals_at_last_draw_.lifecycle_transitions[a][b];
+        const auto delta =
+            totals_.lifecycle_transitions[a][b] - totals_at_last_draw_.lifecycle_transitions[a][b];
         if (delta == 0) continue;
         std::fprintf(out_, "  %s->%s %.0f", label(a).c_str(), label(b).c_str(),
                      static_cast<double>(delta) / seconds);

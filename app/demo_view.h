@@ -21,8 +21,7 @@ class DemoView final : public RunObserver {
   DemoView(RunObserver& metrics, std::FILE* out, bool terminal);
 
   void partition_restored(const PartitionFigures& figures) override;
-  void publish(const std::vector<PartitionFigures>& partitions,
-               const StoreFigures& store) override;
+  void publish(const std::vector<PartitionFigures>& partitions, const StoreFigures& store) override;
   void partitions_revoked(const std::vector<std::int32_t>& partitions) override;
   void record_read() override;
   void transition_acknowledged(std::chrono::nanoseconds since_read) override;

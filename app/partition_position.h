@@ -14,8 +14,8 @@
 namespace segmentd {
 
 struct PartitionPosition {
-  std::int64_t next_offset = -1;    // the next offset to read; -1 before the first record
-  std::uint64_t records_read = 0;   // records consumed, valid or not
+  std::int64_t next_offset = -1;   // the next offset to read; -1 before the first record
+  std::uint64_t records_read = 0;  // records consumed, valid or not
   std::array<std::uint64_t, kRejectReasonCount> rejected{};
 };
 

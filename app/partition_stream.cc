@@ -2,8 +2,7 @@
 
 namespace segmentd {
 
-PartitionStream::PartitionStream(StateStore& store, std::int32_t partition,
-                                 std::size_t cache_bytes)
+PartitionStream::PartitionStream(StateStore& store, std::int32_t partition, std::size_t cache_bytes)
     : partition_(partition),
       members_(store, StreamId{static_cast<std::uint32_t>(partition)}, cache_bytes) {}
 
@@ -12,19 +11,18 @@ Status PartitionStream::restore(StateStore& store, std::int32_t partition,
                                 TransitionSink& sink, std::unique_ptr<PartitionStream>& stream) {
   std::unique_ptr<PartitionStream> s(new PartitionStream(store, partition, cache_bytes));
   std::optional<StreamCheckpoint> checkpoint;
-  Status status = store.read_checkpoint(StreamId{static_cast<std::uint32_t>(partition)},
-                                        checkpoint);
+  Status status =
+      store.read_checkpoint(StreamId{static_cast<std::uint32_t>(partition)}, checkpoint);
   if (!status.is_ok()) return status;
   if (checkpoint && !decode_partition_position(checkpoint->source_position, s->position_)) {
-    return Status::fatal("state.dir holds a checkpoint for partition " +
-                         std::to_string(partition) +
+    return Status::fatal("state.dir holds a checkpoint for partition " + std::to_string(partition) +
                          " that is not a Kafka position (was it used by `segmentd replay`?)");
   }
   status = s->members_.load_timers(s->timers_);
   if (!status.is_ok()) return status;
-  s->processor_ = std::make_unique<StreamProcessor>(
-      options, s->members_, s->timers_, sink,
-      checkpoint ? checkpoint->processor : ProcessorCheckpoint{});
+  s->processor_ =
+      std::make_unique<StreamProcessor>(options, s->members_, s->timers_, sink,
+                                        checkpoint ? checkpoint->processor : ProcessorCheckpoint{});
   stream = std::move(s);
   return Status::ok();
 }

@@ -10,7 +10,8 @@ void ProgressMeter::update(const ReplayPosition& position, const ProcessorCheckp
   if (now - last_draw_ < std::chrono::milliseconds(250)) return;
   last_draw_ = now;
   const double seconds = std::chrono::duration<double>(now - started_).count();
-  const double rate = seconds > 0 ? static_cast<double>(position.lines - lines_at_start_) / seconds : 0;
+  const double rate =
+      seconds > 0 ? static_cast<double>(position.lines - lines_at_start_) / seconds : 0;
   std::fprintf(stderr, "\r  %12llu lines  %8.0f lines/s  %12llu transitions  %10llu rejected ",
                static_cast<unsigned long long>(position.lines), rate,
                static_cast<unsigned long long>(processor.stats.transitions),

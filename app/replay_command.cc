@@ -77,8 +77,9 @@ CLI::App* add_replay_command(CLI::App& app, ReplayCommandLine& line) {
   replay->footer(kReplayDescription);
   replay->add_option("--input", line.input, "Purchase events, JSON Lines; '-' reads stdin")
       ->required();
-  replay->add_option("--output", line.output,
-                     "Where segment changes go, JSON Lines; '-' writes to stdout")
+  replay
+      ->add_option("--output", line.output,
+                   "Where segment changes go, JSON Lines; '-' writes to stdout")
       ->required();
   replay->add_option("--dlq", line.dlq,
                      "Rejected lines with their reason (default: OUTPUT.dlq, or "

@@ -54,13 +54,14 @@ class ScratchDir {
 class ReplayRun {
  public:
   ReplayRun(const ReplaySettings& settings, const ReplayRequest& request, ReplayOutcome& outcome)
-      : settings_(settings), request_(request), outcome_(outcome),
+      : settings_(settings),
+        request_(request),
+        outcome_(outcome),
         parser_(settings.max_event_bytes) {}
 
   Status run() {
-    for (auto step : {&ReplayRun::open_state, &ReplayRun::open_outputs,
-                      &ReplayRun::position_input, &ReplayRun::process_input,
-                      &ReplayRun::finish}) {
+    for (auto step : {&ReplayRun::open_state, &ReplayRun::open_outputs, &ReplayRun::position_input,
+                      &ReplayRun::process_input, &ReplayRun::finish}) {
       Status s = (this->*step)();
       if (!s.is_ok()) return s;
     }
@@ -111,7 +112,8 @@ Status ReplayRun::open_state() {
   s = store_->read_checkpoint(kReplayStream, resumed_);
   if (!s.is_ok()) return s;
   if (resumed_ && !decode_replay_position(resumed_->source_position, position_)) {
-    return Status::fatal("state.dir " + dir + " holds no replay checkpoint (was it used by "
+    return Status::fatal("state.dir " + dir +
+                         " holds no replay checkpoint (was it used by "
                          "`segmentd run`?): use another state.dir");
   }
   if (resumed_ && position_.sorted != request_.sort) {
@@ -129,9 +131,9 @@ Status ReplayRun::open_outputs() {
   s = JsonlFileWriter::open(request_.dlq, request_.sort ? 0 : position_.dlq_bytes, dlq_);
   if (!s.is_ok()) return s;
   sink_ = std::make_unique<JsonlTransitionSink>(*output_);
-  processor_ = std::make_unique<StreamProcessor>(
-      settings_.engine, *members_, timers_, *sink_,
-      resumed_ ? resumed_->processor : ProcessorCheckpoint{});
+  processor_ =
+      std::make_unique<StreamProcessor>(settings_.engine, *members_, timers_, *sink_,
+                                        resumed_ ? resumed_->processor : ProcessorCheckpoint{});
   outcome_.resumed_from_line = resumed_ ? position_.lines : 0;
   return Status::ok();
 }

@@ -28,8 +28,8 @@ bool decode_replay_position(std::string_view encoded, ReplayPosition& p) {
   if (encoded.empty() || encoded.front() != kFormat) return false;
   bytes::Reader in(encoded.substr(1));
   std::uint64_t sorted = 0, finished = 0;
-  for (std::uint64_t* v : {&p.lines, &p.input_offset, &p.output_bytes, &p.dlq_bytes,
-                           &p.events_read, &sorted, &finished}) {
+  for (std::uint64_t* v : {&p.lines, &p.input_offset, &p.output_bytes, &p.dlq_bytes, &p.events_read,
+                           &sorted, &finished}) {
     *v = in.varint();
   }
   for (std::uint64_t& v : p.rejected) v = in.varint();

@@ -19,8 +19,8 @@ struct ReplayPosition {
   std::uint64_t dlq_bytes = 0;     // committed length of the dead-letter file
   std::uint64_t events_read = 0;   // non-blank lines read
   std::array<std::uint64_t, kRejectReasonCount> rejected{};
-  bool sorted = false;             // produced by --sort
-  bool finished = false;           // end of input reached and the final clock applied
+  bool sorted = false;    // produced by --sort
+  bool finished = false;  // end of input reached and the final clock applied
 
   std::uint64_t rejected_total() const;
 };

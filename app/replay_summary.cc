@@ -62,12 +62,14 @@ void print_replay_summary(std::FILE* out, const ReplayRequest& request,
                ull(stats.events_late));
   print_transitions(out, stats);
   print_members(out, stats);
-  const double rate = outcome.seconds > 0 ? static_cast<double>(position.events_read) / outcome.seconds : 0;
+  const double rate =
+      outcome.seconds > 0 ? static_cast<double>(position.events_read) / outcome.seconds : 0;
   std::fprintf(out, "took %.2f s (%.0f events/s)%s\n", outcome.seconds, rate,
                outcome.spilled_runs > 0 ? ", sorted on disk" : "");
   if (outcome.looks_unsorted) {
-    std::fprintf(out, "warning: %llu of %llu accepted events arrived older than the clock: "
-                      "the input looks sorted by member, not by time. Use --sort.\n",
+    std::fprintf(out,
+                 "warning: %llu of %llu accepted events arrived older than the clock: "
+                 "the input looks sorted by member, not by time. Use --sort.\n",
                  ull(stats.events_late), ull(stats.events_applied + stats.events_duplicate));
   }
 }
@@ -99,8 +101,8 @@ std::string change_counts(const StreamStats& stats) {
   for (std::size_t from = 0; from < kLifecycleLabelCount; ++from) {
     for (std::size_t to = 0; to < kLifecycleLabelCount; ++to) {
       if (stats.lifecycle_transitions[from][to] == 0) continue;
-      const std::string key = std::string(label_name(static_cast<LifecycleLabel>(from))) +
-                              "->" + std::string(label_name(static_cast<LifecycleLabel>(to)));
+      const std::string key = std::string(label_name(static_cast<LifecycleLabel>(from))) + "->" +
+                              std::string(label_name(static_cast<LifecycleLabel>(to)));
       append_field(out, key, number(stats.lifecycle_transitions[from][to]));
     }
   }

@@ -18,8 +18,6 @@ namespace segmentd {
 
 namespace {
 
-
-
 constexpr const char* kRunDescription =
     "Run the segmentation service: read purchase events from Kafka (input.topic), keep\n"
     "each member's state in RocksDB (state.dir), and publish every segment change to\n"

@@ -187,8 +187,8 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
       config_.state.cache_bytes / std::max<std::size_t>(1, partitions.size());
   for (std::int32_t partition : partitions) {
     std::unique_ptr<PartitionStream> stream;
-    Status s = PartitionStream::restore(*store_, partition, config_.engine, cache_share, *sink_,
-                                        stream);
+    Status s =
+        PartitionStream::restore(*store_, partition, config_.engine, cache_share, *sink_, stream);
     if (!s.is_ok()) {
       if (failure_.is_ok()) failure_ = s;
       starts.emplace_back(std::nullopt);

@@ -15,8 +15,8 @@ using std::chrono::nanoseconds;
 
 std::vector<nanoseconds> latency_bounds() {
   std::vector<nanoseconds> bounds;
-  for (long us : {250, 500, 1000, 2500, 5000, 10000, 20000, 50000, 100000, 250000, 500000,
-                  1000000, 2500000, 5000000, 10000000}) {
+  for (long us : {250, 500, 1000, 2500, 5000, 10000, 20000, 50000, 100000, 250000, 500000, 1000000,
+                  2500000, 5000000, 10000000}) {
     bounds.push_back(microseconds(us));
   }
   return bounds;
@@ -51,10 +51,9 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness)
                 .add_counter_family("segmentd_events_late_total",
                                     "Accepted events older than their partition's clock.", {})
                 .with_labels({})),
-      timers_fired_(registry
-                        .add_counter_family("segmentd_timers_fired_total",
-                                            "Member timers fired.", {})
-                        .with_labels({})),
+      timers_fired_(
+          registry.add_counter_family("segmentd_timers_fired_total", "Member timers fired.", {})
+              .with_labels({})),
       timers_pending_(registry
                           .add_gauge_family("segmentd_timers_pending",
                                             "Member timers waiting, assigned partitions.", {})
@@ -75,8 +74,7 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness)
                                                  latency_bounds())
                            .with_labels({})) {
   auto& rejected = registry.add_counter_family("segmentd_events_rejected_total",
-                                               "Events sent to the dead-letter topic.",
-                                               {"reason"});
+                                               "Events sent to the dead-letter topic.", {"reason"});
   for (std::size_t r = 0; r < kRejectReasonCount; ++r) {
     rejected_.push_back(
         &rejected.with_labels({std::string(reason_code(static_cast<RejectReason>(r)))}));
@@ -98,8 +96,8 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness)
       "segmentd_consumer_lag", "Records not yet read, per input partition.", MetricType::gauge,
       {"partition"}, [this] { return partition_samples(&lag_of); }));
   scraped_.push_back(registry.add_callback_family(
-      "segmentd_clock_seconds", "Event-time clock per input partition (SPEC 4).",
-      MetricType::gauge, {"partition"}, [this] { return partition_samples(&clock_of); }));
+      "segmentd_clock_seconds", "Event-time clock per input partition (SPEC 4).", MetricType::gauge,
+      {"partition"}, [this] { return partition_samples(&clock_of); }));
   scraped_.push_back(registry.add_callback_family(
       "segmentd_rocksdb_disk_bytes", "State store size on disk (SST and WAL files).",
       MetricType::gauge, {},
@@ -112,12 +110,13 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness)
           return lookups == 0 ? 0.0 : double(s.block_cache_hits) / double(lookups);
         });
       }));
-  scraped_.push_back(registry.add_callback_family(
-      "segmentd_rocksdb_write_stall_seconds_total", "Time writes were stalled by RocksDB.",
-      MetricType::counter, {}, [this] {
-        return store_sample(
-            [](const StoreFigures& s) { return double(s.write_stall_micros) / 1e6; });
-      }));
+  scraped_.push_back(registry.add_callback_family("segmentd_rocksdb_write_stall_seconds_total",
+                                                  "Time writes were stalled by RocksDB.",
+                                                  MetricType::counter, {}, [this] {
+                                                    return store_sample([](const StoreFigures& s) {
+                                                      return double(s.write_stall_micros) / 1e6;
+                                                    });
+                                                  }));
 }
 
 std::vector<CallbackSample> ServiceMetrics::partition_samples(

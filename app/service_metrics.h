@@ -26,8 +26,7 @@ class ServiceMetrics final : public RunObserver {
   ServiceMetrics(MetricsRegistry& registry, Readiness& readiness);
 
   void partition_restored(const PartitionFigures& figures) override;
-  void publish(const std::vector<PartitionFigures>& partitions,
-               const StoreFigures& store) override;
+  void publish(const std::vector<PartitionFigures>& partitions, const StoreFigures& store) override;
   void partitions_revoked(const std::vector<std::int32_t>& partitions) override;
   void record_read() override { consumed_.increment(); }
   void transition_acknowledged(std::chrono::nanoseconds since_read) override {
@@ -38,8 +37,7 @@ class ServiceMetrics final : public RunObserver {
 
  private:
   void add_deltas(const PartitionFigures& now, const PartitionFigures& before);
-  std::vector<CallbackSample> partition_samples(
-      double (*value)(const PartitionFigures&)) const;
+  std::vector<CallbackSample> partition_samples(double (*value)(const PartitionFigures&)) const;
   std::vector<CallbackSample> store_sample(double (*value)(const StoreFigures&)) const;
 
   Readiness& readiness_;
@@ -57,7 +55,7 @@ class ServiceMetrics final : public RunObserver {
   Histogram& commit_duration_;
 
   std::map<std::int32_t, PartitionFigures> baseline_;  // engine thread only
-  mutable std::mutex latest_mutex_;  // guards latest_ and latest_store_
+  mutable std::mutex latest_mutex_;                    // guards latest_ and latest_store_
   std::vector<PartitionFigures> latest_;
   StoreFigures latest_store_;
   std::vector<CallbackRegistration> scraped_;

@@ -32,9 +32,10 @@ std::vector<ReadRecord> read_topic(const std::string& bootstrap, const std::stri
                                    std::size_t count) {
   FromTheStart listener;
   std::unique_ptr<KafkaSource> source;
-  REQUIRE(KafkaSource::open(consumer_properties({{"bootstrap.servers", bootstrap}}, "test-" + topic),
-                            topic, listener, source)
-              .is_ok());
+  REQUIRE(
+      KafkaSource::open(consumer_properties({{"bootstrap.servers", bootstrap}}, "test-" + topic),
+                        topic, listener, source)
+          .is_ok());
   std::vector<ReadRecord> records;
   KafkaRecord record;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -78,8 +79,11 @@ struct MockSetup {
 }  // namespace
 
 TEST_CASE("kafka: consumer and producer properties layer defaults, user values, fixed ones") {
-  const KafkaProperties user = {{"bootstrap.servers", "b:9092"}, {"enable.auto.commit", "true"},
-                                {"linger.ms", "50"}, {"acks", "1"}, {"auto.offset.reset", "latest"}};
+  const KafkaProperties user = {{"bootstrap.servers", "b:9092"},
+                                {"enable.auto.commit", "true"},
+                                {"linger.ms", "50"},
+                                {"acks", "1"},
+                                {"auto.offset.reset", "latest"}};
   const auto consumer = consumer_properties(user, "group-a");
   const std::map<std::string, std::string> c(consumer.begin(), consumer.end());
   CHECK(c.at("group.id") == "group-a");

@@ -9,16 +9,29 @@ namespace segmentd {
 namespace {
 
 // Properties only one kind of client understands; librdkafka warns about the others.
-constexpr std::array<std::string_view, 14> kConsumerOnly = {
-    "group.id",           "group.instance.id",     "auto.offset.reset",
-    "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
-    "fetch.min.bytes",    "fetch.wait.max.ms",     "fetch.max.bytes",
-    "isolation.level",    "partition.assignment.strategy",
-    "queued.min.messages", "enable.auto.commit",   "auto.commit.interval.ms"};
-constexpr std::array<std::string_view, 9> kProducerOnly = {
-    "acks",        "linger.ms",          "queue.buffering.max.ms", "batch.size",
-    "batch.num.messages", "compression.type", "compression.codec", "partitioner",
-    "message.timeout.ms"};
+constexpr std::array<std::string_view, 14> kConsumerOnly = {"group.id",
+                                                            "group.instance.id",
+                                                            "auto.offset.reset",
+                                                            "session.timeout.ms",
+                                                            "heartbeat.interval.ms",
+                                                            "max.poll.interval.ms",
+                                                            "fetch.min.bytes",
+                                                            "fetch.wait.max.ms",
+                                                            "fetch.max.bytes",
+                                                            "isolation.level",
+                                                            "partition.assignment.strategy",
+                                                            "queued.min.messages",
+                                                            "enable.auto.commit",
+                                                            "auto.commit.interval.ms"};
+constexpr std::array<std::string_view, 9> kProducerOnly = {"acks",
+                                                           "linger.ms",
+                                                           "queue.buffering.max.ms",
+                                                           "batch.size",
+                                                           "batch.num.messages",
+                                                           "compression.type",
+                                                           "compression.codec",
+                                                           "partitioner",
+                                                           "message.timeout.ms"};
 
 bool contains(auto& list, std::string_view name) {
   return std::find(list.begin(), list.end(), name) != list.end();

@@ -20,8 +20,7 @@ namespace segmentd {
 
 using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
 
-KafkaProperties consumer_properties(const KafkaProperties& configured,
-                                   const std::string& group_id);
+KafkaProperties consumer_properties(const KafkaProperties& configured, const std::string& group_id);
 KafkaProperties producer_properties(const KafkaProperties& configured);
 
 }  // namespace segmentd

@@ -21,8 +21,8 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
   void dr_cb(RdKafka::Message& message) override {
     if (message.err() != RdKafka::ERR_NO_ERROR) {
       if (first_failure.is_ok()) {
-        first_failure = Status::fatal("kafka delivery to " + message.topic_name() + " failed: " +
-                                      message.errstr());
+        first_failure = Status::fatal("kafka delivery to " + message.topic_name() +
+                                      " failed: " + message.errstr());
       }
       return;
     }
@@ -60,10 +60,10 @@ struct KafkaSink::Impl {
   void produce(const std::string& topic, std::string_view key, std::string_view payload,
                RdKafka::Headers* headers, std::intptr_t opaque) {
     for (;;) {
-      const RdKafka::ErrorCode err = producer->produce(
-          topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-          const_cast<char*>(payload.data()), payload.size(), key.data(), key.size(), 0, headers,
-          reinterpret_cast<void*>(opaque));
+      const RdKafka::ErrorCode err =
+          producer->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                            const_cast<char*>(payload.data()), payload.size(), key.data(),
+                            key.size(), 0, headers, reinterpret_cast<void*>(opaque));
       if (err == RdKafka::ERR_NO_ERROR) return;
       if (err == RdKafka::ERR__QUEUE_FULL) {
         producer->poll(10);

@@ -86,10 +86,10 @@ PollOutcome KafkaSource::poll(std::chrono::milliseconds timeout, KafkaRecord& re
           message.timestamp().type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE
               ? -1
               : message.timestamp().timestamp;
-      record.key = message.key_pointer() != nullptr
-                       ? std::string_view(static_cast<const char*>(message.key_pointer()),
-                                          message.key_len())
-                       : std::string_view();
+      record.key =
+          message.key_pointer() != nullptr
+              ? std::string_view(static_cast<const char*>(message.key_pointer()), message.key_len())
+              : std::string_view();
       record.value = std::string_view(static_cast<const char*>(message.payload()), message.len());
       return PollOutcome::record;
     case RdKafka::ERR__PARTITION_EOF:

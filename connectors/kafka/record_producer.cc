@@ -12,8 +12,8 @@ class FailureTracker final : public RdKafka::DeliveryReportCb {
  public:
   void dr_cb(RdKafka::Message& message) override {
     if (message.err() != RdKafka::ERR_NO_ERROR && first_failure.is_ok()) {
-      first_failure = Status::fatal("delivery to " + message.topic_name() + " failed: " +
-                                    message.errstr());
+      first_failure =
+          Status::fatal("delivery to " + message.topic_name() + " failed: " + message.errstr());
     }
   }
   Status first_failure = Status::ok();
