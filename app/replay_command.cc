@@ -6,13 +6,11 @@
 #include <cstdio>
 #include <fstream>
 
+#include "app/command_config.h"
 #include "app/log.h"
 #include "app/replay_job.h"
 #include "app/replay_summary.h"
-#include "config/config_loader.h"
 #include "engine/event_time.h"
-
-extern char** environ;
 
 namespace segmentd {
 
@@ -101,15 +99,9 @@ CLI::App* add_replay_command(CLI::App& app, ReplayCommandLine& line) {
 }
 
 int run_replay_command(const ReplayCommandLine& line) {
-  LoadRequest load;
-  if (!line.config_file.empty()) load.config_file = line.config_file;
-  load.environment = environment_entries(environ);
-  load.overrides = line.sets;
-  ConfigResult<SegmentdConfig> config = load_config(load);
-  if (!config.ok()) {
-    std::fprintf(stderr, "segmentd replay: invalid configuration\n%s\n", config.error().c_str());
-    return 2;
-  }
+  const std::optional<SegmentdConfig> config =
+      load_command_config("replay", line.config_file, line.sets);
+  if (!config) return 2;
 
   ReplayRequest request;
   request.input = line.input;
@@ -133,7 +125,7 @@ int run_replay_command(const ReplayCommandLine& line) {
   }
 
   ReplayOutcome outcome;
-  const Status status = run_replay(settings_from(config.value()), request, outcome);
+  const Status status = run_replay(settings_from(*config), request, outcome);
   if (!status.is_ok()) {
     std::fprintf(stderr, "segmentd replay: %s\n", status.message().c_str());
     return 1;

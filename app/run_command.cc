@@ -3,16 +3,14 @@
 #include <atomic>
 #include <cstdio>
 
+#include "app/command_config.h"
 #include "app/log.h"
 #include "app/run_job.h"
 #include "app/service_metrics.h"
 #include "app/stop_signal.h"
-#include "config/config_loader.h"
 #include "config/config_report.h"
 #include "observability/build_info.h"
 #include "observability/http_server.h"
-
-extern char** environ;
 
 namespace segmentd {
 
@@ -42,16 +40,10 @@ CLI::App* add_run_command(CLI::App& app, RunCommandLine& line) {
 }
 
 int run_run_command(const RunCommandLine& line) {
-  LoadRequest load;
-  if (!line.config_file.empty()) load.config_file = line.config_file;
-  load.environment = environment_entries(environ);
-  load.overrides = line.sets;
-  ConfigResult<SegmentdConfig> loaded = load_config(load);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "segmentd run: invalid configuration\n%s\n", loaded.error().c_str());
-    return 2;
-  }
-  const SegmentdConfig& config = loaded.value();
+  const std::optional<SegmentdConfig> loaded =
+      load_command_config("run", line.config_file, line.sets);
+  if (!loaded) return 2;
+  const SegmentdConfig& config = *loaded;
   for (const std::string& setting : describe_effective_config(config)) {
     log::info("config", {{"setting", setting}});
   }

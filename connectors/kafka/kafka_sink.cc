@@ -98,15 +98,8 @@ Status KafkaSink::open(const KafkaSinkSettings& settings, std::unique_ptr<KafkaS
   auto impl = std::make_unique<Impl>();
   impl->settings = settings;
   impl->ce_source = "segmentd/" + settings.application_id;
-  std::unique_ptr<RdKafka::Conf> conf;
-  Status s = make_kafka_conf(settings.properties, conf);
+  Status s = make_producer(settings.properties, impl->tracker, impl->producer);
   if (!s.is_ok()) return s;
-  std::string error;
-  if (conf->set("dr_cb", &impl->tracker, error) != RdKafka::Conf::CONF_OK) {
-    return Status::fatal("kafka producer: " + error);
-  }
-  impl->producer.reset(RdKafka::Producer::create(conf.get(), error));
-  if (!impl->producer) return Status::fatal("kafka producer: " + error);
   sink.reset(new KafkaSink(std::move(impl)));
   return Status::ok();
 }

@@ -32,15 +32,8 @@ RecordProducer::~RecordProducer() = default;
 Status RecordProducer::open(const KafkaProperties& properties,
                             std::unique_ptr<RecordProducer>& producer) {
   auto impl = std::make_unique<Impl>();
-  std::unique_ptr<RdKafka::Conf> conf;
-  Status s = make_kafka_conf(properties, conf);
+  Status s = make_producer(properties, impl->tracker, impl->producer);
   if (!s.is_ok()) return s;
-  std::string error;
-  if (conf->set("dr_cb", &impl->tracker, error) != RdKafka::Conf::CONF_OK) {
-    return Status::fatal("kafka producer: " + error);
-  }
-  impl->producer.reset(RdKafka::Producer::create(conf.get(), error));
-  if (!impl->producer) return Status::fatal("kafka producer: " + error);
   producer.reset(new RecordProducer(std::move(impl)));
   return Status::ok();
 }

@@ -153,3 +153,40 @@ def replay_partition(lines, work_dir, settings=()):
         args += ["--set", s]
     subprocess.run(args, check=True, capture_output=True)
     return [json.loads(l) for l in (work_dir / "out.jsonl").read_text().splitlines() if l]
+
+
+def expected_transitions(lines, placed, work_dir, settings=()):
+    """{transition_id: transition} that per-partition replays of `lines` (placed at
+    [(partition, offset)]) give, and the replays' dead letters as
+    [(partition, offset, dlq entry)]."""
+    by_partition = {}
+    for line, (partition, offset) in zip(lines, placed):
+        by_partition.setdefault(partition, []).append((offset, line))
+    expected, dead_letters = {}, []
+    for p, records in sorted(by_partition.items()):
+        records.sort()
+        replay_dir = Path(work_dir) / f"replay-{p}"
+        for t in replay_partition([l for _, l in records], replay_dir, settings):
+            expected[t["transition_id"]] = t
+        for d in (replay_dir / "out.jsonl.dlq").read_text().splitlines():
+            entry = json.loads(d)
+            dead_letters.append((p, records[entry["line"] - 1][0], entry))
+    return expected, dead_letters
+
+
+def check_at_least_once(expected, records):
+    """Asserts the output records hold every expected transition, nothing unexpected, and
+    duplicates only as exact copies. Returns {transition_id: [transition, ...]}."""
+    seen = {}
+    for r in records:
+        t = json.loads(r.value)
+        seen.setdefault(t["transition_id"], []).append(t)
+    missing = [tid for tid in expected if tid not in seen]
+    unexpected = [tid for tid in seen if tid not in expected]
+    differing = [tid for tid, ts in seen.items()
+                 if tid in expected and any(t != expected[tid] for t in ts)]
+    assert not missing, f"{len(missing)} transitions missing, e.g. {missing[:3]}"
+    assert not unexpected, f"{len(unexpected)} unexpected, e.g. {unexpected[:3]}"
+    assert not differing, f"{len(differing)} differ from the replay, e.g. " + \
+        "; ".join(f"{tid}: expected {expected[tid]}, live {seen[tid]}" for tid in differing[:2])
+    return seen
