@@ -7,6 +7,7 @@ namespace segmentd {
 namespace {
 
 constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
+constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 HttpReply plain_text(unsigned status, std::string body) {
   return HttpReply{status, std::string(kPlainText), std::move(body)};

@@ -22,8 +22,6 @@ struct HttpReply {
   std::string body;
 };
 
-inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
-
 HttpReply answer_request(std::string_view method, std::string_view target,
                          const MetricsRegistry& registry, const Readiness& readiness);
 

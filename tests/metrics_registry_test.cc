@@ -1,5 +1,6 @@
 #include "observability/metrics_registry.h"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -7,9 +8,10 @@
 #include <limits>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
+#include <string_view>
 #include <thread>
+#include <utility>
 
 #include "observability/build_info.h"
 #include "observability/prometheus_text.h"
@@ -27,11 +29,58 @@ struct Sample {
   std::string value;
 };
 
-const std::regex kName("[a-zA-Z_:][a-zA-Z0-9_:]*");
-const std::regex kLabelName("[a-zA-Z_][a-zA-Z0-9_]*");
-const std::regex kValue(R"([+-]?Inf|NaN|-?[0-9]+(\.[0-9]+)?(e[+-][0-9]+)?)");
-const std::regex kHelp(R"(# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (([^\\\n]|\\\\|\\n)*))");
-const std::regex kType(R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram))");
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// A metric name ([a-zA-Z_:][a-zA-Z0-9_:]*) or, without colons, a label name.
+bool is_name(std::string_view text, bool colons_allowed) {
+  const auto name_char = [colons_allowed](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+           (colons_allowed && c == ':');
+  };
+  return !text.empty() && !is_digit(text[0]) && std::ranges::all_of(text, name_char);
+}
+
+// +Inf, -Inf, NaN or -?[0-9]+(\.[0-9]+)?(e[+-][0-9]+)?
+bool is_value(std::string_view text) {
+  if (text == "+Inf" || text == "-Inf" || text == "NaN") return true;
+  const auto skip_digits = [&text] {
+    std::size_t count = 0;
+    while (count < text.size() && is_digit(text[count])) ++count;
+    text.remove_prefix(count);
+    return count > 0;
+  };
+  if (text.starts_with('-')) text.remove_prefix(1);
+  if (!skip_digits()) return false;
+  if (text.starts_with('.')) {
+    text.remove_prefix(1);
+    if (!skip_digits()) return false;
+  }
+  if (text.starts_with("e+") || text.starts_with("e-")) {
+    text.remove_prefix(2);
+    if (!skip_digits()) return false;
+  }
+  return text.empty();
+}
+
+// HELP text escapes only backslash (\\) and newline (\n).
+bool is_escaped_help(std::string_view text) {
+  for (std::size_t at = text.find('\\'); at != std::string_view::npos;
+       at = text.find('\\', at + 2)) {
+    if (at + 1 == text.size() || (text[at + 1] != '\\' && text[at + 1] != 'n')) return false;
+  }
+  return true;
+}
+
+// For "<prefix><metric name> <rest>": the name and the rest.
+std::optional<std::pair<std::string, std::string>> comment_line(const std::string& line,
+                                                                std::string_view prefix) {
+  if (!line.starts_with(prefix)) return std::nullopt;
+  const std::size_t space = line.find(' ', prefix.size());
+  if (space == std::string::npos) return std::nullopt;
+  std::string name = line.substr(prefix.size(), space - prefix.size());
+  if (!is_name(name, true)) return std::nullopt;
+  return std::pair{std::move(name), line.substr(space + 1)};
+}
 
 // Reads `"value"` at `at` (escapes \\, \" and \n only); nullopt when malformed.
 std::optional<std::string> read_quoted(const std::string& line, std::size_t& at) {
@@ -61,7 +110,7 @@ std::optional<Sample> parse_sample(const std::string& line) {
   std::size_t at = line.find_first_of("{ ");
   if (at == std::string::npos) return std::nullopt;
   sample.name = line.substr(0, at);
-  if (!std::regex_match(sample.name, kName)) return std::nullopt;
+  if (!is_name(sample.name, true)) return std::nullopt;
   if (line[at] == '{') {
     do {
       const std::size_t equals = line.find('=', ++at);
@@ -69,7 +118,7 @@ std::optional<Sample> parse_sample(const std::string& line) {
       const std::string label = line.substr(at, equals - at);
       at = equals + 1;
       const std::optional<std::string> value = read_quoted(line, at);
-      if (!std::regex_match(label, kLabelName) || !value) return std::nullopt;
+      if (!is_name(label, false) || !value) return std::nullopt;
       if (!sample.labels.emplace(label, *value).second) return std::nullopt;
     } while (at < line.size() && line[at] == ',');
     if (at >= line.size() || line[at] != '}') return std::nullopt;
@@ -77,7 +126,7 @@ std::optional<Sample> parse_sample(const std::string& line) {
   }
   if (at >= line.size() || line[at] != ' ') return std::nullopt;
   sample.value = line.substr(at + 1);
-  if (!std::regex_match(sample.value, kValue)) return std::nullopt;
+  if (!is_value(sample.value)) return std::nullopt;
   return sample;
 }
 
@@ -89,6 +138,28 @@ std::string family_of(const std::string& sample_name,
     if (types.contains(base) && types.at(base) == "histogram") return base;
   }
   return sample_name;
+}
+
+// For a sample of histogram `family`: _bucket samples carry le and are cumulative per
+// series, and _count equals the series' +Inf bucket. `counts` holds, per series, the
+// last bucket count and (key + "+Inf") the +Inf one.
+std::string histogram_problem(const std::string& family, const Sample& sample,
+                              std::map<std::string, std::uint64_t>& counts) {
+  std::map<std::string, std::string> labels = sample.labels;
+  const std::string suffix = sample.name.substr(family.size());
+  if ((suffix == "_bucket") != labels.contains("le")) return "le label";
+  labels.erase("le");
+  std::string key;
+  for (const auto& [name, value] : labels) key += name + "=" + value + ",";
+  const auto count = static_cast<std::uint64_t>(std::stod(sample.value));
+  if (suffix == "_bucket") {
+    if (count < counts[key]) return "bucket not cumulative";
+    counts[key] = count;
+    if (sample.labels.at("le") == "+Inf") counts[key + "+Inf"] = count;
+  } else if (suffix == "_count" && counts[key + "+Inf"] != count) {
+    return "count differs from +Inf bucket";
+  }
+  return "";
 }
 
 // The first problem found in an exposition, or "" when it is valid: line grammar,
@@ -103,14 +174,16 @@ std::string exposition_problem(const std::string& text) {
   std::size_t start = 0;
   for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
     const std::string line = text.substr(start, end - start);
-    std::smatch match;
     std::string family;
-    if (std::regex_match(line, match, kHelp)) {
-      family = match[1];
+    if (const auto help = comment_line(line, "# HELP ")) {
+      family = help->first;
+      if (!is_escaped_help(help->second)) return "HELP escapes: " + line;
       if (!helps.insert(family).second) return "second HELP: " + line;
-    } else if (std::regex_match(line, match, kType)) {
-      family = match[1];
-      if (!types.emplace(family, match[2]).second) return "second TYPE: " + line;
+    } else if (const auto declared = comment_line(line, "# TYPE ")) {
+      family = declared->first;
+      const std::set<std::string> known_types{"counter", "gauge", "histogram"};
+      if (!known_types.contains(declared->second)) return "unknown TYPE: " + line;
+      if (!types.emplace(family, declared->second).second) return "second TYPE: " + line;
     } else if (const std::optional<Sample> sample = parse_sample(line)) {
       family = family_of(sample->name, types);
       if (!types.contains(family)) return "sample before its TYPE: " + line;
@@ -118,20 +191,8 @@ std::string exposition_problem(const std::string& text) {
       const std::string& type = types.at(family);
       if (type == "counter" && !family.ends_with("_total")) return "counter name: " + line;
       if (type == "histogram") {
-        std::map<std::string, std::string> labels = sample->labels;
-        const std::string suffix = sample->name.substr(family.size());
-        if ((suffix == "_bucket") != labels.contains("le")) return "le label: " + line;
-        labels.erase("le");
-        std::string key;
-        for (const auto& [name, value] : labels) key += name + "=" + value + ",";
-        const auto count = static_cast<std::uint64_t>(std::stod(sample->value));
-        if (suffix == "_bucket") {
-          if (count < last_bucket[key]) return "bucket not cumulative: " + line;
-          last_bucket[key] = count;
-          if (sample->labels.at("le") == "+Inf") last_bucket[key + "+Inf"] = count;
-        } else if (suffix == "_count" && last_bucket[key + "+Inf"] != count) {
-          return "count differs from +Inf bucket: " + line;
-        }
+        const std::string problem = histogram_problem(family, *sample, last_bucket);
+        if (!problem.empty()) return problem + ": " + line;
       }
     } else {
       return "not a valid line: " + line;
@@ -395,6 +456,11 @@ TEST_CASE("metrics: a registry of every kind passes the strict format check") {
   CHECK(exposition_problem("x 1") != "");
   CHECK(exposition_problem("# TYPE x counter\nx 1\n") != "");
   CHECK(exposition_problem("x 1\n") != "");
+  CHECK(exposition_problem("# HELP x tab\\t\n# TYPE x gauge\nx 1\n") != "");
+  CHECK(exposition_problem("# TYPE x summary\nx 1\n") != "");
+  CHECK(exposition_problem("# TYPE x gauge\nx 1.\n") != "");
+  CHECK(exposition_problem("# TYPE x gauge\nx{1a=\"v\"} 1\n") != "");
+  CHECK(exposition_problem("# HELP x a\\\\b\\nc\n# TYPE x gauge\nx -1.5e+21\n") == "");
   CHECK(exposition_problem("# TYPE x gauge\nx{a=\"\\t\"} 1\n") != "");
   CHECK(exposition_problem("# TYPE x gauge\nx 1\nx 2\n") != "");
   CHECK(exposition_problem("# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\n") !=
