@@ -17,5 +17,7 @@ build_dir="${BUILD_DIR:-$default_dir}"
 jobs="${SEGMENTD_JOBS:-$(nproc)}"
 
 cmake -S . -B "$build_dir" -G Ninja -DSEGMENTD_SANITIZE="$sanitize" >/dev/null
-ninja -C "$build_dir" -j "$jobs" >&2
+# SEGMENTD_BUILD_TARGETS: only these targets (default: everything).
+# shellcheck disable=SC2086
+ninja -C "$build_dir" -j "$jobs" ${SEGMENTD_BUILD_TARGETS:-} >&2
 echo "$build_dir"
