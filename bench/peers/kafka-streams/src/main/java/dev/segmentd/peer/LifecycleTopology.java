@@ -1,0 +1,94 @@
+package dev.segmentd.peer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The Processor API topology:
+ *
+ * <pre>
+ *   purchases ──► lifecycle ──► member-transitions (+ routed topics)
+ *                   │  ├─ members  (RocksDB: member id → MemberState)
+ *                   │  ├─ timers   (RocksDB: due ‖ member id → ∅)
+ *                   │  └─ clock    (RocksDB: the idle-advance floor of the clock)
+ *                   └──────────► purchases.dlq
+ * </pre>
+ *
+ * Values are parsed and validated once, by the source's deserializer; the event's `ts` is
+ * the record timestamp (so stream time is event time). All stores are persistent RocksDB
+ * stores with changelogs; members and clock are cached (as DSL stores are by default).
+ */
+final class LifecycleTopology {
+  static final String SOURCE = "purchases-source";
+  static final String PROCESSOR = "lifecycle";
+  static final String MEMBERS = "members";
+  static final String TIMERS = "timers";
+  static final String CLOCK = "clock";
+  static final String TRANSITIONS_SINK = "transitions-sink";
+  static final String DLQ_SINK = "dlq-sink";
+
+  private LifecycleTopology() {}
+
+  static Topology build(PeerConfig config, Stats stats) {
+    final Topology topology = new Topology();
+    topology.addSource(Topology.AutoOffsetReset.EARLIEST, SOURCE,
+        new PurchaseSerde.EventTimeExtractor(), new ByteArrayDeserializer(),
+        new PurchaseSerde.Reader(config.maxEventBytes, config.maxFutureSkew), config.inputTopic);
+    final List<List<String>> sinksFor = sinksByLabel(config);
+    topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(config, stats, sinksFor), SOURCE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(MEMBERS), Serdes.String(), new MemberStateSerde())
+        .withCachingEnabled(), PROCESSOR);
+    // Not cached: an index change must reach the changelog before the member state that
+    // refers to it (see LifecycleProcessor).
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(TIMERS), Serdes.Bytes(), Serdes.ByteArray()), PROCESSOR);
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(CLOCK), Serdes.String(), Serdes.Long())
+        .withCachingEnabled(), PROCESSOR);
+
+    final ByteArraySerializer bytes = new ByteArraySerializer();
+    topology.addSink(TRANSITIONS_SINK, config.outputTopic, bytes, bytes, PROCESSOR);
+    topology.addSink(DLQ_SINK, config.dlqTopic, bytes, bytes, PROCESSOR);
+    for (String topic : routeTopics(config)) {
+      topology.addSink(routeSink(topic), topic, bytes, bytes, PROCESSOR);
+    }
+    return topology;
+  }
+
+  private static Set<String> routeTopics(PeerConfig config) {
+    final Set<String> topics = new LinkedHashSet<>();
+    for (PeerConfig.Route r : config.routes) topics.add(r.topic());
+    return topics;
+  }
+
+  private static String routeSink(String topic) {
+    return "route-sink-" + topic;
+  }
+
+  /** For each label, the sinks a transition to it goes to (SPEC 3.1 routing). */
+  private static List<List<String>> sinksByLabel(PeerConfig config) {
+    final List<List<String>> sinks = new ArrayList<>();
+    for (String label : Lifecycle.NAMES) {
+      final List<String> to = new ArrayList<>();
+      boolean instead = false;
+      for (PeerConfig.Route r : config.routes) {
+        if (r.to().equals(label)) {
+          final String sink = routeSink(r.topic());
+          if (!to.contains(sink)) to.add(sink);
+          instead |= r.instead();
+        }
+      }
+      if (!instead) to.add(0, TRANSITIONS_SINK);
+      sinks.add(List.copyOf(to));
+    }
+    return List.copyOf(sinks);
+  }
+}
