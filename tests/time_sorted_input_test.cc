@@ -130,10 +130,11 @@ TEST_CASE("a tiny budget spills many runs and gives the same order", "[sort]") {
 TEST_CASE("equal times keep input order", "[sort]") {
   std::vector<std::string> lines;
   for (int i = 0; i < 300; ++i) lines.push_back(std::to_string(i % 3) + " n" + std::to_string(i));
-  const std::size_t budget = GENERATE(kLargeBudget, std::size_t{500});
-  const SortRun run = sort_lines(lines, budget);
-  CHECK((run.spilled_runs > 0) == (budget != kLargeBudget));
-  CHECK(run.output == expected_order(lines));
+  for (const std::size_t budget : {kLargeBudget, std::size_t{500}}) {
+    const SortRun run = sort_lines(lines, budget);
+    CHECK((run.spilled_runs > 0) == (budget != kLargeBudget));
+    CHECK(run.output == expected_order(lines));
+  }
 }
 
 TEST_CASE("blank lines are skipped without classify, rejected lines are dropped", "[sort]") {
