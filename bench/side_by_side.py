@@ -65,9 +65,10 @@ def build_peer():
                        check=True)
 
 
-def dir_bytes(path):
-    path = Path(path)
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
+def state_bytes(run_dir):
+    """Bytes under the engine's state dir (run_dir/<group>/state) after it stopped."""
+    return sum(f.stat().st_size for state in Path(run_dir).glob("*/state")
+               for f in state.rglob("*") if f.is_file())
 
 
 def read_transitions(bootstrap, topic):
@@ -136,7 +137,7 @@ def main():
             result = kbs.measure_throughput(broker.bootstrap, engine, topics, run_dir,
                                             broker_pid=broker.pid)
             throughput.append(result)
-            state[engine.name] = dir_bytes(run_dir / "state")
+            state[engine.name] = state_bytes(run_dir)
             outputs[engine.name], _ = read_transitions(broker.bootstrap, topics.output)
             kbs.delete_topics(broker.bootstrap, topics)
         for engine in engines:
