@@ -122,8 +122,8 @@ def run_once(args, name):
         "transitions": result["transitions"],
     }
     shutil.rmtree(state, ignore_errors=True)
-    output.unlink(missing_ok=True)
-    Path(str(output) + ".dlq").unlink(missing_ok=True)
+    for leftover in (output, Path(str(output) + ".dlq"), summary):
+        leftover.unlink(missing_ok=True)
     return figures
 
 
