@@ -1,5 +1,7 @@
 // Tests of the config module (SPEC 9): defaults, every option kind, the three sources
 // and their precedence, error messages, secrets, routes, and the generated reference.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -22,7 +24,8 @@ class TempToml {
   explicit TempToml(const std::string& content) {
     static int counter = 0;
     path_ = (std::filesystem::temp_directory_path() /
-             ("segmentd_config_test_" + std::to_string(++counter) + ".toml"))
+             ("segmentd_config_test_" + std::to_string(::getpid()) + "_" +
+              std::to_string(++counter) + ".toml"))
                 .string();
     std::ofstream(path_) << content;
   }
