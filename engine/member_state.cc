@@ -4,74 +4,36 @@
 
 namespace segmentd {
 
-namespace {
-
-// Reads the packed id at `pos` and moves `pos` past it; false at the end of the buffer or
-// on bytes that are not a packed id.
-bool next_packed_id(std::string_view packed, std::size_t& pos, std::string_view& id) {
-  std::uint64_t length = 0;
-  for (int shift = 0;; shift += 7) {
-    if (pos >= packed.size() || shift >= 64) return false;
-    const auto byte = static_cast<unsigned char>(packed[pos++]);
-    length |= std::uint64_t{byte & 0x7fu} << shift;
-    if ((byte & 0x80u) == 0) break;
-  }
-  if (length > packed.size() - pos) return false;
-  id = packed.substr(pos, length);
-  pos += length;
-  return true;
-}
-
-void append_packed_id(std::string& packed, std::string_view id) {
-  std::uint64_t length = id.size();
-  for (; length >= 0x80; length >>= 7) packed.push_back(static_cast<char>(length | 0x80));
-  packed.push_back(static_cast<char>(length));
-  packed.append(id);
-}
-
-}  // namespace
-
 bool RecentEventIds::contains(std::string_view event_id) const {
-  std::size_t pos = 0;
-  std::string_view id;
-  while (next_packed_id(packed_, pos, id)) {
-    if (id == event_id) return true;
-  }
-  return false;
+  return std::any_of(ids_.begin(), ids_.end(),
+                     [&](const std::string& id) { return id == event_id; });
 }
 
 void RecentEventIds::add(std::string_view event_id, std::uint32_t window) {
   if (window == 0) return;
-  append_packed_id(packed_, event_id);
-  ++count_;
-  std::size_t pos = 0;
-  std::string_view dropped;
-  for (; count_ > window; --count_) next_packed_id(packed_, pos, dropped);
-  packed_.erase(0, pos);
-}
-
-bool RecentEventIds::assign_packed(std::string_view packed, std::size_t count) {
-  std::size_t pos = 0;
-  std::string_view id;
-  std::size_t found = 0;
-  while (found < count && next_packed_id(packed, pos, id)) ++found;
-  if (found != count || pos != packed.size()) {
-    packed_.clear();
-    count_ = 0;
-    return false;
+  if (ids_.size() != window && next_ != 0) {  // the window changed since the ring wrapped
+    ids_ = oldest_first();
+    next_ = 0;
   }
-  packed_.assign(packed);
-  count_ = count;
-  return true;
+  if (ids_.size() > window) ids_.erase(ids_.begin(), ids_.end() - window);
+  if (ids_.size() < window) {
+    ids_.emplace_back(event_id);
+    return;
+  }
+  ids_[next_].assign(event_id);
+  next_ = (next_ + 1) % window;
 }
 
 std::vector<std::string> RecentEventIds::oldest_first() const {
-  std::vector<std::string> ids;
-  ids.reserve(count_);
-  std::size_t pos = 0;
-  std::string_view id;
-  while (next_packed_id(packed_, pos, id)) ids.emplace_back(id);
-  return ids;
+  std::vector<std::string> ordered;
+  ordered.reserve(ids_.size());
+  for (std::size_t i = 0; i < ids_.size(); ++i) ordered.push_back(ids_[(next_ + i) % ids_.size()]);
+  return ordered;
+}
+
+void RecentEventIds::assign_oldest_first(std::vector<std::string> ids) {
+  ids_ = std::move(ids);
+  next_ = 0;
 }
 
 namespace {
@@ -88,9 +50,8 @@ void add_to_days(std::vector<DayActivity>& days, const PurchaseEvent& event, std
     it->net -= event.amount;
   }
   const std::int32_t oldest_kept = days.back().day - kDailyHistoryDays + 1;
-  auto first_kept =
-      std::lower_bound(days.begin(), days.end(), oldest_kept,
-                       [](const DayActivity& d, std::int32_t v) { return d.day < v; });
+  auto first_kept = std::lower_bound(days.begin(), days.end(), oldest_kept,
+                                     [](const DayActivity& d, std::int32_t v) { return d.day < v; });
   days.erase(days.begin(), first_kept);
 }
 

@@ -31,47 +31,37 @@ struct DayActivity {
 inline constexpr std::int32_t kDailyHistoryDays = 366;
 
 struct MemberFigures {
-  std::uint32_t purchases = 0;  // n; refunds do not count
+  std::uint32_t purchases = 0;      // n; refunds do not count
   std::uint32_t refunds = 0;
-  EpochMs first_purchase{};       // meaningful when purchases > 0
-  EpochMs last_purchase{};        // meaningful when purchases > 0
-  Money net_total{};              // lifetime purchases minus refunds
-  std::vector<DayActivity> days;  // ascending by day, sparse, within kDailyHistoryDays
+  EpochMs first_purchase{};         // meaningful when purchases > 0
+  EpochMs last_purchase{};          // meaningful when purchases > 0
+  Money net_total{};                // lifetime purchases minus refunds
+  std::vector<DayActivity> days;    // ascending by day, sparse, within kDailyHistoryDays
   bool operator==(const MemberFigures&) const = default;
 };
 
-// The last `dedupe.window` event ids applied to a member, oldest dropped first.
-//
-// Kept as one packed buffer, oldest first, each id as its LEB128 length and its bytes:
-// one allocation per member instead of one string per id, and exactly the bytes the
-// state codec stores, so encoding and decoding are a copy.
+// The last `dedupe.window` event ids applied to a member, oldest overwritten first.
 class RecentEventIds {
  public:
   bool contains(std::string_view event_id) const;
-  // Appends `event_id`, then drops the oldest ids beyond `window` (0 keeps nothing new).
   void add(std::string_view event_id, std::uint32_t window);
-  std::size_t size() const { return count_; }
-  bool empty() const { return count_ == 0; }
-  // The ids as one packed buffer (see above).
-  std::string_view packed() const { return packed_; }
-  // Replaces the ids with `packed`, which must hold exactly `count` packed ids; on
-  // false the ids are left empty. Reuses the buffer's capacity.
-  [[nodiscard]] bool assign_packed(std::string_view packed, std::size_t count);
-  // The ids, oldest first.
+  // In insertion order, oldest first (for encoding).
   std::vector<std::string> oldest_first() const;
+  void assign_oldest_first(std::vector<std::string> ids);
+  bool empty() const { return ids_.empty(); }
 
  private:
-  std::string packed_;
-  std::size_t count_ = 0;
+  std::vector<std::string> ids_;
+  std::uint32_t next_ = 0;  // slot overwritten next once the ring is full
 };
 
 struct MemberState {
   MemberFigures figures;
   RecentEventIds recent_events;
-  std::uint8_t lifecycle = 0;    // a LifecycleLabel, stored as its number
-  std::uint64_t seq = 0;         // transitions emitted so far, all families
-  std::optional<EpochMs> timer;  // the pending timer's due time
-  bool known = false;            // false until the first event is applied
+  std::uint8_t lifecycle = 0;       // a LifecycleLabel, stored as its number
+  std::uint64_t seq = 0;            // transitions emitted so far, all families
+  std::optional<EpochMs> timer;     // the pending timer's due time
+  bool known = false;               // false until the first event is applied
 };
 
 // Adds an accepted, non-duplicate event to the figures (SPEC 6). `day` is the event's

@@ -82,8 +82,9 @@ void StreamProcessor::fire_own_timers(std::string_view member_id, MemberState& m
                                       EpochMs limit) {
   while (member.timer && *member.timer <= limit) {
     const EpochMs due = *member.timer;
+    timers_.remove(due, member_id);
     member.timer.reset();
-    fire_timer(member_id, member, due);  // its reschedule replaces the index entry
+    fire_timer(member_id, member, due);
   }
 }
 
@@ -103,9 +104,11 @@ void StreamProcessor::evaluate(std::string_view member_id, MemberState& member, 
   emit(member_id, member, from, to, at, cause, event_id);
 }
 
-void StreamProcessor::reschedule(std::string_view member_id, MemberState& member, EpochMs after) {
-  member.timer = lifecycle_next_change(member.figures, after, options_.lifecycle);
-  timers_.set(member_id, member.timer);
+void StreamProcessor::reschedule(std::string_view member_id, MemberState& member,
+                                 EpochMs after) {
+  const auto next = lifecycle_next_change(member.figures, after, options_.lifecycle);
+  timers_.move(member_id, member.timer, next);
+  member.timer = next;
 }
 
 void StreamProcessor::emit(std::string_view member_id, const MemberState& member,
@@ -117,9 +120,10 @@ void StreamProcessor::emit(std::string_view member_id, const MemberState& member
   --stats.members_per_lifecycle[index_of(from)];
   ++stats.members_per_lifecycle[index_of(to)];
   const MemberFigures& f = member.figures;
-  sink_.emit(Transition{
-      member_id, kLifecycleFamily, label_name(from), label_name(to), at, cause, event_id,
-      member.seq, TransitionSnapshot{f.purchases, f.first_purchase, f.last_purchase, f.net_total}});
+  sink_.emit(Transition{member_id, kLifecycleFamily, label_name(from), label_name(to), at, cause,
+                        event_id, member.seq,
+                        TransitionSnapshot{f.purchases, f.first_purchase, f.last_purchase,
+                                           f.net_total}});
 }
 
 }  // namespace segmentd

@@ -1,31 +1,20 @@
-// The pending timers of one stream, fired in order of (due time, member id bytewise)
-// (SPEC 5.1). Each member has at most one pending timer; the engine keeps it equal to
-// the member's MemberState::timer. Firing due timers takes the earliest entries, never a
-// scan of all members. The state module fills the index at start-up from the members
-// it restores.
+// The pending timers of one stream, ordered by (due time, member id) (SPEC 5.1).
 //
-// How: each member with a timer has a slot (its id, its current due time and version,
-// found through an IdIndex). Setting a timer appends an entry (due, slot, version) to the
-// bucket of its due time (about an hour wide) and makes the member's previous entry stale
-// (its version no longer matches). Only the earliest bucket is sorted, when the clock
-// reaches it; stale entries are skipped there and dropped in bulk when they outnumber the
-// live ones. So set() is O(1) and an entry costs O(log b) for a bucket of b entries,
-// against O(log n) node rebalancing in an ordered set of all n timers.
-// Memory: about 64 bytes per member (slot and index) + 16 per entry, live or stale
-// (stale entries never outnumber the live ones by more than a few thousand).
+// Each member has at most one entry; the engine keeps the entry and the member's
+// MemberState::timer in step. Firing due timers takes the smallest entries, never
+// a scan of all members. The state module fills the index from its time-ordered
+// timer column at start-up and persists changes through member states.
+//
+// Memory: one ordered-set node per pending timer (about 80 bytes with a short id).
 // Not thread-safe: owned by the stream's processing thread.
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
-#include <limits>
-#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
-#include <vector>
 
-#include "engine/id_index.h"
 #include "engine/units.h"
 
 namespace segmentd {
@@ -37,50 +26,36 @@ struct TimerEntry {
 
 class TimerIndex {
  public:
-  // Makes `due` the member's pending timer, replacing any; nullopt cancels it.
-  void set(std::string_view member_id, std::optional<EpochMs> due);
+  void add(EpochMs due, std::string_view member_id);
+  void remove(EpochMs due, std::string_view member_id);
+  // Moves a member's timer; either side may be absent.
+  void move(std::string_view member_id, std::optional<EpochMs> from, std::optional<EpochMs> to);
 
-  // Removes and returns the earliest pending timer if it is due at or before `clock`.
+  // Removes and returns the earliest entry if it is due at or before `clock`.
   std::optional<TimerEntry> pop_due(EpochMs clock);
 
-  // Pending timers.
-  std::size_t size() const { return pending_; }
+  std::optional<EpochMs> earliest() const;
+  std::size_t size() const { return entries_.size(); }
+  void clear() { entries_.clear(); }
 
  private:
-  struct Slot {
-    std::string member_id;  // empty while the slot is free
-    std::int64_t due = 0;
-    std::uint32_t version = 0;
-    bool pending = false;
-    bool release_listed = false;  // in cancelled_
+  struct Key {
+    EpochMs due;
+    std::string member_id;
   };
-  struct Entry {
-    std::int64_t due;
-    std::uint32_t slot;
-    std::uint32_t version;
+  struct KeyView {
+    EpochMs due;
+    std::string_view member_id;
   };
-
-  static std::int64_t bucket_of(std::int64_t due);
-  bool is_live(const Entry& entry) const;
-  bool later(const Entry& a, const Entry& b) const;
-  void push(const Entry& entry);
-  bool take_next_bucket(EpochMs clock);
-  void list_for_release(std::uint32_t slot);
-  void drop_stale_entries_if_many();
-
-  std::uint32_t find(std::string_view member_id) const;
-  std::uint32_t add_slot(std::string_view member_id);
-  void release(std::uint32_t slot);
-
-  IdIndex index_;
-  std::vector<Slot> slots_;
-  std::vector<std::uint32_t> free_slots_;
-  std::map<std::int64_t, std::vector<Entry>> buckets_;  // unsorted, by bucket_of(due)
-  std::vector<Entry> due_next_;  // the buckets up to due_next_bucket_, latest first
-  std::int64_t due_next_bucket_ = std::numeric_limits<std::int64_t>::min();
-  std::vector<std::uint32_t> cancelled_;  // slots to release once no entry names them
-  std::size_t entries_ = 0;               // in buckets_ and due_next_, stale included
-  std::size_t pending_ = 0;
+  struct Order {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      if (a.due != b.due) return a.due < b.due;
+      return std::string_view(a.member_id) < std::string_view(b.member_id);
+    }
+  };
+  std::set<Key, Order> entries_;
 };
 
 }  // namespace segmentd

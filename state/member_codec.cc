@@ -46,9 +46,9 @@ void decode_figures(bytes::Reader& in, MemberFigures& f) {
 void encode_member(std::string& out, const MemberState& state) {
   out.push_back(static_cast<char>(kMemberFormat));
   encode_figures(out, state.figures);
-  // The ring's packed form is this format's list of length-prefixed strings.
-  bytes::put_varint(out, state.recent_events.size());
-  out.append(state.recent_events.packed());
+  const std::vector<std::string> ids = state.recent_events.oldest_first();
+  bytes::put_varint(out, ids.size());
+  for (const std::string& id : ids) bytes::put_string(out, id);
   bytes::put_varint(out, state.lifecycle);
   bytes::put_varint(out, state.seq);
   bytes::put_varint(out, state.timer ? 1 : 0);
@@ -58,13 +58,15 @@ void encode_member(std::string& out, const MemberState& state) {
 bool decode_member(std::string_view in_bytes, MemberState& state) {
   if (in_bytes.empty() || static_cast<std::uint8_t>(in_bytes[0]) != kMemberFormat) return false;
   bytes::Reader in(in_bytes.substr(1));
+  state = MemberState{};
   state.known = true;
   decode_figures(in, state.figures);
   const std::uint64_t id_count = in.varint();
-  if (!state.recent_events.assign_packed(in.strings(id_count), id_count)) return false;
+  std::vector<std::string> ids;
+  for (std::uint64_t i = 0; i < id_count && in.ok(); ++i) ids.emplace_back(in.string());
+  state.recent_events.assign_oldest_first(std::move(ids));
   state.lifecycle = static_cast<std::uint8_t>(in.varint());
   state.seq = in.varint();
-  state.timer.reset();
   if (in.varint() == 1) state.timer = EpochMs{in.signed_varint()};
   return in.ok() && in.at_end();
 }
@@ -76,8 +78,8 @@ void encode_checkpoint(std::string& out, const StreamCheckpoint& checkpoint) {
   bytes::put_signed(out, clock.clock.ms);
   bytes::put_signed(out, clock.max_event_ts.ms);
   const StreamStats& s = checkpoint.processor.stats;
-  for (std::uint64_t v :
-       {s.events_applied, s.events_duplicate, s.events_late, s.timers_fired, s.transitions}) {
+  for (std::uint64_t v : {s.events_applied, s.events_duplicate, s.events_late, s.timers_fired,
+                          s.transitions}) {
     bytes::put_varint(out, v);
   }
   for (const auto& row : s.lifecycle_transitions) {
@@ -97,8 +99,8 @@ bool decode_checkpoint(std::string_view in_bytes, StreamCheckpoint& checkpoint) 
   clock.clock = EpochMs{in.signed_varint()};
   clock.max_event_ts = EpochMs{in.signed_varint()};
   StreamStats& s = checkpoint.processor.stats;
-  for (std::uint64_t* v :
-       {&s.events_applied, &s.events_duplicate, &s.events_late, &s.timers_fired, &s.transitions}) {
+  for (std::uint64_t* v : {&s.events_applied, &s.events_duplicate, &s.events_late,
+                           &s.timers_fired, &s.transitions}) {
     *v = in.varint();
   }
   for (auto& row : s.lifecycle_transitions) {

@@ -23,9 +23,7 @@ struct StreamCheckpoint {
   bool operator==(const StreamCheckpoint&) const = default;
 };
 
-// Appends the member's record to `out`.
 void encode_member(std::string& out, const MemberState& state);
-// Overwrites every field of `state` (reusing its buffers) from a record.
 [[nodiscard]] bool decode_member(std::string_view bytes, MemberState& state);
 
 void encode_checkpoint(std::string& out, const StreamCheckpoint& checkpoint);

@@ -2,12 +2,10 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <vector>
 
@@ -18,20 +16,24 @@ namespace segmentd {
 namespace {
 
 constexpr std::string_view kMembersFamily = "members";
-constexpr std::string_view kLegacyTimersFamily = "timers";  // earlier layouts only
+constexpr std::string_view kTimersFamily = "timers";
 constexpr std::string_view kMetaFamily = "meta";
 constexpr std::string_view kCheckpointPrefix = "checkpoint/";
-
-void put_member_key(std::string& key, StreamId stream, std::string_view member_id) {
-  key.clear();
-  bytes::put_fixed32(key, stream.value);
-  key.append(member_id);
-}
 
 std::string member_key(StreamId stream, std::string_view member_id) {
   std::string key;
   key.reserve(4 + member_id.size());
-  put_member_key(key, stream, member_id);
+  bytes::put_fixed32(key, stream.value);
+  key.append(member_id);
+  return key;
+}
+
+std::string timer_key(StreamId stream, EpochMs due, std::string_view member_id) {
+  std::string key;
+  key.reserve(12 + member_id.size());
+  bytes::put_fixed32(key, stream.value);
+  bytes::put_fixed64(key, bytes::biased(due.ms));
+  key.append(member_id);
   return key;
 }
 
@@ -49,12 +51,10 @@ std::string checkpoint_key(StreamId stream) {
 
 Status from_rocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::ok();
-  const ErrorKind kind =
-      s.IsBusy() || s.IsTryAgain() || s.IsTimedOut() ? ErrorKind::retry : ErrorKind::fatal;
+  const ErrorKind kind = s.IsBusy() || s.IsTryAgain() || s.IsTimedOut() ? ErrorKind::retry
+                                                                         : ErrorKind::fatal;
   return Status::error(kind, std::string(what) + ": " + s.ToString());
 }
-
-constexpr std::size_t kWriteBufferBytes = 64u << 20;
 
 rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::BlockBasedTableOptions table;
@@ -64,24 +64,7 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   rocksdb::ColumnFamilyOptions options;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.compression = rocksdb::kLZ4Compression;
-  options.write_buffer_size = kWriteBufferBytes;
-  // A commit puts its members in key order; with a per-stream insert hint the memtable
-  // continues from the previous key instead of searching its skip list from the top
-  // (measured: -15 % CPU for a replay).
-  options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
-  return options;
-}
-
-rocksdb::DBOptions db_options_for(const std::shared_ptr<rocksdb::Statistics>& statistics) {
-  rocksdb::DBOptions options;
-  options.create_if_missing = true;
-  options.create_missing_column_families = true;
-  options.max_background_jobs = 2;
-  options.statistics = statistics;
-  // A WAL file is deleted only once every family with data in it has flushed; `meta`
-  // gets one small checkpoint per commit and would never fill its memtable, keeping
-  // every WAL file (over 1 GB in a 10M-event replay) and lengthening each restart.
-  options.max_total_wal_size = 3 * kWriteBufferBytes;
+  options.write_buffer_size = 64u << 20;
   return options;
 }
 
@@ -93,9 +76,10 @@ struct StateStore::Impl {
   std::shared_ptr<rocksdb::Cache> cache;
   std::shared_ptr<rocksdb::Statistics> statistics;
   std::unique_ptr<rocksdb::DB> db;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // default, members, meta
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // default, members, timers, meta
   rocksdb::ColumnFamilyHandle* members() const { return handles[1]; }
-  rocksdb::ColumnFamilyHandle* meta() const { return handles[2]; }
+  rocksdb::ColumnFamilyHandle* timers() const { return handles[2]; }
+  rocksdb::ColumnFamilyHandle* meta() const { return handles[3]; }
 
   ~Impl() {
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
@@ -112,9 +96,18 @@ struct StoreBatch::Impl {
 StoreBatch::StoreBatch(StateStore& store) : impl_(std::make_unique<Impl>(*store.impl_)) {}
 StoreBatch::~StoreBatch() = default;
 
-void StoreBatch::put_member(StreamId stream, std::string_view member_id, std::string_view record) {
-  put_member_key(impl_->scratch, stream, member_id);
-  impl_->batch.Put(impl_->store.members(), impl_->scratch, record);
+void StoreBatch::put_member(StreamId stream, std::string_view member_id,
+                            const MemberState& state) {
+  impl_->scratch.clear();
+  encode_member(impl_->scratch, state);
+  impl_->batch.Put(impl_->store.members(), member_key(stream, member_id), impl_->scratch);
+}
+
+void StoreBatch::move_timer(StreamId stream, std::string_view member_id,
+                            std::optional<EpochMs> from, std::optional<EpochMs> to) {
+  if (from == to) return;
+  if (from) impl_->batch.Delete(impl_->store.timers(), timer_key(stream, *from, member_id));
+  if (to) impl_->batch.Put(impl_->store.timers(), timer_key(stream, *to, member_id), rocksdb::Slice());
 }
 
 void StoreBatch::put_checkpoint(StreamId stream, const StreamCheckpoint& checkpoint) {
@@ -129,17 +122,6 @@ void StoreBatch::clear() { impl_->batch.Clear(); }
 StateStore::StateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 StateStore::~StateStore() = default;
 
-namespace {
-
-// Databases written before timers moved into member records have a `timers` family.
-bool has_legacy_timers(const rocksdb::DBOptions& options, const std::string& dir) {
-  std::vector<std::string> names;
-  if (!rocksdb::DB::ListColumnFamilies(options, dir, &names).ok()) return false;  // new database
-  return std::find(names.begin(), names.end(), kLegacyTimersFamily) != names.end();
-}
-
-}  // namespace
-
 Status StateStore::open(const StoreOptions& options, std::unique_ptr<StateStore>& store) {
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
@@ -149,35 +131,39 @@ Status StateStore::open(const StoreOptions& options, std::unique_ptr<StateStore>
   impl->sync_commits = options.sync_commits;
   impl->cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   impl->statistics = rocksdb::CreateDBStatistics();
-  const rocksdb::DBOptions db_options = db_options_for(impl->statistics);
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.statistics = impl->statistics;
   const rocksdb::ColumnFamilyOptions cf = family_options(impl->cache);
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, cf},
-                                                           {std::string(kMembersFamily), cf},
-                                                           {std::string(kMetaFamily), cf}};
-  const bool legacy_timers = has_legacy_timers(db_options, options.dir);
-  if (legacy_timers) families.emplace_back(std::string(kLegacyTimersFamily), cf);
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, cf},
+      {std::string(kMembersFamily), cf},
+      {std::string(kTimersFamily), cf},
+      {std::string(kMetaFamily), cf}};
   rocksdb::DB* db = nullptr;
   Status s = from_rocks(rocksdb::DB::Open(db_options, options.dir, families, &impl->handles, &db),
                         "opening state store in " + options.dir);
   if (!s.is_ok()) return s;
   impl->db.reset(db);
-  if (legacy_timers) {
-    s = from_rocks(db->DropColumnFamily(impl->handles.back()), "dropping the old timers family");
-    if (!s.is_ok()) return s;
-    db->DestroyColumnFamilyHandle(impl->handles.back());
-    impl->handles.pop_back();
-  }
   store.reset(new StateStore(std::move(impl)));
   return Status::ok();
 }
 
-Status StateStore::read_member(StreamId stream, std::string_view member_id, std::string& record,
+Status StateStore::read_member(StreamId stream, std::string_view member_id, MemberState& state,
                                bool& found) {
-  const rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->members(),
-                                           member_key(stream, member_id), &record);
-  found = s.ok();
+  std::string value;
+  const rocksdb::Status s =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->members(), member_key(stream, member_id), &value);
+  found = false;
   if (s.IsNotFound()) return Status::ok();
-  return from_rocks(s, "reading a member");
+  if (!s.ok()) return from_rocks(s, "reading a member");
+  if (!decode_member(value, state)) {
+    return Status::fatal("corrupt member record in the state store (member id not logged)");
+  }
+  found = true;
+  return Status::ok();
 }
 
 Status StateStore::read_checkpoint(StreamId stream, std::optional<StreamCheckpoint>& checkpoint) {
@@ -193,21 +179,19 @@ Status StateStore::read_checkpoint(StreamId stream, std::optional<StreamCheckpoi
   return Status::ok();
 }
 
-Status StateStore::scan_members(
-    StreamId stream,
-    const std::function<Status(std::string_view member_id, std::string_view record)>& visit) {
+Status StateStore::scan_timers(StreamId stream,
+                               const std::function<void(EpochMs, std::string_view)>& visit) {
   const std::string prefix = stream_prefix(stream);
-  rocksdb::ReadOptions options;
-  options.fill_cache = false;  // one pass over everything: keep the cache for hot blocks
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(options, impl_->members()));
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->timers()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const rocksdb::Slice key = it->key();
-    const rocksdb::Slice value = it->value();
-    Status s = visit(std::string_view(key.data() + prefix.size(), key.size() - prefix.size()),
-                     std::string_view(value.data(), value.size()));
-    if (!s.is_ok()) return s;
+    if (key.size() < 12) return Status::fatal("corrupt timer key in the state store");
+    bytes::Reader due_reader(std::string_view(key.data() + 4, 8));
+    const auto due = static_cast<std::int64_t>(due_reader.fixed64() ^ (std::uint64_t{1} << 63));
+    visit(EpochMs{due}, std::string_view(key.data() + 12, key.size() - 12));
   }
-  return from_rocks(it->status(), "scanning members");
+  return from_rocks(it->status(), "scanning timers");
 }
 
 Status StateStore::commit(StoreBatch& batch) {

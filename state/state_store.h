@@ -1,17 +1,15 @@
-// The durable state of segmentd: member records and one checkpoint per stream, in
-// RocksDB. The only module that links RocksDB.
+// The durable state of segmentd: member states, the time-ordered timer index and one
+// checkpoint per stream, in RocksDB. The only module that links RocksDB.
 //
-// Layout (column families): `members` key = stream (4 bytes BE) + member id, value = the
-// member's record (state/member_codec.h), which includes its pending timer; `meta` key =
-// "checkpoint/" + stream. Streams (Kafka partitions; the replay file is stream 0) share
-// one database and are separated by key prefix, so a partition's state can be dropped or
-// rebuilt alone. Timers are not stored apart: a stream's timer index is rebuilt from its
-// member records at start-up (scan_members), so each changed member costs one write.
-// (Databases from before this layout had a `timers` family; it is dropped on open.)
+// Layout (column families): `members` key = stream(4 bytes BE) + member id;
+// `timers` key = stream + due(8 bytes BE, sign-biased) + member id, empty value, so a
+// stream's due timers are one range scan; `meta` key = "checkpoint/" + stream.
+// Streams (Kafka partitions; the replay file is stream 0) share one database and are
+// separated by key prefix, so a partition's state can be dropped or rebuilt alone.
 //
-// Atomicity: a StoreBatch gathers member records and the checkpoint they reflect;
-// commit() writes it as one RocksDB write batch (WAL, optionally synced), so after any
-// crash state, timers and input position agree.
+// Atomicity: a StoreBatch gathers member puts, timer moves and the checkpoint they
+// reflect; commit() writes it as one RocksDB write batch (WAL, optionally synced), so
+// after any crash state, timers and input position agree.
 //
 // Thread-safety: reads and commits may come from different threads (RocksDB is
 // thread-safe); a StoreBatch is used by one thread.
@@ -24,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/member_state.h"
 #include "engine/status.h"
 #include "state/member_codec.h"
 
@@ -42,7 +41,7 @@ struct StoreOptions {
 
 // Figures for metrics and benchmarks.
 struct StoreFigures {
-  std::uint64_t disk_bytes = 0;  // SST + WAL files
+  std::uint64_t disk_bytes = 0;          // SST + WAL files
   std::uint64_t block_cache_hits = 0;
   std::uint64_t block_cache_misses = 0;
   std::uint64_t write_stall_micros = 0;
@@ -57,9 +56,9 @@ class StoreBatch {
   StoreBatch(const StoreBatch&) = delete;
   StoreBatch& operator=(const StoreBatch&) = delete;
 
-  // Adds the member's record (encode_member). Members added in key order (stream, then
-  // id bytewise) are inserted into RocksDB's memtable several times faster.
-  void put_member(StreamId stream, std::string_view member_id, std::string_view record);
+  void put_member(StreamId stream, std::string_view member_id, const MemberState& state);
+  void move_timer(StreamId stream, std::string_view member_id, std::optional<EpochMs> from,
+                  std::optional<EpochMs> to);
   void put_checkpoint(StreamId stream, const StreamCheckpoint& checkpoint);
   std::size_t byte_size() const;
   void clear();
@@ -78,16 +77,14 @@ class StateStore {
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
 
-  // Sets `found` and, when found, `record` to the member's record; a missing member is
-  // not an error.
-  Status read_member(StreamId stream, std::string_view member_id, std::string& record, bool& found);
+  // Fills `state` and sets `found`; a missing member is not an error.
+  Status read_member(StreamId stream, std::string_view member_id, MemberState& state,
+                     bool& found);
   // nullopt when the stream never committed.
   Status read_checkpoint(StreamId stream, std::optional<StreamCheckpoint>& checkpoint);
-  // Calls `visit` for each member of the stream, in member id order; stops at, and
-  // returns, the first error `visit` returns.
-  Status scan_members(
-      StreamId stream,
-      const std::function<Status(std::string_view member_id, std::string_view record)>& visit);
+  // Calls `visit` for each persisted timer of the stream in (due, member id) order.
+  Status scan_timers(StreamId stream,
+                     const std::function<void(EpochMs due, std::string_view member_id)>& visit);
   // Writes the batch atomically; the batch is cleared on success.
   Status commit(StoreBatch& batch);
 

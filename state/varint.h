@@ -11,11 +11,11 @@
 namespace segmentd::bytes {
 
 inline void put_varint(std::string& out, std::uint64_t v) {
-  char bytes[10];
-  std::size_t n = 0;
-  for (; v >= 0x80; v >>= 7) bytes[n++] = static_cast<char>(v | 0x80);
-  bytes[n++] = static_cast<char>(v);
-  out.append(bytes, n);
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
 }
 
 inline void put_signed(std::string& out, std::int64_t v) {
@@ -27,9 +27,16 @@ inline void put_string(std::string& out, std::string_view s) {
   out.append(s);
 }
 
-// Big-endian, so that byte order equals numeric order.
+// Big-endian, so that byte order equals numeric order; `biased` flips the sign bit so
+// negative numbers sort first too.
+inline void put_fixed64(std::string& out, std::uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
 inline void put_fixed32(std::string& out, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
+inline std::uint64_t biased(std::int64_t v) {
+  return static_cast<std::uint64_t>(v) ^ (std::uint64_t{1} << 63);
 }
 
 class Reader {
@@ -57,11 +64,11 @@ class Reader {
     pos_ += n;
     return s;
   }
-  // The bytes of `count` consecutive length-prefixed strings, prefixes included.
-  std::string_view strings(std::uint64_t count) {
-    const std::size_t start = pos_;
-    for (std::uint64_t i = 0; i < count && ok_; ++i) string();
-    return ok_ ? in_.substr(start, pos_ - start) : std::string_view{};
+  std::uint64_t fixed64() {
+    if (in_.size() - pos_ < 8) return fail();
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<std::uint8_t>(in_[pos_++]);
+    return v;
   }
   bool ok() const { return ok_; }
   bool at_end() const { return pos_ == in_.size(); }
