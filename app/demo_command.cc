@@ -7,13 +7,13 @@
 #include <filesystem>
 #include <thread>
 
+#include "app/command_config.h"
 #include "app/demo_feeder.h"
 #include "app/demo_view.h"
 #include "app/log.h"
 #include "app/run_job.h"
 #include "app/service_metrics.h"
 #include "app/stop_signal.h"
-#include "config/config_loader.h"
 #include "connectors/kafka/mock_cluster.h"
 #include "observability/build_info.h"
 #include "observability/http_server.h"
@@ -55,10 +55,11 @@ CLI::App* add_demo_command(CLI::App& app, DemoCommandLine& line) {
       "churners, refunds, late, duplicate and broken events), streams it in at --rate\n"
       "events/s and runs the service on it. The terminal shows members per segment and\n"
       "transitions per second; metrics are on http.listen (default 127.0.0.1:9464).");
-  demo->add_option("--members", line.members, "Members in the generated history")
+  demo->add_option("--members", line.feed.members, "Members in the generated history")
       ->capture_default_str();
-  demo->add_option("--events", line.events, "Events to stream")->capture_default_str();
-  demo->add_option("--rate", line.rate, "Events per second")->capture_default_str();
+  demo->add_option("--events", line.feed.events, "Events to stream")->capture_default_str();
+  demo->add_option("--rate", line.feed.events_per_second, "Events per second")
+      ->capture_default_str();
   demo->add_option("--partitions", line.partitions, "Partitions of the input topic")
       ->capture_default_str();
   demo->add_option("--set", line.sets, "Override one setting, KEY=VALUE (repeatable)")
@@ -76,25 +77,21 @@ int run_demo_command(const DemoCommandLine& line) {
   const std::string state_dir =
       (std::filesystem::temp_directory_path() / ("segmentd-demo-" + std::to_string(::getpid())))
           .string();
-  LoadRequest load;
-  load.overrides = demo_settings(state_dir, line.sets);
-  load.overrides.push_back("kafka.bootstrap.servers=" + cluster->bootstrap_servers());
-  ConfigResult<SegmentdConfig> loaded = load_config(load);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "segmentd demo: invalid configuration\n%s\n", loaded.error().c_str());
-    return 2;
-  }
-  const SegmentdConfig& config = loaded.value();
-  for (const std::string& topic :
-       {config.input.topic, config.output.topic, config.output.dlq_topic}) {
-    s = cluster->create_topic(topic, topic == config.input.topic ? line.partitions : 1);
+  std::vector<std::string> sets = demo_settings(state_dir, line.sets);
+  sets.push_back("kafka.bootstrap.servers=" + cluster->bootstrap_servers());
+  const std::optional<SegmentdConfig> loaded = load_command_config("demo", "", sets);
+  if (!loaded) return 2;
+  const SegmentdConfig& config = *loaded;
+  std::vector<std::pair<std::string, int>> topics = {{config.input.topic, line.partitions},
+                                                     {config.output.topic, 1},
+                                                     {config.output.dlq_topic, 1}};
+  for (const OutputRoute& route : config.output.routes) topics.emplace_back(route.topic, 1);
+  for (const auto& [topic, partitions] : topics) {
+    s = cluster->create_topic(topic, partitions);
     if (!s.is_ok()) {
       std::fprintf(stderr, "segmentd demo: %s\n", s.message().c_str());
       return 1;
     }
-  }
-  for (const OutputRoute& route : config.output.routes) {
-    (void)cluster->create_topic(route.topic, 1);
   }
 
   MetricsRegistry registry;
@@ -105,21 +102,24 @@ int run_demo_command(const DemoCommandLine& line) {
   s = http.start();
   if (!s.is_ok()) {
     std::fprintf(stderr,
-                 "segmentd demo: metrics endpoint: %s (choose another with --set "
-                 "http.listen=127.0.0.1:0)\n",
+                 "segmentd demo: metrics endpoint: %s (choose another port with --set "
+                 "http.listen=127.0.0.1:9465)\n",
                  s.message().c_str());
     return 1;
   }
   std::printf(
       "segmentd demo: %u members, %llu events at %llu events/s into %d partitions\n"
       "metrics: http://%s:%u/metrics   (Ctrl-C stops)\n\n",
-      line.members, static_cast<unsigned long long>(line.events),
-      static_cast<unsigned long long>(line.rate), line.partitions, config.http.host.c_str(),
-      static_cast<unsigned>(http.port()));
+      line.feed.members, static_cast<unsigned long long>(line.feed.events),
+      static_cast<unsigned long long>(line.feed.events_per_second), line.partitions,
+      config.http.host.c_str(), static_cast<unsigned>(http.port()));
 
   log::set_quiet(true);
-  DemoFeeder feeder(DemoFeed{line.members, line.events, std::max<std::uint64_t>(1, line.rate),
-                             config.input.topic, producer_properties(config.kafka_properties)});
+  DemoFeed feed = line.feed;
+  feed.events_per_second = std::max<std::uint64_t>(1, feed.events_per_second);
+  feed.topic = config.input.topic;
+  feed.producer_properties = producer_properties(config.kafka_properties);
+  DemoFeeder feeder(std::move(feed));
   DemoView view(metrics, stdout, isatty(STDOUT_FILENO) != 0);
   feeder.start();
   std::atomic<bool>& stop_requested = stop_on_termination_signals();

@@ -6,16 +6,15 @@
 #pragma once
 
 #include <CLI/App.hpp>
-#include <cstdint>
 #include <string>
 #include <vector>
+
+#include "app/demo_feeder.h"
 
 namespace segmentd {
 
 struct DemoCommandLine {
-  std::uint32_t members = 20'000;
-  std::uint64_t events = 300'000;
-  std::uint64_t rate = 20'000;
+  DemoFeed feed;  // members, events and rate; topic and producer come from the config
   int partitions = 4;
   std::vector<std::string> sets;
 };

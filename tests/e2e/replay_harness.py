@@ -8,8 +8,8 @@ from pathlib import Path
 
 class Binaries:
     def __init__(self):
-        self.segmentd = os.environ["SEGMENTD_BIN"]
-        self.generator = os.environ["SEGMENTD_GEN_BIN"]
+        self.segmentd = os.environ["E2E_SEGMENTD_BIN"]
+        self.generator = os.environ["E2E_GEN_BIN"]
 
 
 def generate(bins, out_path, *, members, events, seed, extra=()):

@@ -20,7 +20,7 @@ def per_member(path):
 
 def main():
     bins = Binaries()
-    shared = Path(os.environ["SEGMENTD_SHARED_DIR"])
+    shared = Path(os.environ["E2E_SHARED_DIR"])
     converter = Path(__file__).resolve().parents[2] / "bench" / "cdnow_to_jsonl.py"
     with temp_dir() as tmp:
         tmp = Path(tmp)

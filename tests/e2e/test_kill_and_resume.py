@@ -47,7 +47,7 @@ def scenario(bins, tmp, events, sort, rng):
 
 def main():
     bins = Binaries()
-    rng = random.Random(int(os.environ.get("SEGMENTD_TEST_SEED", "42")))
+    rng = random.Random(int(os.environ.get("E2E_SEED", "42")))
     with temp_dir() as tmp:
         tmp = Path(tmp)
         events = tmp / "events.jsonl"

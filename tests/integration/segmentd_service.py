@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from kafka_test_support import free_port
+from kafka_test_support import create_topic, free_port
 
 SEGMENTD = os.environ["E2E_SEGMENTD_BIN"]
 GENERATOR = os.environ["E2E_GEN_BIN"]
@@ -122,6 +122,14 @@ class Service:
 
     def tail(self, lines=30):
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def create_service_topics(bootstrap, input_partitions, output_partitions=1):
+    """The topics a Service uses with its defaults: purchases, member-transitions and
+    purchases.dlq (one partition)."""
+    for topic, n in (("purchases", input_partitions), ("member-transitions", output_partitions),
+                     ("purchases.dlq", 1)):
+        create_topic(bootstrap, topic, n)
 
 
 def generate(path, members, events, seed, extra=()):

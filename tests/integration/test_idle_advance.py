@@ -9,8 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from kafka_test_support import Broker, consume_all, create_topic, produce_lines
-from segmentd_service import Service
+from kafka_test_support import Broker, consume_all, produce_lines
+from segmentd_service import Service, create_service_topics
 
 # idle_delay leaves the events time to be applied before the idle clock passes their ts
 # (a late event would be evaluated at the clock, not at its ts).
@@ -21,8 +21,7 @@ SETTINGS = ["time.idle_delay=3s", "time.allowed_lateness=0s", "lifecycle.dormant
 def main():
     with tempfile.TemporaryDirectory(prefix="segmentd-it-") as tmp, Broker() as bootstrap:
         tmp = Path(tmp)
-        for topic, n in (("purchases", 2), ("member-transitions", 1), ("purchases.dlq", 1)):
-            create_topic(bootstrap, topic, n)
+        create_service_topics(bootstrap, 2, 1)
         svc = Service(bootstrap, tmp / "state", SETTINGS).start()
         svc.wait_until(lambda m: svc.get("/readyz")[0] == 200, 30, "/readyz 200")
         now = int(time.time() * 1000)

@@ -9,9 +9,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from kafka_test_support import Broker, consume_all, create_topic, produce_lines
-from segmentd_service import (Service, check_at_least_once, expected_transitions, generate,
-                              member_key)
+from kafka_test_support import Broker, consume_all, produce_lines
+from segmentd_service import (Service, check_at_least_once, create_service_topics,
+                              expected_transitions, generate, member_key)
 
 PARTITIONS = 3
 SETTINGS = ["time.idle_delay=36500d"]
@@ -25,9 +25,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="segmentd-it-") as tmp, Broker() as bootstrap:
         tmp = Path(tmp)
         lines = generate(tmp / "events.jsonl", members=20000, events=150000, seed=5)
-        for topic, n in (("purchases", PARTITIONS), ("member-transitions", 2),
-                         ("purchases.dlq", 1)):
-            create_topic(bootstrap, topic, n)
+        create_service_topics(bootstrap, PARTITIONS, 2)
         placed = produce_lines(bootstrap, "purchases", lines, key_fn=member_key)
 
         kills_done = 0

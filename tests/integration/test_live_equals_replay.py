@@ -10,9 +10,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from kafka_test_support import Broker, consume_all, create_topic, produce_lines
-from segmentd_service import (Service, check_at_least_once, expected_transitions, generate,
-                              member_key)
+from kafka_test_support import Broker, consume_all, produce_lines
+from segmentd_service import (Service, check_at_least_once, create_service_topics,
+                              expected_transitions, generate, member_key)
 
 PARTITIONS = 4
 SETTINGS = ["time.idle_delay=36500d"]  # the history lies in the past: no idle advance
@@ -23,9 +23,7 @@ def main():
         tmp = Path(tmp)
         lines = generate(tmp / "events.jsonl", members=3000, events=40000, seed=11,
                          extra=["--broken-rate", "0.005"])
-        for topic, n in (("purchases", PARTITIONS), ("member-transitions", 3),
-                         ("purchases.dlq", 1)):
-            create_topic(bootstrap, topic, n)
+        create_service_topics(bootstrap, PARTITIONS, 3)
         svc = Service(bootstrap, tmp / "state", SETTINGS).start()
         svc.wait_until(lambda m: True, 30, "the metrics endpoint")
         status, body = svc.get("/healthz")
