@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates ccache
   clang-format
   librocksdb-dev libsimdjson-dev libboost-dev catch2
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
