@@ -30,9 +30,11 @@ MemberState& MemberCache::load(std::string_view member_id) {
     it = entries_.emplace(std::string(member_id), Entry{}).first;
     Entry& entry = it->second;
     bool found = false;
-    const Status s = store_.read_member(stream_, member_id, entry.state, found);
+    std::uint64_t digest = 0;
+    const Status s = store_.read_member(stream_, member_id, entry.state, found, &digest);
     if (!s.is_ok()) throw StateStoreError(s.message());
     entry.persisted_timer = entry.state.timer;
+    if (found) entry.persisted_digest = digest;
     entry.bytes = estimate_bytes(it->first, entry.state);
     resident_bytes_ += entry.bytes;
   }
@@ -48,24 +50,73 @@ void MemberCache::mark_changed() {
 }
 
 Status MemberCache::load_timers(TimerIndex& timers) {
-  return store_.scan_timers(stream_, [&](EpochMs due, std::string_view member_id) {
-    timers.add(due, member_id);
+  return restore_tally(
+      [&](EpochMs due, std::string_view member_id) { timers.add(due, member_id); });
+}
+
+Status MemberCache::restore_tally(
+    const std::function<void(EpochMs, std::string_view)>& visit_timer) {
+  std::optional<StreamCheckpoint> checkpoint;
+  Status s = store_.read_checkpoint(stream_, checkpoint);
+  if (!s.is_ok()) return s;
+  StoreTally found;
+  s = store_.tally_members(stream_, found);
+  if (!s.is_ok()) return s;
+  s = store_.scan_timers(stream_, [&](EpochMs due, std::string_view member_id) {
+    ++found.timers;
+    visit_timer(due, member_id);
   });
+  if (!s.is_ok()) return s;
+  // A checkpoint written before tallies existed vouches for nothing: adopt the store's.
+  const StoreTally expected = checkpoint ? checkpoint->tally.value_or(found) : StoreTally{};
+  const std::string stream = "stream " + std::to_string(stream_.value);
+  const std::string source = checkpoint ? "its checkpoint" : "it has no checkpoint, which";
+  if (found.members != expected.members) {
+    return store_.corrupt(stream + " has " + std::to_string(found.members) +
+                          " member records but " + source + " says " +
+                          std::to_string(expected.members));
+  }
+  if (found.timers != expected.timers) {
+    return store_.corrupt(stream + " has " + std::to_string(found.timers) + " timers but " +
+                          source + " says " + std::to_string(expected.timers));
+  }
+  if (found.member_digest != expected.member_digest) {
+    return store_.corrupt(stream + ": its member records differ from those " + source +
+                          " counted (digest mismatch)");
+  }
+  tally_ = found;
+  return Status::ok();
 }
 
 Status MemberCache::commit(const StreamCheckpoint& checkpoint) {
-  for (Map::value_type* changed : changed_) {
-    Entry& entry = changed->second;
-    batch_.put_member(stream_, changed->first, entry.state);
-    batch_.move_timer(stream_, changed->first, entry.persisted_timer, entry.state.timer);
+  if (!tally_) {
+    Status s = restore_tally([](EpochMs, std::string_view) {});
+    if (!s.is_ok()) return s;
   }
-  batch_.put_checkpoint(stream_, checkpoint);
+  StoreTally tally = *tally_;
+  digests_.clear();
+  for (Map::value_type* changed : changed_) {
+    const Entry& entry = changed->second;
+    const std::uint64_t digest = batch_.put_member(stream_, changed->first, entry.state);
+    digests_.push_back(digest);
+    tally.member_digest += digest - entry.persisted_digest.value_or(0);
+    if (!entry.persisted_digest) ++tally.members;
+    batch_.move_timer(stream_, changed->first, entry.persisted_timer, entry.state.timer);
+    if (entry.persisted_timer && !entry.state.timer) --tally.timers;
+    if (!entry.persisted_timer && entry.state.timer) ++tally.timers;
+  }
+  StreamCheckpoint with_tally = checkpoint;
+  with_tally.tally = tally;
+  batch_.put_checkpoint(stream_, with_tally);
   Status s = store_.commit(batch_);
   if (!s.is_ok()) return s;
-  for (Map::value_type* changed : changed_) {
+  tally_ = tally;
+  for (std::size_t i = 0; i < changed_.size(); ++i) {
+    Map::value_type* changed = changed_[i];
     Entry& entry = changed->second;
     entry.changed = false;
     entry.persisted_timer = entry.state.timer;
+    entry.persisted_digest = digests_[i];
     const std::uint32_t bytes = estimate_bytes(changed->first, entry.state);
     resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
     entry.bytes = bytes;
@@ -87,9 +138,8 @@ void MemberCache::evict_over_budget() {
     remaining -= bytes;
     keep_from = age + 1;
   }
-  std::erase_if(entries_, [&](const Map::value_type& item) {
-    return item.second.last_used < keep_from;
-  });
+  std::erase_if(entries_,
+                [&](const Map::value_type& item) { return item.second.last_used < keep_from; });
   resident_bytes_ = remaining;
   last_loaded_ = nullptr;
 }

@@ -6,10 +6,17 @@
 //
 // Only committed states are ever dropped, so a read-back always sees the latest state.
 // Errors reading RocksDB throw StateStoreError (fatal: the state cannot be trusted).
+//
+// Integrity: the cache keeps the stream's StoreTally (member records, timers, sum of
+// record digests) up to date through its commits and writes it into every checkpoint;
+// load_timers() recomputes it from the store and refuses a store that disagrees with
+// its checkpoint ("state dir X is corrupt: ..."), so lost or stale files are an error,
+// never wrong output.
 // Not thread-safe: owned by the stream's processing thread.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -36,9 +43,11 @@ class MemberCache final : public MemberTable {
   MemberState& load(std::string_view member_id) override;
   void mark_changed() override;
 
-  // Fills `timers` with the stream's persisted timers.
+  // Restores the stream: fills `timers` with its persisted timers and checks its members
+  // and timers against its checkpoint's tally (a full scan of the stream's members).
   Status load_timers(TimerIndex& timers);
-  // Writes changed members, their timer moves and `checkpoint` atomically.
+  // Writes changed members, their timer moves and `checkpoint` (with the stream's
+  // tally in place of checkpoint.tally) atomically.
   Status commit(const StreamCheckpoint& checkpoint);
 
   std::size_t resident_members() const { return entries_.size(); }
@@ -48,8 +57,9 @@ class MemberCache final : public MemberTable {
   struct Entry {
     MemberState state;
     std::optional<EpochMs> persisted_timer;
-    std::uint32_t last_used = 0;  // load_count_ / kLoadsPerAge at the latest load
-    std::uint32_t bytes = 0;      // estimated memory held
+    std::optional<std::uint64_t> persisted_digest;  // record_digest(); nullopt: no record
+    std::uint32_t last_used = 0;                    // load_count_ / kLoadsPerAge at the latest load
+    std::uint32_t bytes = 0;                        // estimated memory held
     bool changed = false;
   };
   struct Hash {
@@ -59,16 +69,21 @@ class MemberCache final : public MemberTable {
   using Map = std::unordered_map<std::string, Entry, Hash, std::equal_to<>>;
 
   void evict_over_budget();
+  // Computes the stream's tally from the store into tally_ and checks it against the
+  // checkpoint's; calls `visit_timer` for each timer.
+  Status restore_tally(const std::function<void(EpochMs, std::string_view)>& visit_timer);
 
   StateStore& store_;
   StreamId stream_;
   std::size_t budget_bytes_;
   Map entries_;
   std::vector<Map::value_type*> changed_;
+  std::vector<std::uint64_t> digests_;  // of changed_'s records in the commit under way
   Map::value_type* last_loaded_ = nullptr;
   std::size_t resident_bytes_ = 0;
   std::uint64_t load_count_ = 0;
   StoreBatch batch_;
+  std::optional<StoreTally> tally_;  // nullopt until restored
 };
 
 }  // namespace segmentd

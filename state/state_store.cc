@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "state/store_opener.h"
 #include "state/varint.h"
 
 namespace segmentd {
@@ -51,12 +52,25 @@ std::string checkpoint_key(StreamId stream) {
 
 Status from_rocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::ok();
-  const ErrorKind kind = s.IsBusy() || s.IsTryAgain() || s.IsTimedOut() ? ErrorKind::retry
-                                                                         : ErrorKind::fatal;
+  const ErrorKind kind =
+      s.IsBusy() || s.IsTryAgain() || s.IsTimedOut() ? ErrorKind::retry : ErrorKind::fatal;
   return Status::error(kind, std::string(what) + ": " + s.ToString());
 }
 
-rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache) {
+// Write buffers and WAL bound (docs/PERFORMANCE.md, "State store options"). The store is
+// write-heavy: every commit rewrites the changed members, moves their timers and puts
+// one small checkpoint. A WAL file can only be deleted once every column family with
+// data in it has been flushed, so one large, rarely filled buffer (the checkpoints in
+// `meta`) used to pin every WAL written since the start (286 MB of WAL after a 2M event
+// replay). Now the small families get small buffers, and max_total_wal_size forces a
+// flush of whatever pins the oldest WAL once the WALs reach kMaxTotalWalBytes.
+constexpr std::uint64_t kMaxTotalWalBytes = 64u << 20;
+constexpr std::size_t kMembersWriteBuffer = 32u << 20;
+constexpr std::size_t kTimersWriteBuffer = 16u << 20;
+constexpr std::size_t kSmallFamilyWriteBuffer = 1u << 20;  // default (unused) and meta
+
+rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
+                                            std::size_t write_buffer_bytes) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -64,7 +78,7 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   rocksdb::ColumnFamilyOptions options;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.compression = rocksdb::kLZ4Compression;
-  options.write_buffer_size = 64u << 20;
+  options.write_buffer_size = write_buffer_bytes;
   return options;
 }
 
@@ -73,6 +87,7 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
 struct StateStore::Impl {
   std::string dir;
   bool sync_commits = true;
+  std::shared_ptr<rocksdb::Env> env;  // null: the default Env; declared first, so it outlives db
   std::shared_ptr<rocksdb::Cache> cache;
   std::shared_ptr<rocksdb::Statistics> statistics;
   std::unique_ptr<rocksdb::DB> db;
@@ -96,18 +111,20 @@ struct StoreBatch::Impl {
 StoreBatch::StoreBatch(StateStore& store) : impl_(std::make_unique<Impl>(*store.impl_)) {}
 StoreBatch::~StoreBatch() = default;
 
-void StoreBatch::put_member(StreamId stream, std::string_view member_id,
-                            const MemberState& state) {
+std::uint64_t StoreBatch::put_member(StreamId stream, std::string_view member_id,
+                                     const MemberState& state) {
   impl_->scratch.clear();
   encode_member(impl_->scratch, state);
   impl_->batch.Put(impl_->store.members(), member_key(stream, member_id), impl_->scratch);
+  return record_digest(member_id, impl_->scratch);
 }
 
 void StoreBatch::move_timer(StreamId stream, std::string_view member_id,
                             std::optional<EpochMs> from, std::optional<EpochMs> to) {
   if (from == to) return;
   if (from) impl_->batch.Delete(impl_->store.timers(), timer_key(stream, *from, member_id));
-  if (to) impl_->batch.Put(impl_->store.timers(), timer_key(stream, *to, member_id), rocksdb::Slice());
+  if (to)
+    impl_->batch.Put(impl_->store.timers(), timer_key(stream, *to, member_id), rocksdb::Slice());
 }
 
 void StoreBatch::put_checkpoint(StreamId stream, const StreamCheckpoint& checkpoint) {
@@ -123,28 +140,43 @@ StateStore::StateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 StateStore::~StateStore() = default;
 
 Status StateStore::open(const StoreOptions& options, std::unique_ptr<StateStore>& store) {
+  return StoreOpener::open(options, nullptr, store);
+}
+
+Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::Env> env,
+                         std::unique_ptr<StateStore>& store) {
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
   if (ec) return Status::fatal("cannot create state.dir " + options.dir + ": " + ec.message());
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<StateStore::Impl>();
   impl->dir = options.dir;
   impl->sync_commits = options.sync_commits;
+  impl->env = std::move(env);
   impl->cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   impl->statistics = rocksdb::CreateDBStatistics();
   rocksdb::DBOptions db_options;
+  if (impl->env) db_options.env = impl->env.get();
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.statistics = impl->statistics;
-  const rocksdb::ColumnFamilyOptions cf = family_options(impl->cache);
+  db_options.max_total_wal_size = kMaxTotalWalBytes;
+  // Corruption is an error, never silently dropped data: verify every WAL the MANIFEST
+  // knows of is there and whole, and check files and checksums on every read path.
+  db_options.track_and_verify_wals_in_manifest = true;
+  db_options.paranoid_checks = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, cf},
-      {std::string(kMembersFamily), cf},
-      {std::string(kTimersFamily), cf},
-      {std::string(kMetaFamily), cf}};
+      {rocksdb::kDefaultColumnFamilyName, family_options(impl->cache, kSmallFamilyWriteBuffer)},
+      {std::string(kMembersFamily), family_options(impl->cache, kMembersWriteBuffer)},
+      {std::string(kTimersFamily), family_options(impl->cache, kTimersWriteBuffer)},
+      {std::string(kMetaFamily), family_options(impl->cache, kSmallFamilyWriteBuffer)}};
   rocksdb::DB* db = nullptr;
-  Status s = from_rocks(rocksdb::DB::Open(db_options, options.dir, families, &impl->handles, &db),
-                        "opening state store in " + options.dir);
+  const rocksdb::Status opened =
+      rocksdb::DB::Open(db_options, options.dir, families, &impl->handles, &db);
+  if (opened.IsCorruption()) {
+    return Status::fatal("state dir " + options.dir + " is corrupt: " + opened.ToString());
+  }
+  Status s = from_rocks(opened, "opening state store in " + options.dir);
   if (!s.is_ok()) return s;
   impl->db.reset(db);
   store.reset(new StateStore(std::move(impl)));
@@ -152,16 +184,19 @@ Status StateStore::open(const StoreOptions& options, std::unique_ptr<StateStore>
 }
 
 Status StateStore::read_member(StreamId stream, std::string_view member_id, MemberState& state,
-                               bool& found) {
+                               bool& found, std::uint64_t* digest) {
   std::string value;
-  const rocksdb::Status s =
-      impl_->db->Get(rocksdb::ReadOptions(), impl_->members(), member_key(stream, member_id), &value);
+  const rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->members(),
+                                           member_key(stream, member_id), &value);
   found = false;
   if (s.IsNotFound()) return Status::ok();
   if (!s.ok()) return from_rocks(s, "reading a member");
-  if (!decode_member(value, state)) {
-    return Status::fatal("corrupt member record in the state store (member id not logged)");
+  std::string why;
+  if (!decode_member(value, state, &why)) {
+    return corrupt("member '" + std::string(member_id) + "' of stream " +
+                   std::to_string(stream.value) + ": " + why);
   }
+  if (digest != nullptr) *digest = record_digest(member_id, value);
   found = true;
   return Status::ok();
 }
@@ -174,9 +209,29 @@ Status StateStore::read_checkpoint(StreamId stream, std::optional<StreamCheckpoi
   if (s.IsNotFound()) return Status::ok();
   if (!s.ok()) return from_rocks(s, "reading a checkpoint");
   StreamCheckpoint decoded;
-  if (!decode_checkpoint(value, decoded)) return Status::fatal("corrupt checkpoint record");
+  std::string why;
+  if (!decode_checkpoint(value, decoded, &why)) {
+    return corrupt("checkpoint of stream " + std::to_string(stream.value) + ": " + why);
+  }
   checkpoint = std::move(decoded);
   return Status::ok();
+}
+
+Status StateStore::tally_members(StreamId stream, StoreTally& tally) {
+  const std::string prefix = stream_prefix(stream);
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->members()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const rocksdb::Slice key = it->key();
+    ++tally.members;
+    tally.member_digest += record_digest(std::string_view(key.data() + 4, key.size() - 4),
+                                         std::string_view(it->value().data(), it->value().size()));
+  }
+  return from_rocks(it->status(), "scanning members");
+}
+
+Status StateStore::corrupt(const std::string& what) const {
+  return Status::fatal("state dir " + impl_->dir + " is corrupt: " + what);
 }
 
 Status StateStore::scan_timers(StreamId stream,
@@ -186,9 +241,13 @@ Status StateStore::scan_timers(StreamId stream,
       impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->timers()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const rocksdb::Slice key = it->key();
-    if (key.size() < 12) return Status::fatal("corrupt timer key in the state store");
+    if (key.size() < 12) return corrupt("a timer key of stream " + std::to_string(stream.value));
     bytes::Reader due_reader(std::string_view(key.data() + 4, 8));
     const auto due = static_cast<std::int64_t>(due_reader.fixed64() ^ (std::uint64_t{1} << 63));
+    if (due < -kStoredTimeLimit || due > kStoredTimeLimit) {
+      return corrupt("a timer of stream " + std::to_string(stream.value) + " due at " +
+                     std::to_string(due) + " ms");
+    }
     visit(EpochMs{due}, std::string_view(key.data() + 12, key.size() - 12));
   }
   return from_rocks(it->status(), "scanning timers");
@@ -201,6 +260,8 @@ Status StateStore::commit(StoreBatch& batch) {
   if (s.is_ok()) batch.clear();
   return s;
 }
+
+const std::string& StateStore::dir() const { return impl_->dir; }
 
 StoreFigures StateStore::figures() const {
   StoreFigures f;

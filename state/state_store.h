@@ -11,6 +11,12 @@
 // reflect; commit() writes it as one RocksDB write batch (WAL, optionally synced), so
 // after any crash state, timers and input position agree.
 //
+// Integrity: RocksDB verifies its WALs against the MANIFEST and checks checksums
+// (paranoid); every record read is validated (member_codec.h); each checkpoint carries
+// the tally of its stream's members and timers, which MemberCache compares with the
+// store when it restores the stream. Errors that mean the state cannot be trusted say
+// "state dir <dir> is corrupt: ..." and are fatal.
+//
 // Thread-safety: reads and commits may come from different threads (RocksDB is
 // thread-safe); a StoreBatch is used by one thread.
 #pragma once
@@ -41,7 +47,7 @@ struct StoreOptions {
 
 // Figures for metrics and benchmarks.
 struct StoreFigures {
-  std::uint64_t disk_bytes = 0;          // SST + WAL files
+  std::uint64_t disk_bytes = 0;  // SST + WAL files
   std::uint64_t block_cache_hits = 0;
   std::uint64_t block_cache_misses = 0;
   std::uint64_t write_stall_micros = 0;
@@ -56,7 +62,8 @@ class StoreBatch {
   StoreBatch(const StoreBatch&) = delete;
   StoreBatch& operator=(const StoreBatch&) = delete;
 
-  void put_member(StreamId stream, std::string_view member_id, const MemberState& state);
+  // Returns record_digest() of the record written.
+  std::uint64_t put_member(StreamId stream, std::string_view member_id, const MemberState& state);
   void move_timer(StreamId stream, std::string_view member_id, std::optional<EpochMs> from,
                   std::optional<EpochMs> to);
   void put_checkpoint(StreamId stream, const StreamCheckpoint& checkpoint);
@@ -77,11 +84,15 @@ class StateStore {
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
 
-  // Fills `state` and sets `found`; a missing member is not an error.
-  Status read_member(StreamId stream, std::string_view member_id, MemberState& state,
-                     bool& found);
+  // Fills `state` and sets `found`; a missing member is not an error. `digest`, when
+  // given, receives record_digest() of the stored record.
+  Status read_member(StreamId stream, std::string_view member_id, MemberState& state, bool& found,
+                     std::uint64_t* digest = nullptr);
   // nullopt when the stream never committed.
   Status read_checkpoint(StreamId stream, std::optional<StreamCheckpoint>& checkpoint);
+  // Adds the stream's member records to tally.members and tally.member_digest (a full
+  // scan of the stream's members).
+  Status tally_members(StreamId stream, StoreTally& tally);
   // Calls `visit` for each persisted timer of the stream in (due, member id) order.
   Status scan_timers(StreamId stream,
                      const std::function<void(EpochMs due, std::string_view member_id)>& visit);
@@ -89,9 +100,13 @@ class StateStore {
   Status commit(StoreBatch& batch);
 
   StoreFigures figures() const;
+  const std::string& dir() const;
+  // "state dir <dir> is corrupt: <what>" (fatal).
+  Status corrupt(const std::string& what) const;
 
  private:
   friend class StoreBatch;
+  friend struct StoreOpener;
   struct Impl;
   explicit StateStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -5,18 +5,12 @@
 
 #include "state/member_cache.h"
 #include "state/member_codec.h"
+#include "tests/support/temp_dir.h"
 
 namespace segmentd {
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "segmentd-test-XXXXXX");
-    path = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using testing::TempDir;
 
 MemberState sample_member() {
   MemberState m;
@@ -72,8 +66,9 @@ TEST_CASE("checkpoints survive encoding exactly", "[state]") {
   c.processor.clock = StreamClock{true, EpochMs{-5}, EpochMs{1'000}};
   c.processor.stats.events_applied = 77;
   c.processor.stats.lifecycle_transitions[1][2] = 3;
-  c.processor.stats.members_per_lifecycle[4] = -1;
+  c.processor.stats.members_per_lifecycle[4] = 12;
   c.source_position = std::string("\0\1pos", 5);
+  c.tally = StoreTally{3, 2, 0xfedcba9876543210};
   std::string bytes;
   encode_checkpoint(bytes, c);
   StreamCheckpoint decoded;
@@ -132,7 +127,8 @@ TEST_CASE("timers are persisted in (due, member) order and follow their members"
   TimerIndex index;
   REQUIRE(cache.load_timers(index).is_ok());
   std::vector<std::string> order;
-  while (auto e = index.pop_due(EpochMs{1'000})) order.push_back(e->member_id + "@" + std::to_string(e->due.ms));
+  while (auto e = index.pop_due(EpochMs{1'000}))
+    order.push_back(e->member_id + "@" + std::to_string(e->due.ms));
   CHECK(order == std::vector<std::string>{"a@20", "b@20", "c@30"});
 }
 
