@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "state/info_log.h"
 #include "state/store_opener.h"
 #include "state/varint.h"
 
@@ -160,6 +161,7 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.statistics = impl->statistics;
+  db_options.info_log = open_info_log(options.dir);
   db_options.max_total_wal_size = kMaxTotalWalBytes;
   // Corruption is an error, never silently dropped data: verify every WAL the MANIFEST
   // knows of is there and whole, and check files and checksums on every read path.
