@@ -35,7 +35,11 @@ Identity identity_of(const ReplayFile& file) {
     }
     return id;
   }
-  if (::stat(file.path.c_str(), &info) == 0) return {true, info.st_dev, info.st_ino, {}};
+  if (::stat(file.path.c_str(), &info) == 0) {
+    // Devices such as /dev/null may well take two outputs.
+    if (S_ISREG(info.st_mode)) id = {true, info.st_dev, info.st_ino, {}};
+    return id;
+  }
   std::error_code error;
   id.resolved =
       std::filesystem::weakly_canonical(std::filesystem::absolute(file.path, error), error)

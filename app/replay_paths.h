@@ -4,7 +4,7 @@
 // (device and inode), which also sees through other spellings of a path, hard links and
 // symbolic links; names that do not exist yet are compared as absolute paths with
 // symbolic links resolved. "-" stands for standard input or output, compared by what it
-// is connected to when that is a regular file.
+// is connected to. Only regular files are compared: /dev/null may take two outputs.
 #pragma once
 
 #include <optional>

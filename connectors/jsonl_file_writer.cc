@@ -39,7 +39,21 @@ Status JsonlFileWriter::open(const std::string& path, std::uint64_t keep_bytes,
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot open", path);
   struct stat info {};
-  if (::fstat(fd, &info) != 0 || static_cast<std::uint64_t>(info.st_size) < keep_bytes) {
+  if (::fstat(fd, &info) != 0) {
+    const Status s = io_error("cannot inspect", path);
+    ::close(fd);
+    return s;
+  }
+  if (!S_ISREG(info.st_mode)) {
+    // A device or a pipe (/dev/null, a FIFO): nothing to cut back, nor to resume into.
+    if (keep_bytes == 0) {
+      writer.reset(new JsonlFileWriter(fd, true, 0, path));
+      return Status::ok();
+    }
+    ::close(fd);
+    return Status::fatal("cannot resume into " + path + ": not a regular file");
+  }
+  if (static_cast<std::uint64_t>(info.st_size) < keep_bytes) {
     ::close(fd);
     return Status::fatal(path +
                          " is shorter than the output committed in state.dir: it was "
@@ -88,7 +102,7 @@ Status JsonlFileWriter::fail(const std::string& what) {
 Status JsonlFileWriter::sync() {
   Status s = write_buffer();
   if (!s.is_ok()) return s;
-  if (owns_fd_ && ::fdatasync(fd_) != 0) return fail("cannot sync");
+  if (owns_fd_ && ::fdatasync(fd_) != 0 && errno != EINVAL) return fail("cannot sync");
   return Status::ok();
 }
 

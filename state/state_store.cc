@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "state/rocksdb_info_log.h"
 #include "state/varint.h"
 
 namespace segmentd {
@@ -136,6 +137,7 @@ Status StateStore::open(const StoreOptions& options, std::unique_ptr<StateStore>
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.statistics = impl->statistics;
+  db_options.info_log = open_rocksdb_info_log(options.dir);
   const rocksdb::ColumnFamilyOptions cf = family_options(impl->cache);
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, cf},
