@@ -3,13 +3,16 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 
 #include "app/command_config.h"
 #include "app/log.h"
 #include "app/replay_job.h"
+#include "app/replay_paths.h"
 #include "app/replay_summary.h"
+#include "app/stop_signal.h"
 #include "engine/event_time.h"
 
 namespace segmentd {
@@ -119,13 +122,29 @@ int run_replay_command(const ReplayCommandLine& line) {
       return 2;
     }
   }
-  if (request.output != "-" && request.output == request.dlq) {
-    std::fprintf(stderr, "segmentd replay: --output and --dlq must be different files\n");
+  std::vector<ReplayFile> files = {{"--input", request.input, true},
+                                   {"--output", request.output},
+                                   {line.dlq.empty() ? "--dlq (default)" : "--dlq", request.dlq}};
+  if (!line.summary_json.empty()) files.push_back({"--summary-json", line.summary_json});
+  if (const auto shared = find_shared_replay_file(files)) {
+    std::fprintf(stderr, "segmentd replay: %s\n", shared->c_str());
     return 2;
   }
 
+  request.stop = &stop_on_termination_signals();
   ReplayOutcome outcome;
-  const Status status = run_replay(settings_from(*config), request, outcome);
+  const ReplaySettings settings = settings_from(*config);
+  const Status status = run_replay(settings, request, outcome);
+  if (outcome.interrupted) {
+    const int signal = termination_signal();
+    log::warn("replay_interrupted",
+              {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"},
+               {"state", settings.state_dir.empty()
+                             ? "temporary state removed"
+                             : "progress committed to state.dir " + settings.state_dir +
+                                   ": run the same command again to continue"}});
+    return 128 + signal;
+  }
   if (!status.is_ok()) {
     std::fprintf(stderr, "segmentd replay: %s\n", status.message().c_str());
     return 1;

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "app/progress_meter.h"
+#include "app/replay_scratch_dir.h"
 #include "connectors/event_parser.h"
 #include "connectors/jsonl_file_writer.h"
 #include "connectors/jsonl_reader.h"
@@ -32,23 +33,10 @@ bool is_blank(std::string_view line) {
                      [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
 }
 
-// A temporary state directory, removed when the run ends.
-class ScratchDir {
+// SIGTERM or SIGINT arrived (ReplayRequest::stop); raised where the run polls it.
+class Interrupted : public std::runtime_error {
  public:
-  Status create() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "segmentd-replay-XXXXXX");
-    if (::mkdtemp(pattern.data()) == nullptr) return Status::fatal("cannot create a temp dir");
-    path_ = pattern;
-    return Status::ok();
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  Interrupted() : std::runtime_error("interrupted") {}
 };
 
 class ReplayRun {
@@ -60,8 +48,9 @@ class ReplayRun {
         parser_(settings.max_event_bytes) {}
 
   Status run() {
-    for (auto step : {&ReplayRun::open_state, &ReplayRun::open_outputs, &ReplayRun::position_input,
-                      &ReplayRun::process_input, &ReplayRun::finish}) {
+    // The input first: a missing input must fail before any output is cut.
+    for (auto step : {&ReplayRun::open_input, &ReplayRun::open_state, &ReplayRun::open_outputs,
+                      &ReplayRun::position_input, &ReplayRun::process_input, &ReplayRun::finish}) {
       Status s = (this->*step)();
       if (!s.is_ok()) return s;
     }
@@ -69,15 +58,19 @@ class ReplayRun {
   }
 
  private:
+  Status open_input();
   Status open_state();
   Status open_outputs();
   Status position_input();
   Status process_input();
   Status finish();
+  bool parse(const InputLine& line, PurchaseEvent& event);
   std::optional<EpochMs> classify(const InputLine& line);
   void apply(const InputLine& line);
   Status commit();
   Status commit_if_due();
+  bool stop_requested() const { return request_.stop != nullptr && request_.stop->load(); }
+  Status stop();
 
   const ReplaySettings& settings_;
   const ReplayRequest& request_;
@@ -104,7 +97,7 @@ Status ReplayRun::open_state() {
   if (dir.empty()) {
     Status s = scratch_.create();
     if (!s.is_ok()) return s;
-    dir = scratch_.path();
+    dir = scratch_.state_dir();
   }
   Status s = StateStore::open(StoreOptions{dir}, store_);
   if (!s.is_ok()) return s;
@@ -139,25 +132,38 @@ Status ReplayRun::open_outputs() {
 }
 
 std::optional<EpochMs> ReplayRun::classify(const InputLine& line) {
+  if (stop_requested()) throw Interrupted();
   PurchaseEvent event;
-  Rejection rejection;
   ++position_.events_read;
-  if (parser_.parse(line.text, event, rejection)) return event.ts;
-  ++position_.rejected[static_cast<std::size_t>(rejection.reason)];
-  Status s = write_dead_letter(*dlq_, line.number, rejection, line.text);
-  if (!s.is_ok()) throw DeadLetterWriteError(s.message());
+  if (parse(line, event)) return event.ts;
   return std::nullopt;
 }
 
+// Parses `line`, or writes its dead letter and returns false.
+bool ReplayRun::parse(const InputLine& line, PurchaseEvent& event) {
+  Rejection rejection;
+  if (line.dropped_bytes > 0) {
+    parser_.reject_oversized(line.text.size() + line.dropped_bytes, rejection);
+  } else if (parser_.parse(line.text, event, rejection)) {
+    return true;
+  }
+  ++position_.rejected[static_cast<std::size_t>(rejection.reason)];
+  Status s = write_dead_letter(*dlq_, line, rejection);
+  if (!s.is_ok()) throw DeadLetterWriteError(s.message());
+  return false;
+}
+
+Status ReplayRun::open_input() {
+  return JsonlReader::open(request_.input, settings_.max_event_bytes, reader_);
+}
+
 Status ReplayRun::position_input() {
-  Status s = JsonlReader::open(request_.input, reader_);
-  if (!s.is_ok()) return s;
   if (!request_.sort) return reader_->skip_to(position_.input_offset, position_.lines);
   position_.sorted = true;
   position_.events_read = 0;
   position_.rejected = {};
   const std::string spill_dir = std::filesystem::temp_directory_path();
-  s = TimeSortedInput::sort(
+  Status s = TimeSortedInput::sort(
       *reader_, [this](const InputLine& line) { return classify(line); },
       settings_.sort_memory_bytes, spill_dir, sorted_);
   if (!s.is_ok()) return s;
@@ -170,14 +176,7 @@ Status ReplayRun::position_input() {
 
 void ReplayRun::apply(const InputLine& line) {
   PurchaseEvent event;
-  Rejection rejection;
-  if (parser_.parse(line.text, event, rejection)) {
-    processor_->apply(event);
-    return;
-  }
-  ++position_.rejected[static_cast<std::size_t>(rejection.reason)];
-  Status s = write_dead_letter(*dlq_, line.number, rejection, line.text);
-  if (!s.is_ok()) throw DeadLetterWriteError(s.message());
+  if (parse(line, event)) processor_->apply(event);
 }
 
 Status ReplayRun::process_input() {
@@ -194,6 +193,8 @@ Status ReplayRun::process_input() {
     }
     apply(line);
     if ((position_.lines & 1023) == 0) {
+      if (!sink_->status().is_ok()) return sink_->status();
+      if (stop_requested()) return stop();
       Status s = commit_if_due();
       if (!s.is_ok()) return s;
       if (request_.show_progress) progress_.update(position_, processor_->checkpoint());
@@ -232,6 +233,16 @@ Status ReplayRun::commit_if_due() {
   return commit();
 }
 
+// With a state.dir the work done so far is committed, so that running the same command
+// again continues from here; a temporary one is removed as the run unwinds.
+Status ReplayRun::stop() {
+  if (!settings_.state_dir.empty()) {
+    Status s = commit();
+    if (!s.is_ok()) return s;
+  }
+  throw Interrupted();
+}
+
 // Outputs first, then the state that records their lengths.
 Status ReplayRun::commit() {
   for (JsonlFileWriter* writer : {output_.get(), dlq_.get()}) {
@@ -258,6 +269,9 @@ Status run_replay(const ReplaySettings& settings, const ReplayRequest& request,
     s = Status::fatal(e.what());
   } catch (const DeadLetterWriteError& e) {
     s = Status::fatal(e.what());
+  } catch (const Interrupted&) {
+    outcome.interrupted = true;
+    s = Status::fatal("interrupted by a signal");
   }
   outcome.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -6,9 +6,15 @@
 // `commit_interval`; a run killed at any moment (SIGKILL included) and started again on
 // the same input continues from the last commit, cutting the outputs back to their
 // committed lengths, so the combined output is byte-identical to one uninterrupted run.
-// Without one (state_dir empty) a temporary directory is used and removed at the end.
+// Without one (state_dir empty) a temporary directory is used and removed at the end,
+// also when the run fails or is stopped (replay_scratch_dir.h).
+//
+// `ReplayRequest::stop` (set by SIGTERM/SIGINT) is polled every 1024 lines: the run
+// commits what it has done when it has a state directory, and returns an error with
+// ReplayOutcome::interrupted set.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -37,7 +43,8 @@ struct ReplayRequest {
   std::string dlq;
   std::optional<EpochMs> until;
   bool sort = false;
-  bool show_progress = false;  // a progress line on stderr
+  bool show_progress = false;               // a progress line on stderr
+  const std::atomic<bool>* stop = nullptr;  // when set and true: stop early
 };
 
 struct ReplayOutcome {
@@ -50,6 +57,7 @@ struct ReplayOutcome {
   double seconds = 0;
   // Without --sort, more than 1 % of accepted events arrived older than the clock.
   bool looks_unsorted = false;
+  bool interrupted = false;  // stopped early through ReplayRequest::stop
 };
 
 Status run_replay(const ReplaySettings& settings, const ReplayRequest& request,

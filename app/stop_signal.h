@@ -9,4 +9,7 @@ namespace segmentd {
 // Installs the handlers (idempotent) and returns the flag they set.
 std::atomic<bool>& stop_on_termination_signals();
 
+// The signal that set the flag last (SIGTERM or SIGINT); 0 before any.
+int termination_signal();
+
 }  // namespace segmentd

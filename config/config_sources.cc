@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -83,6 +84,11 @@ std::string key_for_variable(std::string_view name) {
 }
 
 ConfigResult<std::string> read_file(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return ConfigResult<std::string>::failure("cannot read config file " + path +
+                                              ": it is a directory, not a TOML file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return ConfigResult<std::string>::failure("cannot read config file " + path + ": " +

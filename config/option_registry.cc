@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <string>
 
 #include "config/value_text.h"
 
@@ -97,7 +99,7 @@ const std::array<OptionSpec, 21> kOptions = {{
      "Event ids remembered per member to drop duplicates"},
     {"processing.guarantee", K::enumeration, "at_least_once", 0, 0, kGuarantees,
      bind<&C::processing, &ProcessingOptions::guarantee>(),
-     "Delivery guarantee; exactly_once commits through Kafka transactions"},
+     "Delivery guarantee; exactly_once is refused until it is implemented"},
     {"processing.commit_interval", K::duration, "1s", 1, kMaxDuration, {},
      bind<&C::processing, &ProcessingOptions::commit_interval>(),
      "How often state, timers and input position are committed together"},
@@ -128,11 +130,20 @@ void mark_explicitly_set(const OptionSpec& spec, SegmentdConfig& config) {
 }
 
 std::vector<std::string> option_relation_problems(const SegmentdConfig& config) {
+  std::vector<std::string> problems;
   const LifecycleRules& rules = config.engine.lifecycle;
-  if (rules.lost_after > rules.dormant_after) return {};
-  return {"lifecycle.lost_after (" + format_duration(rules.lost_after.ms) +
-          ") must be greater than lifecycle.dormant_after (" +
-          format_duration(rules.dormant_after.ms) + "): no member could ever be dormant"};
+  if (!(rules.lost_after > rules.dormant_after)) {
+    problems.push_back("lifecycle.lost_after (" + format_duration(rules.lost_after.ms) +
+                       ") must be greater than lifecycle.dormant_after (" +
+                       format_duration(rules.dormant_after.ms) +
+                       "): no member could ever be dormant");
+  }
+  if (config.processing.guarantee == DeliveryGuarantee::exactly_once) {
+    problems.push_back(
+        "processing.guarantee = exactly_once is not implemented yet: Kafka transactions are "
+        "not used, so it cannot be honoured; use at_least_once (the default)");
+  }
+  return problems;
 }
 
 bool is_kafka_property(std::string_view key) {
@@ -140,8 +151,11 @@ bool is_kafka_property(std::string_view key) {
 }
 
 bool is_secret_key(std::string_view key) {
-  return key.find("password") != std::string_view::npos ||
-         key.find("secret") != std::string_view::npos || std::ranges::count(kSecretKeys, key) > 0;
+  std::string lower(key);
+  std::ranges::transform(lower, lower.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower.find("password") != std::string::npos || lower.find("secret") != std::string::npos ||
+         std::ranges::count(kSecretKeys, lower) > 0;
 }
 
 }  // namespace segmentd

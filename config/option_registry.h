@@ -67,10 +67,12 @@ bool is_kafka_property(std::string_view key);
 // than defaulted, for the options that keep track (state.dir).
 void mark_explicitly_set(const OptionSpec& spec, SegmentdConfig& config);
 
-// Problems between options that are each valid alone, e.g. lost_after <= dormant_after.
+// Problems between options that are each valid alone, e.g. lost_after <= dormant_after,
+// and values not implemented yet (processing.guarantee = exactly_once).
 std::vector<std::string> option_relation_problems(const SegmentdConfig& config);
 
-// Keys whose values are credentials: never accepted from --set, masked in descriptions.
+// Keys whose values are credentials, in any letter case: never accepted from --set,
+// masked in descriptions.
 bool is_secret_key(std::string_view key);
 
 }  // namespace segmentd

@@ -389,7 +389,7 @@ bool reject_field(Rejection& rejection, const FieldProblem& failure) {
   return false;
 }
 
-bool reject_too_large(Rejection& rejection, std::size_t size, std::size_t limit) {
+bool reject_too_large(Rejection& rejection, std::uint64_t size, std::size_t limit) {
   reject(rejection, RejectReason::too_large, "event is ");
   rejection.detail.append(std::to_string(size))
       .append(" bytes, limit input.max_event_bytes = ")
@@ -508,6 +508,10 @@ EventParser::EventParser(std::size_t max_event_bytes)
     : impl_(std::make_unique<Impl>(max_event_bytes)) {}
 
 EventParser::~EventParser() = default;
+
+void EventParser::reject_oversized(std::uint64_t size, Rejection& rejection) const {
+  (void)reject_too_large(rejection, size, impl_->max_event_bytes);
+}
 
 void EventParser::set_future_limit(std::optional<EpochMs> limit) { impl_->future_limit = limit; }
 

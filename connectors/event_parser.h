@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -52,6 +53,10 @@ class EventParser {
   // Parses `bytes` (one event value, no trailing newline). Returns true and fills
   // `event` when the event is valid; returns false and fills `rejection` otherwise.
   [[nodiscard]] bool parse(std::string_view bytes, PurchaseEvent& event, Rejection& rejection);
+
+  // The too_large rejection of an event of `size` bytes, for callers that did not keep
+  // the whole of it (JsonlReader drops what is past input.max_event_bytes).
+  void reject_oversized(std::uint64_t size, Rejection& rejection) const;
 
  private:
   struct Impl;

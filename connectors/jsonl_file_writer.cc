@@ -39,10 +39,25 @@ Status JsonlFileWriter::open(const std::string& path, std::uint64_t keep_bytes,
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot open", path);
   struct stat info {};
-  if (::fstat(fd, &info) != 0 || static_cast<std::uint64_t>(info.st_size) < keep_bytes) {
+  if (::fstat(fd, &info) != 0) {
+    const Status s = io_error("cannot inspect", path);
     ::close(fd);
-    return Status::fatal(path + " is shorter than the output committed in state.dir: it was "
-                                "changed since; start over with an empty state.dir");
+    return s;
+  }
+  if (!S_ISREG(info.st_mode)) {
+    // A device or a pipe (/dev/null, a FIFO): nothing to cut back, nor to resume into.
+    if (keep_bytes == 0) {
+      writer.reset(new JsonlFileWriter(fd, true, 0, path));
+      return Status::ok();
+    }
+    ::close(fd);
+    return Status::fatal("cannot resume into " + path + ": not a regular file");
+  }
+  if (static_cast<std::uint64_t>(info.st_size) < keep_bytes) {
+    ::close(fd);
+    return Status::fatal(path +
+                         " is shorter than the output committed in state.dir: it was "
+                         "changed since; start over with an empty state.dir");
   }
   if (::ftruncate(fd, static_cast<off_t>(keep_bytes)) != 0 ||
       ::lseek(fd, static_cast<off_t>(keep_bytes), SEEK_SET) < 0) {
@@ -56,16 +71,21 @@ Status JsonlFileWriter::open(const std::string& path, std::uint64_t keep_bytes,
 
 Status JsonlFileWriter::end_line() {
   buffer_.push_back('\n');
-  if (buffer_.size() >= kFlushBytes) return write_buffer();
+  if (!failure_.is_ok() || buffer_.size() >= kFlushBytes) return write_buffer();
   return Status::ok();
 }
 
+// After the first failure nothing more is written: the lines are dropped, not retried.
 Status JsonlFileWriter::write_buffer() {
+  if (!failure_.is_ok()) {
+    buffer_.clear();
+    return failure_;
+  }
   std::size_t done = 0;
   while (done < buffer_.size()) {
     const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return io_error("cannot write", path_);
+    if (n < 0) return fail("cannot write");
     done += static_cast<std::size_t>(n);
   }
   written_ += buffer_.size();
@@ -73,10 +93,16 @@ Status JsonlFileWriter::write_buffer() {
   return Status::ok();
 }
 
+Status JsonlFileWriter::fail(const std::string& what) {
+  failure_ = io_error(what, path_);
+  buffer_.clear();
+  return failure_;
+}
+
 Status JsonlFileWriter::sync() {
   Status s = write_buffer();
   if (!s.is_ok()) return s;
-  if (owns_fd_ && ::fdatasync(fd_) != 0) return io_error("cannot sync", path_);
+  if (owns_fd_ && ::fdatasync(fd_) != 0 && errno != EINVAL) return fail("cannot sync");
   return Status::ok();
 }
 

@@ -5,6 +5,10 @@
 // Lines are buffered in memory and written in large blocks; sync() writes everything
 // and fdatasync()s, and must precede the state commit that records length().
 // "-" writes to standard output (which cannot be cut back: resume then fails).
+// A write error (a full disk, say) is final: every later call returns it and nothing
+// more is written, so a failing device is not retried line by line and the file keeps
+// what was written before; the run must stop without committing, and a resumed run
+// cuts the file back to its committed length.
 // Not thread-safe.
 #pragma once
 
@@ -37,12 +41,14 @@ class JsonlFileWriter {
  private:
   JsonlFileWriter(int fd, bool owns_fd, std::uint64_t written, std::string path);
   Status write_buffer();
+  Status fail(const std::string& what);
 
   int fd_;
   bool owns_fd_;
   std::uint64_t written_;
   std::string path_;
   std::string buffer_;
+  Status failure_ = Status::ok();
 };
 
 }  // namespace segmentd

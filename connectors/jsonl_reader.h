@@ -3,6 +3,10 @@
 // just past it (the resume position). "\n" and "\r\n" endings are both accepted; a
 // last line without an ending is still a line.
 //
+// Memory per line is bounded: of a line longer than `max_line_bytes` only the first
+// max_line_bytes bytes are kept (the rest is read and dropped up to the next newline),
+// so one huge line (a newline-free file, say) costs no more than that.
+//
 // Not thread-safe. A line's view is valid until the next call to next().
 #pragma once
 
@@ -20,12 +24,15 @@ struct InputLine {
   std::string_view text;
   std::uint64_t number = 0;      // 1-based line number in the input
   std::uint64_t end_offset = 0;  // byte offset just past the line and its ending
+  // Bytes of the line past max_line_bytes, dropped (0: `text` is the whole line).
+  std::uint64_t dropped_bytes = 0;
 };
 
 class JsonlReader {
  public:
   // `path` "-" reads standard input.
-  static Status open(const std::string& path, std::unique_ptr<JsonlReader>& reader);
+  static Status open(const std::string& path, std::size_t max_line_bytes,
+                     std::unique_ptr<JsonlReader>& reader);
   ~JsonlReader();
   JsonlReader(const JsonlReader&) = delete;
   JsonlReader& operator=(const JsonlReader&) = delete;
@@ -39,11 +46,13 @@ class JsonlReader {
   const Status& status() const { return status_; }
 
  private:
-  JsonlReader(int fd, bool owns_fd);
+  JsonlReader(int fd, bool owns_fd, std::size_t max_line_bytes);
   bool fill();
+  bool next_long_line(InputLine& line);
 
   int fd_;
   bool owns_fd_;
+  std::size_t max_line_bytes_;
   std::vector<char> buffer_;
   std::size_t begin_ = 0;  // first unread byte in buffer_
   std::size_t end_ = 0;    // one past the last valid byte in buffer_

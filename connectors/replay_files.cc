@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "connectors/raw_bytes_json.h"
 #include "connectors/transition_json.h"
 
 namespace segmentd {
@@ -12,19 +13,23 @@ void JsonlTransitionSink::emit(const Transition& transition) {
   if (!s.is_ok() && status_.is_ok()) status_ = std::move(s);
 }
 
-Status write_dead_letter(JsonlFileWriter& out, std::uint64_t line_number,
-                         const Rejection& rejection, std::string_view raw_line) {
+Status write_dead_letter(JsonlFileWriter& out, const InputLine& input, const Rejection& rejection) {
   std::string& line = out.line_buffer();
   char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, line_number).ptr;
+  const auto end = std::to_chars(digits, digits + sizeof digits, input.number).ptr;
   line.append("{\"line\":");
   line.append(digits, end);
   line.append(",\"reason\":\"");
   line.append(reason_code(rejection.reason));
   line.append("\",\"detail\":");
   append_json_string(line, rejection.detail);
-  line.append(",\"raw\":");
-  append_json_string(line, raw_line);
+  line.push_back(',');
+  if (input.dropped_bytes == 0) {
+    append_raw_bytes_field(line, input.text);
+  } else {
+    append_raw_bytes_field(line, input.text.substr(0, without_cut_utf8_tail(input.text)));
+    line.append(",\"raw_truncated\":true");
+  }
   line.push_back('}');
   return out.end_line();
 }

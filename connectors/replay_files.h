@@ -1,5 +1,9 @@
 // The file ends of `segmentd replay` (SPEC 3.2): transitions as JSON Lines, and the
 // dead-letter file whose lines are {"line": N, "reason": ..., "detail": ..., "raw": ...}.
+// Every dead-letter line is valid JSON: a line whose bytes are not valid UTF-8 has
+// "raw_base64" instead of "raw" (raw_bytes_json.h). A line longer than
+// input.max_event_bytes (too_large) keeps only its first max_event_bytes bytes (cut back
+// to a whole UTF-8 character), with "raw_truncated": true.
 // Both write through a JsonlFileWriter so their lengths can be checkpointed.
 // Not thread-safe.
 #pragma once
@@ -8,6 +12,7 @@
 #include <string_view>
 
 #include "connectors/jsonl_file_writer.h"
+#include "connectors/jsonl_reader.h"
 #include "engine/rejection.h"
 #include "engine/transition.h"
 
@@ -25,8 +30,7 @@ class JsonlTransitionSink final : public TransitionSink {
   Status status_ = Status::ok();
 };
 
-// Appends one dead-letter line for input line `line_number`.
-Status write_dead_letter(JsonlFileWriter& out, std::uint64_t line_number,
-                         const Rejection& rejection, std::string_view raw_line);
+// Appends one dead-letter line for `input`.
+Status write_dead_letter(JsonlFileWriter& out, const InputLine& input, const Rejection& rejection);
 
 }  // namespace segmentd

@@ -104,7 +104,7 @@ TEST_CASE("valid values of each kind") {
                  "lifecycle.dormant_after=5m", "lifecycle.lost_after=1h", "dedupe.window=1024",
                  "lifecycle.at_risk_min_purchases=2", "lifecycle.at_risk_factor=0.001",
                  "state.cache_size=2GiB", "time.utc_offset=-08:30", "http.listen=[::1]:80",
-                 "processing.guarantee=exactly_once", "state.dir=/var/lib/segmentd"}));
+                 "processing.guarantee=at_least_once", "state.dir=/var/lib/segmentd"}));
   CHECK(config.application_id == "shop-eu_1.a");
   CHECK(config.input.topic == "in.v2");
   CHECK(config.input.max_event_bytes == 1);
@@ -119,7 +119,7 @@ TEST_CASE("valid values of each kind") {
   CHECK(config.state.cache_bytes == 2ull << 30);
   CHECK(config.engine.utc_offset == DurationMs{-(8 * 60 + 30) * 60'000});
   CHECK(config.http == HttpOptions{"::1", 80});
-  CHECK(config.processing.guarantee == DeliveryGuarantee::exactly_once);
+  CHECK(config.processing.guarantee == DeliveryGuarantee::at_least_once);
   CHECK(config.state.dir == "/var/lib/segmentd");
   CHECK(config.state.dir_explicitly_set);
 }
@@ -213,8 +213,8 @@ TEST_CASE("environment variable names map to keys, kafka properties included") {
 }
 
 TEST_CASE("SEGMENTD_ variables without a section separator are not options") {
-  CHECK(environment_settings({"SEGMENTD_PORT=tcp://10.0.0.1:9464", "SEGMENTD_SERVICE_HOST=x",
-                              "SEGMENTD_HOME=/opt"})
+  CHECK(environment_settings(
+            {"SEGMENTD_PORT=tcp://10.0.0.1:9464", "SEGMENTD_SERVICE_HOST=x", "SEGMENTD_HOME=/opt"})
             .empty());
   CHECK(environment_settings({"SEGMENTD_DEDUPE__WINDOW=8"}).size() == 1);
 }
@@ -287,6 +287,35 @@ TEST_CASE("credentials are refused from --set and masked everywhere else") {
   CHECK(std::ranges::count(lines, "kafka.sasl.username=shop") == 1);
   CHECK_THAT(file_failure("kafka.sasl.password = [\"hunter2\"]\n"),
              Contains("kafka.sasl.password = *** (from ") && !Contains("hunter2"));
+}
+
+TEST_CASE("secret keys are recognised in any letter case") {
+  for (const std::string key :
+       {"kafka.SASL.PASSWORD", "kafka.Sasl.Password", "kafka.SASL.JAAS.CONFIG", "kafka.ssl.KEY.pem",
+        "kafka.sasl.oauthbearer.client.SECRET"}) {
+    const std::string message = failure(with_sets({key + "=hunter2"}));
+    CHECK_THAT(message, Contains(key) && Contains("credentials must come from the config file") &&
+                            !Contains("hunter2"));
+  }
+  const TempToml file("[kafka]\nSASL.PASSWORD = \"hunter2\"\n");
+  const auto lines = describe_effective_config(loaded({file.path(), {}, {}}));
+  CHECK(std::ranges::count(lines, "kafka.SASL.PASSWORD=***") == 1);
+  for (const std::string& line : lines) CHECK_THAT(line, !Contains("hunter2"));
+  CHECK_THAT(file_failure("kafka.SASL.Password = [\"hunter2\"]\n"),
+             Contains("kafka.SASL.Password = *** (from ") && !Contains("hunter2"));
+}
+
+TEST_CASE("a config path naming a directory is an error, not an empty config") {
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  CHECK_THAT(failure({dir, {}, {}}),
+             Contains("cannot read config file " + dir) && Contains("is a directory"));
+}
+
+TEST_CASE("processing.guarantee = exactly_once is refused until it is implemented") {
+  CHECK_THAT(failure(with_sets({"processing.guarantee=exactly_once"})),
+             Contains("processing.guarantee = exactly_once is not implemented yet"));
+  CHECK(loaded(with_sets({"processing.guarantee=at_least_once"})).processing.guarantee ==
+        DeliveryGuarantee::at_least_once);
 }
 
 TEST_CASE("routes: also or instead, from a comma-separated string or a TOML array") {

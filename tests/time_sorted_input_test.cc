@@ -55,7 +55,7 @@ std::unique_ptr<JsonlReader> open_input(const TempDir& dir, const std::vector<st
     for (const std::string& line : lines) out << line << '\n';
   }
   std::unique_ptr<JsonlReader> reader;
-  REQUIRE(JsonlReader::open(path, reader).is_ok());
+  REQUIRE(JsonlReader::open(path, 1u << 20, reader).is_ok());
   return reader;
 }
 
