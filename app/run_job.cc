@@ -7,6 +7,7 @@
 #include "app/log.h"
 #include "app/partition_stream.h"
 #include "connectors/event_parser.h"
+#include "connectors/kafka/kafka_access_check.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
 
@@ -62,6 +63,8 @@ class Service final : public PartitionListener {
 };
 
 Status Service::open() {
+  if (Status s = check_kafka_access(producer_properties(config_.kafka_properties)); !s.is_ok())
+    return s;
   Status s = StateStore::open(StoreOptions{config_.state.dir}, store_);
   if (!s.is_ok()) return s;
   KafkaSinkSettings sink{producer_properties(config_.kafka_properties), config_.application_id,

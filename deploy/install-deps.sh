@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates ccache
   clang-format
+  # deploy/fuzz.sh: the libFuzzer targets are built with clang and its fuzzer runtime.
+  clang libclang-rt-14-dev
   librocksdb-dev libsimdjson-dev libboost-dev catch2
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   python3

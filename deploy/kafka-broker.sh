@@ -10,6 +10,13 @@
 #   deploy/kafka-broker.sh status DIR         print state; exit 0 running, 3 stopped
 #   deploy/kafka-broker.sh bootstrap DIR      print the bootstrap address (127.0.0.1:PORT)
 #
+# With SEGMENTD_KAFKA_SECURITY=sasl_ssl, start also opens a SASL_SSL listener
+# (SCRAM-SHA-512 over TLS) on another free port: a CA and the broker's certificate are
+# generated with openssl into DIR/tls/, one SCRAM user is created with a random password,
+# and DIR/sasl_ssl.properties holds the librdkafka settings a client needs
+# (bootstrap.servers, security.protocol, sasl.*, ssl.ca.location). The PLAINTEXT listener
+# stays, for the broker itself and the tests' admin clients.
+#
 # Everything a broker owns lives in DIR (config, data, broker.log, broker.pid), so
 # several brokers can run at once with different DIRs and ports.
 #
@@ -20,6 +27,8 @@
 #   SEGMENTD_KAFKA_JVM_OPTS      extra JVM flags
 #   SEGMENTD_KAFKA_WAIT_TIMEOUT  seconds for start/wait (default 60)
 #   SEGMENTD_KAFKA_STOP_TIMEOUT  seconds between SIGTERM and SIGKILL (default 30)
+#   SEGMENTD_KAFKA_SECURITY      "sasl_ssl": also a SASL_SSL listener (fresh DIR only)
+#   SEGMENTD_KAFKA_SCRAM_USER    the SCRAM user created with sasl_ssl (default segmentd)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,6 +57,7 @@ commands:
   stop DIR           SIGTERM the broker, SIGKILL after \${SEGMENTD_KAFKA_STOP_TIMEOUT:-30}s
   status DIR         print whether the broker runs; exit 0 if it does, 3 if not
   bootstrap DIR      print the broker's bootstrap address
+  secure-bootstrap DIR  print the SASL_SSL listener's address (SEGMENTD_KAFKA_SECURITY)
 
 example:
   $(basename "$0") start /tmp/kafka1 19092 && kcat -L -b 127.0.0.1:19092
@@ -99,7 +109,13 @@ need_dir() { [ -n "${1:-}" ] || { usage >&2; exit 2; }; }
 # Port of the broker configured in DIR.
 dir_port() {
   [ -f "$1/server.properties" ] || die "$1 holds no broker (no server.properties); use start"
-  sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:\([0-9]*\)$|\1|p' "$1/server.properties"
+  sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:\([0-9]*\).*$|\1|p' "$1/server.properties"
+}
+
+# Port of the SASL_SSL listener configured in DIR (nothing without one).
+dir_secure_port() {
+  [ -f "$1/server.properties" ] || die "$1 holds no broker (no server.properties); use start"
+  sed -n 's|^advertised.listeners=.*SASL_SSL://127.0.0.1:\([0-9]*\).*$|\1|p' "$1/server.properties"
 }
 
 # PID of the broker in DIR if it is alive (and really is that broker), else nothing.
@@ -135,18 +151,21 @@ classpath() { echo "$libs/*"; }
 
 # ---------------------------------------------------------------- start
 
+# SPORT: the SASL_SSL listener's port, empty for none.
 write_config() {
-  local dir="$1" port="$2" cport="$3"
+  local dir="$1" port="$2" cport="$3" sport="${4:-}"
+  local listeners="PLAINTEXT://127.0.0.1:$port" secure_listener=""
+  [ -z "$sport" ] || secure_listener=",SASL_SSL://127.0.0.1:$sport"
   cat >"$dir/server.properties" <<EOF
 # Written by deploy/kafka-broker.sh: single-node KRaft broker+controller for tests.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=$listeners$secure_listener,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=$listeners$secure_listener
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
 log.dirs=$dir/data
 num.partitions=1
 default.replication.factor=1
@@ -185,6 +204,46 @@ log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
 EOF
 }
 
+# ---------------------------------------------------------------- SASL_SSL
+
+random_hex() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+# DIR/tls: a throwaway CA (ca.pem, for clients' ssl.ca.location) and the broker's key and
+# certificate for 127.0.0.1/localhost signed by it, as a PKCS12 keystore (broker.p12).
+make_tls() {
+  local tls="$1/tls" password="$2"
+  command -v openssl >/dev/null || die "openssl not found"
+  mkdir -p "$tls"
+  (
+    set -e
+    cd "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 \
+      -subj "/CN=segmentd test CA" -addext basicConstraints=critical,CA:true \
+      -addext keyUsage=critical,keyCertSign,cRLSign
+    openssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr -subj "/CN=localhost"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
+      -extfile broker.ext -out broker.pem
+    openssl pkcs12 -export -in broker.pem -inkey broker.key -certfile ca.pem -name broker \
+      -passout "pass:$password" -out broker.p12
+    rm -f ca.key broker.key broker.csr broker.ext ca.srl
+  ) >"$tls/openssl.log" 2>&1 || { cat "$tls/openssl.log" >&2; die "generating certificates in $tls failed"; }
+}
+
+# The SASL_SSL listener's part of server.properties.
+sasl_ssl_config() {
+  local dir="$1" password="$2"
+  cat <<EOF
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$dir/tls/broker.p12
+ssl.keystore.password=$password
+ssl.key.password=$password
+ssl.client.auth=none
+EOF
+}
+
 # A Kafka Uuid: 16 random bytes, URL-safe base64 without padding.
 random_cluster_id() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 
@@ -217,9 +276,33 @@ cmd_start() {
     [ "$cport" != "$port" ] || cport="$(free_port)"
     rm -rf "$dir/data"
     mkdir -p "$dir/data"
-    write_config "$dir" "$port" "$cport"
+    local sport="" keystore_password="" format_args=()
+    case "${SEGMENTD_KAFKA_SECURITY:-}" in
+      "") ;;
+      sasl_ssl)
+        sport="$(free_port)"
+        while [ "$sport" = "$port" ] || [ "$sport" = "$cport" ]; do sport="$(free_port)"; done
+        local user="${SEGMENTD_KAFKA_SCRAM_USER:-segmentd}" scram_password
+        keystore_password="$(random_hex)"
+        scram_password="$(random_hex)"
+        make_tls "$dir" "$keystore_password"
+        format_args=(--add-scram "SCRAM-SHA-512=[name=$user,password=$scram_password]")
+        (umask 077 && cat >"$dir/sasl_ssl.properties" <<EOF
+bootstrap.servers=127.0.0.1:$sport
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.username=$user
+sasl.password=$scram_password
+ssl.ca.location=$dir/tls/ca.pem
+EOF
+        ) ;;
+      *) die "SEGMENTD_KAFKA_SECURITY must be empty or sasl_ssl, got '$SEGMENTD_KAFKA_SECURITY'" ;;
+    esac
+    write_config "$dir" "$port" "$cport" "$sport"
+    [ -z "$sport" ] || sasl_ssl_config "$dir" "$keystore_password" >>"$dir/server.properties"
     java -Xmx256m -Dlog4j.configuration="file:$dir/tools-log4j.properties" -cp "$(classpath)" \
       kafka.tools.StorageTool format -t "$(random_cluster_id)" -c "$dir/server.properties" \
+      "${format_args[@]}" \
       >"$dir/format.log" 2>&1 || { tail -n 40 "$dir/format.log" >&2; die "formatting KRaft storage in $dir/data failed"; }
   fi
 
@@ -327,6 +410,14 @@ cmd_status() {
   fi
 }
 
+cmd_secure_bootstrap() {
+  need_dir "${1:-}"
+  local dir; dir="$(cd "$1" 2>/dev/null && pwd)" || die "no such directory: $1"
+  local port; port="$(dir_secure_port "$dir")"
+  [ -n "$port" ] || die "the broker in $dir has no SASL_SSL listener (start it with SEGMENTD_KAFKA_SECURITY=sasl_ssl)"
+  echo "127.0.0.1:$port"
+}
+
 cmd_bootstrap() {
   need_dir "${1:-}"
   local dir; dir="$(cd "$1" 2>/dev/null && pwd)" || die "no such directory: $1"
@@ -345,6 +436,7 @@ case "$cmd" in
   stop) cmd_stop "$@" ;;
   status) cmd_status "$@" ;;
   bootstrap) cmd_bootstrap "$@" ;;
+  secure-bootstrap) cmd_secure_bootstrap "$@" ;;
   -h|--help|help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

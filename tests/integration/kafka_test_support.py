@@ -41,16 +41,21 @@ class Broker:
     Starts a fresh single-node broker in a temp dir on a free port and stops it
     (and removes the dir) on exit; or, if SEGMENTD_KAFKA_BOOTSTRAP is set, just
     yields that. SEGMENTD_KAFKA_KEEP_DIR=1 keeps the dir (config, data, broker.log).
+
+    security="sasl_ssl" also opens a SASL_SSL listener (SCRAM-SHA-512, certificates
+    generated for the test); secure_settings() gives the librdkafka settings for it. Such
+    a broker is always started fresh (an external one has no known credentials).
     """
 
-    def __init__(self, port=None):
+    def __init__(self, port=None, security=None):
         self.port = port
+        self.security = security
         self.dir = None
         self.bootstrap = None
 
     def __enter__(self):
         existing = os.environ.get("SEGMENTD_KAFKA_BOOTSTRAP")
-        if existing:
+        if existing and not self.security:
             self.bootstrap = existing
             return existing
         fixed_port = self.port
@@ -73,6 +78,12 @@ class Broker:
             self._cleanup()
         return False
 
+    def secure_settings(self):
+        """{librdkafka property: value} for a client of the SASL_SSL listener: bootstrap.servers,
+        security.protocol, sasl.mechanism, sasl.username, sasl.password, ssl.ca.location."""
+        text = (Path(self.dir) / "sasl_ssl.properties").read_text()
+        return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
     def log(self):
         """The broker's log so far ("" when reusing an external broker)."""
         if not self.dir:
@@ -81,7 +92,8 @@ class Broker:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def _script(self, *args):
-        r = subprocess.run([str(BROKER_SCRIPT), *args], capture_output=True, text=True)
+        env = dict(os.environ, SEGMENTD_KAFKA_SECURITY=self.security or "")
+        r = subprocess.run([str(BROKER_SCRIPT), *args], capture_output=True, text=True, env=env)
         if r.returncode != 0:
             raise RuntimeError(f"kafka-broker.sh {' '.join(args)} failed "
                                f"(exit {r.returncode}):\n{r.stdout}{r.stderr}")

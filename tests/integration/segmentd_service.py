@@ -63,11 +63,16 @@ class Metrics:
 
 
 class Service:
+    """`segmentd run` with `settings` as --set arguments; `config_file` (--config) and
+    `env` (extra environment variables) carry what --set may not, such as credentials."""
+
     def __init__(self, bootstrap, state_dir, settings=(), topic="purchases",
-                 output="member-transitions", dlq="purchases.dlq", group="segmentd-test"):
+                 output="member-transitions", dlq="purchases.dlq", group="segmentd-test",
+                 config_file=None, env=None):
         self.port = free_port()
         self.log_path = Path(state_dir).with_suffix(".log")
-        self.args = [SEGMENTD, "run",
+        self.env = dict(os.environ, **(env or {}))
+        self.args = [SEGMENTD, "run", *(["--config", str(config_file)] if config_file else []),
                      "--set", f"kafka.bootstrap.servers={bootstrap}",
                      "--set", f"state.dir={state_dir}",
                      "--set", f"http.listen=127.0.0.1:{self.port}",
@@ -80,7 +85,7 @@ class Service:
 
     def start(self):
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=self.log, env=self.env)
         return self
 
     def get(self, path):
