@@ -14,6 +14,9 @@ packages=(
   # (for /usr/bin/python3) and kcat.
   openjdk-17-jre-headless maven
   librdkafka-dev python3-confluent-kafka kcat
+  # Operations kit tests: JSON Schemas (schemas/), the .deb and its systemd unit,
+  # promtool for the alert rules and dashboard queries.
+  python3-jsonschema python3-yaml dpkg-dev systemd prometheus
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
