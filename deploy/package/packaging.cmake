@@ -28,7 +28,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # dpkg-shlibdeps (dpkg-dev) finds the library packages
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd")  # systemd-sysusers in postinst
+
 configure_file("${package_dir}/conffiles" "${CMAKE_CURRENT_BINARY_DIR}/deb/conffiles" COPYONLY)
 foreach(script postinst prerm postrm)
   configure_file("${package_dir}/${script}" "${CMAKE_CURRENT_BINARY_DIR}/deb/${script}" COPYONLY)

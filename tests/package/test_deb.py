@@ -44,7 +44,7 @@ def check_control(deb, version, tmp):
     assert must("dpkg-deb", "-f", deb, "Package").strip() == "segmentd"
     assert must("dpkg-deb", "-f", deb, "Version").strip() == version
     depends = must("dpkg-deb", "-f", deb, "Depends")
-    for library in ("librocksdb", "librdkafka", "systemd"):
+    for library in ("librocksdb", "librdkafka", "libsimdjson"):
         assert library in depends, f"Depends lacks {library}: {depends}"
     control = tmp / "control"
     must("dpkg-deb", "-e", deb, control)
