@@ -33,6 +33,7 @@ COPY schemas schemas
 COPY state state
 COPY tests tests
 RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSEGMENTD_SHARED_DIR=/src \
+      -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON \
  && ninja -C /build segmentd \
  && cd /build && cpack -G DEB -B /build/package
 

@@ -15,8 +15,10 @@ packages=(
   openjdk-17-jre-headless maven
   librdkafka-dev python3-confluent-kafka kcat
   # Operations kit tests: JSON Schemas (schemas/), the .deb and its systemd unit,
-  # promtool for the alert rules and dashboard queries.
+  # promtool for the alert rules and dashboard queries, podman and debootstrap for the
+  # container image (deploy/container-base.sh).
   python3-jsonschema python3-yaml dpkg-dev file systemd prometheus python3-venv
+  podman runc debootstrap
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
