@@ -141,6 +141,56 @@ def check_scenarios(validators, shared):
     print(f"{len(scenarios)} scenarios: {totals}")
 
 
+def mutated(record, path, value):
+    copy = json.loads(json.dumps(record))
+    target = copy
+    for key in path[:-1]:
+        target = target[key]
+    if value is DELETE:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return copy
+
+
+DELETE = object()
+# Changes that break SPEC 3.1 / 5.7; each must fail the schema (so the schemas are not
+# vacuous: the real files above only show that valid records pass).
+TRANSITION_BREAKS = [
+    (("family",), "loyalty"), (("to",), "sleepy"), (("seq",), 0), (("cause",), "manual"),
+    (("effective_time",), "2024-01-10T10:00:00Z"), (("effective_ts",), "1704880800000"),
+    (("snapshot",), DELETE), (("snapshot", "purchases"), -1), (("schema",), "segmentd.v2"),
+    (("event_id",), DELETE),
+]
+ACTION_BREAKS = [
+    (("action",), "call"), (("action_id",), "leo:1"), (("due_time",), "2024-02-21"),
+    (("detail",), DELETE), (("schema",), "segmentd.transition.v1"),
+]
+
+
+def check_breaks(validators, shared):
+    transition = read_jsonl(shared / "conformance" / "basic_lifecycle" / "expected.jsonl")[0]
+    timer = next(t for s in (shared / "conformance").iterdir() if s.is_dir()
+                 for t in read_jsonl(s / "expected.jsonl") if t["cause"] == "timer")
+    rfm = next(t for t in read_jsonl(shared / "conformance" / "rfm_grid" / "expected.jsonl"))
+    cases = [(transition, path, value) for path, value in TRANSITION_BREAKS]
+    cases += [(timer, ("event_id",), "e-1"), (rfm, ("to",), "active/loyal"),
+              (transition, ("cause",), "timer")]
+    for record, path, value in cases:
+        assert errors(validators["transition"], mutated(record, path, value)), (path, value)
+    actions = {a["action"]: a for s in (shared / "conformance").iterdir()
+               if (s / "expected_actions.jsonl").exists()
+               for a in read_jsonl(s / "expected_actions.jsonl")}
+    assert set(actions) == {"follow_up", "replenish", "birthday"}, sorted(actions)
+    cases = [(actions["birthday"], path, value) for path, value in ACTION_BREAKS]
+    cases += [(actions["follow_up"], ("detail", "step"), 4),
+              (actions["replenish"], ("detail", "expected_ts"), DELETE),
+              (actions["birthday"], ("detail", "birthday"), "02-30")]
+    for record, path, value in cases:
+        assert errors(validators["action"], mutated(record, path, value)), (path, value)
+    print(f"{len(TRANSITION_BREAKS) + 3 + len(ACTION_BREAKS) + 3} broken records fail")
+
+
 def check_generated_replay(validators, segmentd, generator):
     with tempfile.TemporaryDirectory(prefix="segmentd-schemas-") as tmp:
         tmp = Path(tmp)
@@ -163,6 +213,7 @@ def check_generated_replay(validators, segmentd, generator):
 def main():
     validators = load_validators()
     check_scenarios(validators, Path(os.environ["E2E_SHARED_DIR"]))
+    check_breaks(validators, Path(os.environ["E2E_SHARED_DIR"]))
     check_generated_replay(validators, os.environ["E2E_SEGMENTD_BIN"], os.environ["E2E_GEN_BIN"])
     return 0
 
