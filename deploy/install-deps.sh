@@ -16,6 +16,11 @@ packages=(
   # (for /usr/bin/python3) and kcat.
   openjdk-17-jre-headless maven
   librdkafka-dev python3-confluent-kafka kcat
+  # Operations kit tests: JSON Schemas (schemas/), the .deb and its systemd unit,
+  # promtool for the alert rules and dashboard queries, podman and debootstrap for the
+  # container image (deploy/container-base.sh).
+  python3-jsonschema python3-yaml dpkg-dev file systemd prometheus python3-venv
+  podman runc debootstrap
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -28,4 +33,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Offline validation of deploy/kubernetes (tests/kubernetes): the Kubernetes API schemas
+# that the kubernetes-validate package ships, in a virtual environment of its own (PyPI).
+tools_venv="${SEGMENTD_TOOLS_VENV:-/opt/segmentd-tools}"
+if [ ! -x "$tools_venv/bin/kubernetes-validate" ]; then
+  echo "installing kubernetes-validate into $tools_venv" >&2
+  as_root /usr/bin/python3 -m venv "$tools_venv"
+  as_root "$tools_venv/bin/pip" install --quiet --disable-pip-version-check \
+    kubernetes-validate==1.37.0
 fi
