@@ -98,6 +98,7 @@ int run_demo_command(const DemoCommandLine& line) {
   Readiness readiness;
   add_build_info(registry, SEGMENTD_VERSION);
   ServiceMetrics metrics(registry, readiness);
+  readiness.set_stall_limit(std::chrono::seconds(10));
   HttpServer http(HttpServerOptions{config.http.host, config.http.port}, registry, readiness);
   s = http.start();
   if (!s.is_ok()) {

@@ -26,7 +26,10 @@ class DemoView final : public RunObserver {
   void record_read() override;
   void transition_acknowledged(std::chrono::nanoseconds since_read) override;
   void committed(std::chrono::nanoseconds took) override { metrics_.committed(took); }
-  void set_ready(bool ready) override { metrics_.set_ready(ready); }
+  void set_readiness(const std::optional<std::string>& not_ready_reason) override {
+    metrics_.set_readiness(not_ready_reason);
+  }
+  void heartbeat() override { metrics_.heartbeat(); }
 
   // Total lag of the latest figures (records not yet read). Any thread.
   std::int64_t lag() const { return lag_.load(); }

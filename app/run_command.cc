@@ -1,6 +1,8 @@
 #include "app/run_command.h"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 
 #include "app/command_config.h"
@@ -28,6 +30,17 @@ constexpr const char* kRunDescription =
     "Credentials (kafka.sasl.password, ...) belong in the config file or the environment\n"
     "(SEGMENTD_KAFKA__SASL__PASSWORD), never on the command line.";
 
+// How long the processing loop may go without a turn before /readyz says so.
+constexpr auto kStallLimit = std::chrono::seconds(10);
+
+bool has_bootstrap_servers(const SegmentdConfig& config) {
+  return std::any_of(
+      config.kafka_properties.begin(), config.kafka_properties.end(), [](const auto& p) {
+        return (p.first == "bootstrap.servers" || p.first == "metadata.broker.list") &&
+               p.second.find_first_not_of(" ,") != std::string::npos;
+      });
+}
+
 }  // namespace
 
 CLI::App* add_run_command(CLI::App& app, RunCommandLine& line) {
@@ -44,6 +57,13 @@ int run_run_command(const RunCommandLine& line) {
       load_command_config("run", line.config_file, line.sets);
   if (!loaded) return 2;
   const SegmentdConfig& config = *loaded;
+  if (!has_bootstrap_servers(config)) {
+    log::error("config_invalid",
+               {{"detail",
+                 "kafka.bootstrap.servers is not set: segmentd run needs the Kafka brokers, "
+                 "e.g. --set kafka.bootstrap.servers=broker:9092"}});
+    return 2;
+  }
   for (const std::string& setting : describe_effective_config(config)) {
     log::info("config", {{"setting", setting}});
   }
@@ -52,6 +72,7 @@ int run_run_command(const RunCommandLine& line) {
   Readiness readiness;
   add_build_info(registry, SEGMENTD_VERSION);
   ServiceMetrics metrics(registry, readiness);
+  readiness.set_stall_limit(kStallLimit);
   HttpServer http(HttpServerOptions{config.http.host, config.http.port}, registry, readiness);
   Status s = http.start();
   if (!s.is_ok()) {

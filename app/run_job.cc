@@ -1,11 +1,14 @@
 #include "app/run_job.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
 
+#include "app/group_instance_id.h"
 #include "app/log.h"
 #include "app/partition_stream.h"
+#include "app/service_health.h"
 #include "connectors/event_parser.h"
 #include "connectors/kafka/kafka_access_check.h"
 #include "connectors/kafka/kafka_sink.h"
@@ -20,6 +23,9 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr auto kPollTimeout = std::chrono::milliseconds(50);
 constexpr auto kIdleAdvanceEvery = std::chrono::milliseconds(100);
 constexpr auto kPublishEvery = std::chrono::milliseconds(250);
+constexpr auto kFirstCommitRetry = std::chrono::seconds(1);
+constexpr auto kMaxCommitRetry = std::chrono::seconds(30);
+constexpr auto kWaitingReminder = std::chrono::seconds(15);
 
 EpochMs wall_now() {
   return EpochMs{std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -33,10 +39,16 @@ std::string partition_list(const std::vector<std::int32_t>& partitions) {
   return out;
 }
 
-class Service final : public PartitionListener {
+// Shutdown order: the consumer leaves the group first (its revoke callback still sees
+// every partition stream), then the streams go, then the sink and the store. After a
+// failure nothing more is committed on the way out.
+class Service final : public PartitionListener, public KafkaClientEvents {
  public:
   Service(const SegmentdConfig& config, RunObserver& observer)
       : config_(config), observer_(observer), parser_(config.input.max_event_bytes) {}
+  ~Service() override;
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
 
   Status run(const std::atomic<bool>& stop);
 
@@ -44,51 +56,113 @@ class Service final : public PartitionListener {
       const std::vector<std::int32_t>& partitions) override;
   void on_revoked(const std::vector<std::int32_t>& partitions) override;
 
+  void log(std::string_view client, KafkaLogLevel level, std::string_view facility,
+           std::string_view message) override;
+  void brokers_reachable(std::string_view client, bool reachable, std::string_view detail) override;
+  void client_error(std::string_view client, bool fatal, std::string_view message) override;
+
  private:
   Status open();
+  Status consume(const std::atomic<bool>& stop);
+  void leave_group();
+  void fail(const Status& s) {
+    if (failure_.is_ok()) failure_ = s;
+  }
   void handle(const KafkaRecord& record);
   void advance_idle_partitions();
   Status commit_all();
+  Status commit_or_hold(SteadyClock::time_point now);
+  void update_readiness() { observer_.set_readiness(health_.not_ready_reason()); }
   void publish();
   PartitionFigures figures_of(const PartitionStream& stream) const;
 
   const SegmentdConfig& config_;
   RunObserver& observer_;
   EventParser parser_;
+  ServiceHealth health_;
+  std::string instance_id_;
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<KafkaSink> sink_;
-  std::unique_ptr<KafkaSource> source_;
   std::map<std::int32_t, std::unique_ptr<PartitionStream>> streams_;
-  Status failure_ = Status::ok();  // a fatal error met inside a rebalance callback
+  std::unique_ptr<KafkaSource> source_;  // last: goes first (see leave_group)
+  Status failure_ = Status::ok();        // the first fatal error, from anywhere
+  // While state commits fail with a retryable error (disk full): fetching is paused
+  // and the commit retried at `next_commit_retry`, the delay doubling each time.
+  bool holding_ = false;
+  SteadyClock::duration commit_retry_delay_ = kFirstCommitRetry;
+  SteadyClock::time_point next_commit_retry_;
+  SteadyClock::time_point waiting_since_;
+  SteadyClock::time_point last_waiting_log_;
 };
+
+Service::~Service() {
+  fail(Status::fatal("service destroyed"));
+  leave_group();
+}
 
 Status Service::open() {
   if (Status s = check_kafka_access(producer_properties(config_.kafka_properties)); !s.is_ok())
     return s;
   Status s = StateStore::open(StoreOptions{config_.state.dir}, store_);
   if (!s.is_ok()) return s;
-  KafkaSinkSettings sink{producer_properties(config_.kafka_properties), config_.application_id,
-                         config_.output.topic, config_.output.dlq_topic, config_.output.routes};
+  s = group_instance_id(config_.state.dir, instance_id_);
+  if (!s.is_ok()) return s;
+  KafkaSinkSettings sink{producer_properties(config_.kafka_properties),
+                         config_.application_id,
+                         config_.output.topic,
+                         config_.output.dlq_topic,
+                         config_.output.routes,
+                         this};
   s = KafkaSink::open(sink, sink_);
   if (!s.is_ok()) return s;
   sink_->set_ack_latency_observer(
       [this](std::chrono::nanoseconds latency) { observer_.transition_acknowledged(latency); });
-  return KafkaSource::open(consumer_properties(config_.kafka_properties, config_.application_id),
-                           config_.input.topic, *this, source_);
+  const KafkaProperties consumer =
+      consumer_properties(config_.kafka_properties, config_.application_id, instance_id_);
+  s = KafkaSource::open(consumer, config_.input.topic, *this, source_, this);
+  if (!s.is_ok()) return s;
+  std::string member = "dynamic (kafka.group.instance.id is empty)";
+  for (const auto& [name, value] : consumer) {
+    if (name == "group.instance.id") member = value;
+  }
+  log::info("waiting_for_partitions",
+            {{"group", config_.application_id}, {"group_instance_id", member}});
+  return Status::ok();
 }
 
 Status Service::run(const std::atomic<bool>& stop) {
   Status s = open();
-  if (!s.is_ok()) return s;
+  if (s.is_ok()) {
+    try {
+      s = consume(stop);
+    } catch (const StateStoreError& e) {
+      s = Status::fatal(e.what());
+    }
+  }
+  if (!s.is_ok()) fail(s);
+  leave_group();
+  return failure_;
+}
+
+void Service::leave_group() {
+  if (source_ == nullptr) return;
+  source_->close();  // on_revoked runs for the assignment: commits only while all is well
+  source_.reset();
+  streams_.clear();
+}
+
+Status Service::consume(const std::atomic<bool>& stop) {
   log::info("service_started", {{"input_topic", config_.input.topic},
                                 {"output_topic", config_.output.topic},
                                 {"group", config_.application_id}});
   auto last_commit = SteadyClock::now();
   auto last_idle_advance = last_commit;
   auto last_publish = last_commit;
+  waiting_since_ = last_waiting_log_ = last_commit;
   const auto commit_interval = std::chrono::milliseconds(config_.processing.commit_interval.ms);
   KafkaRecord record;
   while (!stop.load(std::memory_order_relaxed) && failure_.is_ok()) {
+    observer_.heartbeat();
     switch (source_->poll(kPollTimeout, record)) {
       case PollOutcome::record:
         handle(record);
@@ -111,8 +185,8 @@ Status Service::run(const std::atomic<bool>& stop) {
       advance_idle_partitions();
       last_idle_advance = now;
     }
-    if (now - last_commit >= commit_interval) {
-      s = commit_all();
+    if (holding_ ? now >= next_commit_retry_ : now - last_commit >= commit_interval) {
+      Status s = commit_or_hold(now);
       if (!s.is_ok()) return s;
       last_commit = now;
     }
@@ -120,14 +194,54 @@ Status Service::run(const std::atomic<bool>& stop) {
       publish();
       last_publish = now;
     }
+    if (streams_.empty() && now - last_waiting_log_ >= kWaitingReminder) {
+      log::info(
+          "still_waiting_for_partitions",
+          {{"seconds",
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::seconds>(now - waiting_since_).count())},
+           {"hint",
+            "the group coordinator assigns partitions once the previous member's "
+            "session has timed out (kafka.session.timeout.ms)"}});
+      last_waiting_log_ = now;
+    }
   }
   if (!failure_.is_ok()) return failure_;
   log::info("service_stopping", {{"partitions", std::to_string(streams_.size())}});
-  observer_.set_ready(false);
-  s = commit_all();
-  if (!s.is_ok()) return s;
-  source_->close();  // revokes: commits again (nothing new) and leaves the group
-  return failure_;
+  observer_.set_readiness(std::string("stopping"));
+  return commit_all();
+}
+
+// Commits; a state write failing with a retryable error (disk full) pauses fetching,
+// makes the service unready and retries with backoff until it succeeds.
+Status Service::commit_or_hold(SteadyClock::time_point now) {
+  const Status s = commit_all();
+  if (s.is_ok()) {
+    if (holding_) {
+      holding_ = false;
+      health_.set_store_failing(false);
+      update_readiness();
+      source_->pause_fetching(false);
+      log::info("state_commit_recovered", {{"action", "consumption resumed"}});
+    }
+    return s;
+  }
+  if (s.kind() != ErrorKind::retry) return s;
+  if (!holding_) {
+    holding_ = true;
+    commit_retry_delay_ = kFirstCommitRetry;
+    health_.set_store_failing(true);
+    update_readiness();
+    source_->pause_fetching(true);
+    log::error("state_commit_failed",
+               {{"state_dir", config_.state.dir},
+                {"detail", s.message()},
+                {"action", "consumption paused; retrying until the state store accepts writes"}});
+  } else {
+    commit_retry_delay_ = std::min<SteadyClock::duration>(commit_retry_delay_ * 2, kMaxCommitRetry);
+  }
+  next_commit_retry_ = now + commit_retry_delay_;
+  return Status::ok();
 }
 
 void Service::handle(const KafkaRecord& record) {
@@ -193,7 +307,7 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
     Status s =
         PartitionStream::restore(*store_, partition, config_.engine, cache_share, *sink_, stream);
     if (!s.is_ok()) {
-      if (failure_.is_ok()) failure_ = s;
+      fail(s);
       starts.emplace_back(std::nullopt);
       continue;
     }
@@ -202,20 +316,71 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
     streams_[partition] = std::move(stream);
   }
   log::info("partitions_assigned", {{"partitions", partition_list(partitions)}});
-  observer_.set_ready(failure_.is_ok());
+  health_.set_assigned(failure_.is_ok());
+  update_readiness();
   return starts;
 }
 
 void Service::on_revoked(const std::vector<std::int32_t>& partitions) {
-  observer_.set_ready(false);
+  health_.set_assigned(false);
+  update_readiness();
   if (failure_.is_ok()) {
     Status s = commit_all();
-    if (!s.is_ok()) failure_ = s;
+    if (!s.is_ok() && s.kind() == ErrorKind::retry) {
+      // The state store refuses writes: the partitions go with their last commit, and
+      // whoever gets them redoes the work since (at least once).
+      log::warn("partitions_revoked_uncommitted", {{"detail", s.message()}});
+    } else if (!s.is_ok()) {
+      fail(s);
+    }
   }
   publish();
   for (std::int32_t partition : partitions) streams_.erase(partition);
   observer_.partitions_revoked(partitions);
   log::info("partitions_revoked", {{"partitions", partition_list(partitions)}});
+  waiting_since_ = last_waiting_log_ = SteadyClock::now();
+}
+
+void Service::log(std::string_view client, KafkaLogLevel level, std::string_view facility,
+                  std::string_view message) {
+  const std::initializer_list<log::Field> fields = {{"client", std::string(client)},
+                                                    {"facility", std::string(facility)},
+                                                    {"message", std::string(message)}};
+  switch (level) {
+    case KafkaLogLevel::error:
+      log::error("kafka_client_log", fields);
+      break;
+    case KafkaLogLevel::warning:
+      log::warn("kafka_client_log", fields);
+      break;
+    case KafkaLogLevel::info:
+      log::info("kafka_client_log", fields);
+      break;
+  }
+}
+
+void Service::brokers_reachable(std::string_view client, bool reachable, std::string_view detail) {
+  // An idle producer whose connections the broker closed is not an outage.
+  if (!reachable && client == "producer" && sink_ != nullptr && sink_->pending() == 0) return;
+  const bool was_unreachable = health_.brokers_unreachable();
+  health_.set_reachable(client, reachable);
+  if (!was_unreachable && health_.brokers_unreachable()) {
+    log::warn("kafka_broker_unreachable", {{"client", std::string(client)},
+                                           {"detail", std::string(detail)},
+                                           {"action", "not ready; reconnecting"}});
+  } else if (was_unreachable && !health_.brokers_unreachable()) {
+    log::info("kafka_broker_reachable");
+  }
+  update_readiness();
+}
+
+void Service::client_error(std::string_view client, bool fatal, std::string_view message) {
+  const std::string what = "kafka " + std::string(client) + ": " + std::string(message);
+  if (fatal) {
+    fail(Status::fatal(what));
+  } else {
+    log::warn("kafka_client_error", {{"detail", what}});
+  }
 }
 
 }  // namespace
@@ -223,11 +388,7 @@ void Service::on_revoked(const std::vector<std::int32_t>& partitions) {
 Status run_service(const SegmentdConfig& config, RunObserver& observer,
                    const std::atomic<bool>& stop) {
   Service service(config, observer);
-  try {
-    return service.run(stop);
-  } catch (const StateStoreError& e) {
-    return Status::fatal(e.what());
-  }
+  return service.run(stop);
 }
 
 }  // namespace segmentd

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "app/partition_position.h"
@@ -36,8 +37,11 @@ class RunObserver {
   virtual void record_read() = 0;
   virtual void transition_acknowledged(std::chrono::nanoseconds since_read) = 0;
   virtual void committed(std::chrono::nanoseconds took) = 0;
-  // Assigned partitions are restored and consuming.
-  virtual void set_ready(bool ready) = 0;
+  // nullopt: assigned partitions are restored and consuming; else why not (short, safe
+  // to show on /readyz).
+  virtual void set_readiness(const std::optional<std::string>& not_ready_reason) = 0;
+  // The processing loop is alive: called at least every loop iteration.
+  virtual void heartbeat() = 0;
 };
 
 }  // namespace segmentd

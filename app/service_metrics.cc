@@ -188,11 +188,11 @@ void ServiceMetrics::partitions_revoked(const std::vector<std::int32_t>& partiti
   });
 }
 
-void ServiceMetrics::set_ready(bool ready) {
-  if (ready) {
-    readiness_.set_ready();
+void ServiceMetrics::set_readiness(const std::optional<std::string>& not_ready_reason) {
+  if (not_ready_reason) {
+    readiness_.set_not_ready(*not_ready_reason);
   } else {
-    readiness_.set_not_ready("partitions not assigned");
+    readiness_.set_ready();
   }
 }
 

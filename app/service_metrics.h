@@ -33,7 +33,8 @@ class ServiceMetrics final : public RunObserver {
     latency_.observe(since_read);
   }
   void committed(std::chrono::nanoseconds took) override { commit_duration_.observe(took); }
-  void set_ready(bool ready) override;
+  void set_readiness(const std::optional<std::string>& not_ready_reason) override;
+  void heartbeat() override { readiness_.beat(); }
 
  private:
   void add_deltas(const PartitionFigures& now, const PartitionFigures& before);

@@ -1,6 +1,27 @@
 #include "connectors/kafka/kafka_client.h"
 
+#include <algorithm>
+
 namespace segmentd {
+
+namespace {
+
+// librdkafka appends a guess about the security protocol to some disconnections, also
+// when a plain broker just went away; the guess misleads more than it helps.
+std::string without_protocol_hint(std::string message) {
+  for (std::string_view hint : {": might be caused by", " (this may be caused"}) {
+    if (const auto at = message.find(hint); at != std::string::npos) message.resize(at);
+  }
+  return message;
+}
+
+KafkaLogLevel level_of(RdKafka::Event::Severity severity) {
+  if (severity <= RdKafka::Event::EVENT_SEVERITY_ERROR) return KafkaLogLevel::error;
+  if (severity == RdKafka::Event::EVENT_SEVERITY_WARNING) return KafkaLogLevel::warning;
+  return KafkaLogLevel::info;
+}
+
+}  // namespace
 
 Status make_kafka_conf(const KafkaProperties& properties, std::unique_ptr<RdKafka::Conf>& conf) {
   conf.reset(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
@@ -13,14 +34,70 @@ Status make_kafka_conf(const KafkaProperties& properties, std::unique_ptr<RdKafk
   return Status::ok();
 }
 
+void EventRelay::event_cb(RdKafka::Event& event) {
+  switch (event.type()) {
+    case RdKafka::Event::EVENT_LOG:
+      if (event.fac() == "FAIL") {  // a connection failed: reported as unreachability
+        std::lock_guard lock(failure_mutex_);
+        last_connect_failure_ = without_protocol_hint(event.str());
+        return;
+      }
+      events_.log(client_, level_of(event.severity()), event.fac(), event.str());
+      return;
+    case RdKafka::Event::EVENT_ERROR:
+      if (event.fatal()) {
+        events_.client_error(client_, true, event.str());
+      } else if (event.err() == RdKafka::ERR__ALL_BROKERS_DOWN) {
+        std::string detail;
+        {
+          std::lock_guard lock(failure_mutex_);
+          detail = last_connect_failure_;
+        }
+        set_reachable(false, detail.empty() ? event.str() : detail);
+      } else if (event.err() != RdKafka::ERR__TRANSPORT && event.err() != RdKafka::ERR__RESOLVE) {
+        events_.client_error(client_, false, without_protocol_hint(event.str()));
+      }
+      return;
+    case RdKafka::Event::EVENT_STATS:
+      if (event.str().find(R"("state":"UP")") != std::string::npos) set_reachable(true, "");
+      return;
+    default:
+      return;
+  }
+}
+
+void EventRelay::set_reachable(bool reachable, const std::string& detail) {
+  if (reachable_ == reachable) return;
+  reachable_ = reachable;
+  events_.brokers_reachable(client_, reachable, detail);
+}
+
+Status attach_events(RdKafka::Conf& conf, const KafkaProperties& properties, EventRelay& relay) {
+  std::string error;
+  if (conf.set("event_cb", &relay, error) != RdKafka::Conf::CONF_OK) {
+    return Status::fatal("kafka: " + error);
+  }
+  const bool configured = std::any_of(properties.begin(), properties.end(), [](const auto& p) {
+    return p.first == "statistics.interval.ms";
+  });
+  if (!configured && conf.set("statistics.interval.ms", "1000", error) != RdKafka::Conf::CONF_OK) {
+    return Status::fatal("kafka: " + error);
+  }
+  return Status::ok();
+}
+
 Status make_producer(const KafkaProperties& properties, RdKafka::DeliveryReportCb& reports,
-                     std::unique_ptr<RdKafka::Producer>& producer) {
+                     std::unique_ptr<RdKafka::Producer>& producer, EventRelay* relay) {
   std::unique_ptr<RdKafka::Conf> conf;
   Status s = make_kafka_conf(properties, conf);
   if (!s.is_ok()) return s;
   std::string error;
   if (conf->set("dr_cb", &reports, error) != RdKafka::Conf::CONF_OK) {
     return Status::fatal("kafka producer: " + error);
+  }
+  if (relay != nullptr) {
+    s = attach_events(*conf, properties, *relay);
+    if (!s.is_ok()) return s;
   }
   producer.reset(RdKafka::Producer::create(conf.get(), error));
   if (!producer) return Status::fatal("kafka producer: " + error);

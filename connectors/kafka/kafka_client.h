@@ -1,11 +1,16 @@
-// Shared helpers of the Kafka connectors: an RdKafka::Conf from properties, a producer.
-// Internal to connectors/kafka (includes librdkafka). Pure apart from librdkafka calls.
+// Shared helpers of the Kafka connectors: an RdKafka::Conf from properties, a producer,
+// and the relay of librdkafka's events to a KafkaClientEvents. Internal to
+// connectors/kafka (includes librdkafka). Pure apart from librdkafka calls.
 #pragma once
 
 #include <librdkafka/rdkafkacpp.h>
 
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
 
+#include "connectors/kafka/kafka_events.h"
 #include "connectors/kafka/kafka_properties.h"
 #include "engine/status.h"
 
@@ -15,9 +20,31 @@ namespace segmentd {
 // may be a credential).
 Status make_kafka_conf(const KafkaProperties& properties, std::unique_ptr<RdKafka::Conf>& conf);
 
-// A producer with `properties` whose delivery reports go to `reports` (which must
-// outlive it).
+// librdkafka's logs, errors and statistics of one client, passed on to `events` as
+// kafka_events.h describes. Must outlive the client.
+class EventRelay final : public RdKafka::EventCb {
+ public:
+  EventRelay(std::string client, KafkaClientEvents& events)
+      : client_(std::move(client)), events_(events) {}
+  void event_cb(RdKafka::Event& event) override;
+
+ private:
+  void set_reachable(bool reachable, const std::string& detail);
+
+  std::string client_;
+  KafkaClientEvents& events_;
+  std::optional<bool> reachable_;  // polling thread only
+  std::mutex failure_mutex_;       // guards last_connect_failure_ (set on the log thread)
+  std::string last_connect_failure_;
+};
+
+// Routes the client's events through `relay` (and turns statistics on, every second,
+// unless statistics.interval.ms is configured).
+Status attach_events(RdKafka::Conf& conf, const KafkaProperties& properties, EventRelay& relay);
+
+// A producer with `properties` whose delivery reports go to `reports` and events to
+// `relay` when given (both must outlive it).
 Status make_producer(const KafkaProperties& properties, RdKafka::DeliveryReportCb& reports,
-                     std::unique_ptr<RdKafka::Producer>& producer);
+                     std::unique_ptr<RdKafka::Producer>& producer, EventRelay* relay = nullptr);
 
 }  // namespace segmentd

@@ -49,12 +49,15 @@ void set(KafkaProperties& properties, std::string name, std::string value) {
 
 }  // namespace
 
-KafkaProperties consumer_properties(const KafkaProperties& configured,
-                                    const std::string& group_id) {
+KafkaProperties consumer_properties(const KafkaProperties& configured, const std::string& group_id,
+                                    const std::string& instance_id) {
   KafkaProperties out = {{"group.id", group_id}, {"auto.offset.reset", "earliest"}};
+  if (!instance_id.empty()) out.emplace_back("group.instance.id", instance_id);
   for (const auto& [name, value] : configured) {
     if (!contains(kProducerOnly, name)) set(out, name, value);
   }
+  std::erase_if(out,
+                [](const auto& p) { return p.first == "group.instance.id" && p.second.empty(); });
   set(out, "enable.auto.commit", "false");
   set(out, "enable.auto.offset.store", "false");
   set(out, "enable.partition.eof", "true");

@@ -2,7 +2,9 @@
 // `kafka.<property>` of the configuration passed through unchanged (SPEC 9), then the
 // few settings the delivery protocol depends on, which cannot be overridden.
 //
-// Consumer defaults: group.id = application.id, auto.offset.reset = earliest.
+// Consumer defaults: group.id = application.id, auto.offset.reset = earliest,
+//   group.instance.id = `instance_id` when not empty (static membership); a configured
+//   kafka.group.instance.id replaces it, and an empty one turns static membership off.
 // Consumer fixed: enable.auto.commit = false, enable.auto.offset.store = false,
 //   enable.partition.eof = true (offsets are committed by segmentd with its state).
 // Producer defaults: linger.ms = 5, partitioner = murmur2_random (the Java client's, so
@@ -20,7 +22,8 @@ namespace segmentd {
 
 using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
 
-KafkaProperties consumer_properties(const KafkaProperties& configured, const std::string& group_id);
+KafkaProperties consumer_properties(const KafkaProperties& configured, const std::string& group_id,
+                                    const std::string& instance_id = "");
 KafkaProperties producer_properties(const KafkaProperties& configured);
 
 }  // namespace segmentd

@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
+
 #include "connectors/kafka/kafka_client.h"
 #include "connectors/transition_json.h"
 #include "engine/event_time.h"
@@ -51,6 +53,7 @@ struct KafkaSink::Impl {
   KafkaSinkSettings settings;
   std::string ce_source;
   DeliveryTracker tracker;
+  std::unique_ptr<EventRelay> relay;
   std::unique_ptr<RdKafka::Producer> producer;
   std::intptr_t cause_read_ns = kNoLatency;
   std::string value;  // reused buffer for transition JSON
@@ -98,7 +101,10 @@ Status KafkaSink::open(const KafkaSinkSettings& settings, std::unique_ptr<KafkaS
   auto impl = std::make_unique<Impl>();
   impl->settings = settings;
   impl->ce_source = "segmentd/" + settings.application_id;
-  Status s = make_producer(settings.properties, impl->tracker, impl->producer);
+  if (settings.events != nullptr) {
+    impl->relay = std::make_unique<EventRelay>("producer", *settings.events);
+  }
+  Status s = make_producer(settings.properties, impl->tracker, impl->producer, impl->relay.get());
   if (!s.is_ok()) return s;
   sink.reset(new KafkaSink(std::move(impl)));
   return Status::ok();
@@ -157,5 +163,9 @@ Status KafkaSink::flush() {
 }
 
 std::uint64_t KafkaSink::records_acknowledged() const { return impl_->tracker.acknowledged; }
+
+std::size_t KafkaSink::pending() const {
+  return static_cast<std::size_t>(std::max(0, impl_->producer->outq_len()));
+}
 
 }  // namespace segmentd

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "config/segmentd_config.h"
+#include "connectors/kafka/kafka_events.h"
 #include "connectors/kafka/kafka_properties.h"
 #include "connectors/kafka/kafka_source.h"
 #include "engine/rejection.h"
@@ -33,6 +34,7 @@ struct KafkaSinkSettings {
   std::string output_topic;
   std::string dlq_topic;
   std::vector<OutputRoute> routes;
+  KafkaClientEvents* events = nullptr;  // when set: the producer's events (must outlive it)
 };
 
 // Called on the sink's thread for every acknowledged transition with the time from the
@@ -61,6 +63,8 @@ class KafkaSink final : public TransitionSink {
   Status flush();
 
   std::uint64_t records_acknowledged() const;
+  // Records produced but not yet acknowledged or failed.
+  std::size_t pending() const;
 
  private:
   struct Impl;

@@ -43,6 +43,7 @@ class Rebalancer final : public RdKafka::RebalanceCb {
 struct KafkaSource::Impl {
   explicit Impl(PartitionListener& listener) : rebalancer(listener) {}
   Rebalancer rebalancer;
+  std::unique_ptr<EventRelay> relay;
   std::string topic;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
   std::unique_ptr<RdKafka::Message> current;
@@ -55,7 +56,8 @@ KafkaSource::KafkaSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 KafkaSource::~KafkaSource() { close(); }
 
 Status KafkaSource::open(const KafkaProperties& properties, const std::string& topic,
-                         PartitionListener& listener, std::unique_ptr<KafkaSource>& source) {
+                         PartitionListener& listener, std::unique_ptr<KafkaSource>& source,
+                         KafkaClientEvents* events) {
   auto impl = std::make_unique<Impl>(listener);
   impl->topic = topic;
   std::unique_ptr<RdKafka::Conf> conf;
@@ -64,6 +66,11 @@ Status KafkaSource::open(const KafkaProperties& properties, const std::string& t
   std::string error;
   if (conf->set("rebalance_cb", &impl->rebalancer, error) != RdKafka::Conf::CONF_OK) {
     return Status::fatal("kafka consumer: " + error);
+  }
+  if (events != nullptr) {
+    impl->relay = std::make_unique<EventRelay>("consumer", *events);
+    s = attach_events(*conf, properties, *impl->relay);
+    if (!s.is_ok()) return s;
   }
   impl->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
   if (!impl->consumer) return Status::fatal("kafka consumer: " + error);
@@ -131,6 +138,17 @@ std::optional<std::int64_t> KafkaSource::end_offset(std::int32_t partition) cons
     return std::nullopt;
   }
   return high;
+}
+
+void KafkaSource::pause_fetching(bool paused) {
+  std::vector<RdKafka::TopicPartition*> assigned;
+  if (impl_->consumer->assignment(assigned) != RdKafka::ERR_NO_ERROR) return;
+  if (paused) {
+    impl_->consumer->pause(assigned);
+  } else {
+    impl_->consumer->resume(assigned);
+  }
+  RdKafka::TopicPartition::destroy(assigned);
 }
 
 void KafkaSource::close() {

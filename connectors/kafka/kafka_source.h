@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "connectors/kafka/kafka_events.h"
 #include "connectors/kafka/kafka_properties.h"
 #include "engine/status.h"
 
@@ -54,8 +55,11 @@ enum class PollOutcome {
 
 class KafkaSource {
  public:
+  // `events`, when given, receives the client's logs, errors and broker reachability
+  // (kafka_events.h) and must outlive the source.
   static Status open(const KafkaProperties& properties, const std::string& topic,
-                     PartitionListener& listener, std::unique_ptr<KafkaSource>& source);
+                     PartitionListener& listener, std::unique_ptr<KafkaSource>& source,
+                     KafkaClientEvents* events = nullptr);
   ~KafkaSource();
   KafkaSource(const KafkaSource&) = delete;
   KafkaSource& operator=(const KafkaSource&) = delete;
@@ -68,6 +72,11 @@ class KafkaSource {
 
   // The partition's end offset as last seen in a fetch (no network round trip).
   std::optional<std::int64_t> end_offset(std::int32_t partition) const;
+
+  // Stops (true) or restarts (false) fetching every assigned partition; the group
+  // membership is kept (poll() must still be called). Records fetched before the pause
+  // may still be returned.
+  void pause_fetching(bool paused);
 
   // Leaves the group: the listener's on_revoked runs for the current assignment.
   void close();
