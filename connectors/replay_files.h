@@ -1,6 +1,6 @@
-// The file ends of `segmentd replay` (SPEC 3.2): transitions as JSON Lines, and the
-// dead-letter file whose lines are {"line": N, "reason": ..., "detail": ..., "raw": ...}.
-// Both write through a JsonlFileWriter so their lengths can be checkpointed.
+// The file ends of `segmentd replay` (SPEC 3.2): transitions and member actions as JSON
+// Lines, and the dead-letter file whose lines are {"line": N, "reason": ..., "detail":
+// ..., "raw": ...}. All write through a JsonlFileWriter so their lengths can be checkpointed.
 // Not thread-safe.
 #pragma once
 
@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "connectors/jsonl_file_writer.h"
+#include "engine/member_action.h"
 #include "engine/rejection.h"
 #include "engine/transition.h"
 
@@ -17,6 +18,18 @@ class JsonlTransitionSink final : public TransitionSink {
  public:
   explicit JsonlTransitionSink(JsonlFileWriter& out) : out_(out) {}
   void emit(const Transition& transition) override;
+  // The first write error, if any (emit cannot return one).
+  const Status& status() const { return status_; }
+
+ private:
+  JsonlFileWriter& out_;
+  Status status_ = Status::ok();
+};
+
+class JsonlActionSink final : public ActionSink {
+ public:
+  explicit JsonlActionSink(JsonlFileWriter& out) : out_(out) {}
+  void emit(const MemberAction& action) override;
   // The first write error, if any (emit cannot return one).
   const Status& status() const { return status_; }
 

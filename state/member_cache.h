@@ -35,6 +35,8 @@ class MemberCache final : public MemberTable {
 
   MemberState& load(std::string_view member_id) override;
   void mark_changed() override;
+  // Persisted and resident members; throws StateStoreError when the scan fails.
+  std::vector<std::string> member_ids() override;
 
   // Fills `timers` with the stream's persisted timers.
   Status load_timers(TimerIndex& timers);
