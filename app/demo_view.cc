@@ -1,9 +1,10 @@
 #include "app/demo_view.h"
 
+#include <algorithm>
 #include <numeric>
 #include <string>
 
-#include "engine/lifecycle.h"
+#include "engine/families/family_rules.h"
 
 namespace segmentd {
 
@@ -11,8 +12,13 @@ namespace {
 
 unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
 
-std::string label(std::size_t index) {
-  return std::string(label_name(static_cast<LifecycleLabel>(index)));
+std::string label(FamilyId family, std::size_t index) {
+  return std::string(family_labels(family)[index]);
+}
+
+bool has_members(const FamilyCounts& counts) {
+  return std::any_of(counts.members.begin(), counts.members.end(),
+                     [](std::int64_t n) { return n != 0; });
 }
 
 }  // namespace
@@ -49,10 +55,12 @@ void DemoView::publish(const std::vector<PartitionFigures>& partitions, const St
     totals_.events_applied += s.events_applied;
     totals_.events_duplicate += s.events_duplicate;
     totals_.transitions += s.transitions;
-    for (std::size_t a = 0; a < kLifecycleLabelCount; ++a) {
-      totals_.members_per_lifecycle[a] += s.members_per_lifecycle[a];
-      for (std::size_t b = 0; b < kLifecycleLabelCount; ++b) {
-        totals_.lifecycle_transitions[a][b] += s.lifecycle_transitions[a][b];
+    for (std::size_t family = 0; family < kFamilyCount; ++family) {
+      FamilyCounts& total = totals_.families[family];
+      const FamilyCounts& part = s.families[family];
+      for (std::size_t i = 0; i < total.members.size(); ++i) total.members[i] += part.members[i];
+      for (std::size_t i = 0; i < total.transitions.size(); ++i) {
+        total.transitions[i] += part.transitions[i];
       }
     }
     rejected_ +=
@@ -80,22 +88,32 @@ void DemoView::draw(bool in_place) {
                ull(totals_.events_duplicate), ull(rejected_), static_cast<long long>(lag_.load()),
                ull(acknowledged_));
   ++lines;
-  std::fprintf(out_, "members  ");
-  for (std::size_t a = 1; a < kLifecycleLabelCount; ++a) {
-    std::fprintf(out_, " %s %lld", label(a).c_str(),
-                 static_cast<long long>(totals_.members_per_lifecycle[a]));
+  for (FamilyId family : kAllFamilies) {
+    const FamilyCounts& counts = totals_.family(family);
+    if (family != FamilyId::lifecycle && !has_members(counts)) continue;
+    std::fprintf(out_, "%-9s", std::string(family_name(family)).c_str());
+    for (std::size_t a = 1; a < family_labels(family).size(); ++a) {
+      std::fprintf(out_, " %s %lld", label(family, a).c_str(),
+                   static_cast<long long>(counts.members[a]));
+    }
+    std::fprintf(out_, "\n");
+    ++lines;
   }
-  std::fprintf(out_, "\n");
-  ++lines;
   if (in_place || !terminal_) {
     std::fprintf(out_, "transitions/s");
-    for (std::size_t a = 0; a < kLifecycleLabelCount; ++a) {
-      for (std::size_t b = 0; b < kLifecycleLabelCount; ++b) {
-        const auto delta =
-            totals_.lifecycle_transitions[a][b] - totals_at_last_draw_.lifecycle_transitions[a][b];
-        if (delta == 0) continue;
-        std::fprintf(out_, "  %s->%s %.0f", label(a).c_str(), label(b).c_str(),
-                     static_cast<double>(delta) / seconds);
+    for (FamilyId family : kAllFamilies) {
+      const FamilyCounts& now_counts = totals_.family(family);
+      const FamilyCounts& before = totals_at_last_draw_.family(family);
+      const std::size_t labels = family_labels(family).size();
+      for (std::size_t a = 0; a < labels; ++a) {
+        for (std::size_t b = 0; b < labels; ++b) {
+          const auto delta =
+              now_counts.transitions_between(a, b) - before.transitions_between(a, b);
+          if (delta == 0) continue;
+          std::fprintf(out_, "  %s %s->%s %.0f", std::string(family_name(family)).c_str(),
+                       label(family, a).c_str(), label(family, b).c_str(),
+                       static_cast<double>(delta) / seconds);
+        }
       }
     }
     std::fprintf(out_, "\n");

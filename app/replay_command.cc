@@ -64,6 +64,17 @@ ReplaySettings settings_from(const SegmentdConfig& config) {
   return settings;
 }
 
+// SPEC 9: OUTPUT with a trailing .jsonl replaced by .actions.jsonl, else with
+// .actions.jsonl appended.
+std::string default_actions_path(const std::string& output) {
+  if (output == "-") return "replay.actions.jsonl";
+  constexpr std::string_view kSuffix = ".jsonl";
+  if (output.ends_with(kSuffix)) {
+    return output.substr(0, output.size() - kSuffix.size()) + ".actions.jsonl";
+  }
+  return output + ".actions.jsonl";
+}
+
 bool write_text_file(const std::string& path, const std::string& text) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   file << text << '\n';
@@ -89,6 +100,9 @@ CLI::App* add_replay_command(CLI::App& app, ReplayCommandLine& line) {
                      "Move the clock to this time at the end (RFC 3339 such as "
                      "2025-01-01T00:00:00Z, or epoch milliseconds); default: the latest "
                      "purchase in the file");
+  replay->add_option("--actions", line.actions,
+                     "Member actions, JSON Lines, when actions.enabled lists any (default: "
+                     "OUTPUT with .jsonl replaced by .actions.jsonl)");
   replay->add_flag("--sort", line.sort,
                    "Process events in time order (for exports sorted by customer)");
   replay->add_option("--config", line.config_file, "TOML configuration file");
@@ -111,6 +125,9 @@ int run_replay_command(const ReplayCommandLine& line) {
   request.output = line.output;
   request.dlq = line.dlq.empty() ? default_dlq_path(line.output) : line.dlq;
   request.sort = line.sort;
+  if (config->engine.enabled_actions.any()) {
+    request.actions = line.actions.empty() ? default_actions_path(line.output) : line.actions;
+  }
   request.show_progress = line.progress.value_or(isatty(STDERR_FILENO) != 0);
   if (!line.until.empty()) {
     request.until = parse_until(line.until);
@@ -128,6 +145,11 @@ int run_replay_command(const ReplayCommandLine& line) {
   if (!line.summary_json.empty()) files.push_back({"--summary-json", line.summary_json});
   if (const auto shared = find_shared_replay_file(files)) {
     std::fprintf(stderr, "segmentd replay: %s\n", shared->c_str());
+    return 2;
+  }
+  if (!request.actions.empty() && (request.actions == request.dlq ||
+                                   (request.output != "-" && request.actions == request.output))) {
+    std::fprintf(stderr, "segmentd replay: --actions must differ from --output and --dlq\n");
     return 2;
   }
 

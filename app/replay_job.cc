@@ -85,6 +85,8 @@ class ReplayRun {
   std::unique_ptr<JsonlFileWriter> output_;
   std::unique_ptr<JsonlFileWriter> dlq_;
   std::unique_ptr<JsonlTransitionSink> sink_;
+  std::unique_ptr<JsonlFileWriter> actions_output_;
+  std::unique_ptr<JsonlActionSink> action_sink_;
   std::unique_ptr<StreamProcessor> processor_;
   std::unique_ptr<JsonlReader> reader_;
   std::unique_ptr<TimeSortedInput> sorted_;
@@ -109,6 +111,11 @@ Status ReplayRun::open_state() {
                          " holds no replay checkpoint (was it used by "
                          "`segmentd run`?): use another state.dir");
   }
+  if (resumed_ && resumed_->processor.utc_offset != settings_.engine.utc_offset) {
+    return Status::fatal("state.dir " + dir +
+                         " was made with another time.utc_offset (its per-day figures depend "
+                         "on it): use the same offset, or another state.dir to replay again");
+  }
   if (resumed_ && position_.sorted != request_.sort) {
     return Status::fatal("state.dir " + dir + " was written by a replay " +
                          (position_.sorted ? "with" : "without") +
@@ -124,9 +131,14 @@ Status ReplayRun::open_outputs() {
   s = JsonlFileWriter::open(request_.dlq, request_.sort ? 0 : position_.dlq_bytes, dlq_);
   if (!s.is_ok()) return s;
   sink_ = std::make_unique<JsonlTransitionSink>(*output_);
-  processor_ =
-      std::make_unique<StreamProcessor>(settings_.engine, *members_, timers_, *sink_,
-                                        resumed_ ? resumed_->processor : ProcessorCheckpoint{});
+  if (!request_.actions.empty()) {
+    s = JsonlFileWriter::open(request_.actions, position_.actions_bytes, actions_output_);
+    if (!s.is_ok()) return s;
+    action_sink_ = std::make_unique<JsonlActionSink>(*actions_output_);
+  }
+  processor_ = std::make_unique<StreamProcessor>(
+      settings_.engine, *members_, timers_, *sink_,
+      resumed_ ? resumed_->processor : ProcessorCheckpoint{}, action_sink_.get());
   outcome_.resumed_from_line = resumed_ ? position_.lines : 0;
   return Status::ok();
 }
@@ -245,13 +257,16 @@ Status ReplayRun::stop() {
 
 // Outputs first, then the state that records their lengths.
 Status ReplayRun::commit() {
-  for (JsonlFileWriter* writer : {output_.get(), dlq_.get()}) {
+  for (JsonlFileWriter* writer : {output_.get(), dlq_.get(), actions_output_.get()}) {
+    if (writer == nullptr) continue;
     Status s = writer->sync();
     if (!s.is_ok()) return s;
   }
   if (!sink_->status().is_ok()) return sink_->status();
+  if (action_sink_ && !action_sink_->status().is_ok()) return action_sink_->status();
   position_.output_bytes = output_->length();
   position_.dlq_bytes = dlq_->length();
+  if (actions_output_) position_.actions_bytes = actions_output_->length();
   return members_->commit(
       StreamCheckpoint{processor_->checkpoint(), encode_replay_position(position_)});
 }

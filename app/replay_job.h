@@ -3,7 +3,7 @@
 //
 // With a state directory the run is resumable: state, timers, the input position and
 // the committed lengths of both output files are committed together every
-// `commit_interval`; a run killed at any moment (SIGKILL included) and started again on
+// `commit_interval` (with the actions file's, when actions are enabled); a run killed at any moment (SIGKILL included) and started again on
 // the same input continues from the last commit, cutting the outputs back to their
 // committed lengths, so the combined output is byte-identical to one uninterrupted run.
 // Without one (state_dir empty) a temporary directory is used and removed at the end,
@@ -41,6 +41,7 @@ struct ReplayRequest {
   std::string input;   // "-" for standard input
   std::string output;  // "-" for standard output
   std::string dlq;
+  std::string actions;  // member actions, JSON Lines; "" when no action is enabled
   std::optional<EpochMs> until;
   bool sort = false;
   bool show_progress = false;               // a progress line on stderr

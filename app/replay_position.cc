@@ -21,6 +21,7 @@ std::string encode_replay_position(const ReplayPosition& p) {
     bytes::put_varint(out, v);
   }
   for (std::uint64_t v : p.rejected) bytes::put_varint(out, v);
+  bytes::put_varint(out, p.actions_bytes);
   return out;
 }
 
@@ -33,6 +34,7 @@ bool decode_replay_position(std::string_view encoded, ReplayPosition& p) {
     *v = in.varint();
   }
   for (std::uint64_t& v : p.rejected) v = in.varint();
+  p.actions_bytes = in.at_end() ? 0 : in.varint();  // absent before member actions existed
   p.sorted = sorted != 0;
   p.finished = finished != 0;
   return in.ok() && in.at_end();

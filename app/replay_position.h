@@ -13,11 +13,12 @@
 namespace segmentd {
 
 struct ReplayPosition {
-  std::uint64_t lines = 0;         // input lines consumed (raw order), or sorted records
-  std::uint64_t input_offset = 0;  // bytes consumed (raw order only)
-  std::uint64_t output_bytes = 0;  // committed length of the transitions file
-  std::uint64_t dlq_bytes = 0;     // committed length of the dead-letter file
-  std::uint64_t events_read = 0;   // non-blank lines read
+  std::uint64_t lines = 0;          // input lines consumed (raw order), or sorted records
+  std::uint64_t input_offset = 0;   // bytes consumed (raw order only)
+  std::uint64_t output_bytes = 0;   // committed length of the transitions file
+  std::uint64_t dlq_bytes = 0;      // committed length of the dead-letter file
+  std::uint64_t actions_bytes = 0;  // committed length of the actions file (if any)
+  std::uint64_t events_read = 0;    // non-blank lines read
   std::array<std::uint64_t, kRejectReasonCount> rejected{};
   bool sorted = false;    // produced by --sort
   bool finished = false;  // end of input reached and the final clock applied

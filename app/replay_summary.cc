@@ -1,5 +1,7 @@
 #include "app/replay_summary.h"
 
+#include <algorithm>
+#include <numeric>
 #include <string>
 
 namespace segmentd {
@@ -21,26 +23,42 @@ void print_rejections(std::FILE* out, const ReplayPosition& position) {
   std::fprintf(out, "%s\n", position.rejected_total() > 0 ? ")" : "");
 }
 
-void print_transitions(std::FILE* out, const StreamStats& stats) {
-  std::fprintf(out, "transitions (lifecycle) %llu\n", ull(stats.transitions));
-  for (std::size_t from = 0; from < kLifecycleLabelCount; ++from) {
-    for (std::size_t to = 0; to < kLifecycleLabelCount; ++to) {
-      const std::uint64_t n = stats.lifecycle_transitions[from][to];
+// The families to report: lifecycle always, the others once they have seen a member.
+bool reported(const StreamStats& stats, FamilyId family) {
+  if (family == FamilyId::lifecycle) return true;
+  const auto& members = stats.family(family).members;
+  return std::any_of(members.begin(), members.end(), [](std::int64_t n) { return n != 0; });
+}
+
+std::uint64_t family_transitions(const FamilyCounts& counts) {
+  return std::accumulate(counts.transitions.begin(), counts.transitions.end(), std::uint64_t{0});
+}
+
+void print_transitions(std::FILE* out, const StreamStats& stats, FamilyId family) {
+  const FamilyCounts& counts = stats.family(family);
+  const auto labels = family_labels(family);
+  const std::string name(family_name(family));
+  std::fprintf(out, "transitions (%s) %llu\n", name.c_str(), ull(family_transitions(counts)));
+  for (std::size_t from = 0; from < labels.size(); ++from) {
+    for (std::size_t to = 0; to < labels.size(); ++to) {
+      const std::uint64_t n = counts.transitions_between(from, to);
       if (n == 0) continue;
-      const auto a = label_name(static_cast<LifecycleLabel>(from));
-      const auto b = label_name(static_cast<LifecycleLabel>(to));
+      const auto a = labels[from];
+      const auto b = labels[to];
       std::fprintf(out, "  %-8.*s -> %-8.*s %12llu\n", static_cast<int>(a.size()), a.data(),
                    static_cast<int>(b.size()), b.data(), ull(n));
     }
   }
 }
 
-void print_members(std::FILE* out, const StreamStats& stats) {
-  std::fprintf(out, "members per segment (lifecycle)\n");
-  for (std::size_t label = 0; label < kLifecycleLabelCount; ++label) {
-    const auto name = label_name(static_cast<LifecycleLabel>(label));
+void print_members(std::FILE* out, const StreamStats& stats, FamilyId family) {
+  const FamilyCounts& counts = stats.family(family);
+  const auto labels = family_labels(family);
+  std::fprintf(out, "members per segment (%s)\n", std::string(family_name(family)).c_str());
+  for (std::size_t label = 0; label < labels.size(); ++label) {
+    const auto name = labels[label];
     std::fprintf(out, "  %-8.*s %12lld\n", static_cast<int>(name.size()), name.data(),
-                 static_cast<long long>(stats.members_per_lifecycle[label]));
+                 static_cast<long long>(counts.members[label]));
   }
 }
 
@@ -60,8 +78,13 @@ void print_replay_summary(std::FILE* out, const ReplayRequest& request,
   print_rejections(out, position);
   std::fprintf(out, "  late       %12llu  (older than the clock on arrival)\n",
                ull(stats.events_late));
-  print_transitions(out, stats);
-  print_members(out, stats);
+  for (FamilyId family : kAllFamilies) {
+    if (reported(stats, family)) print_transitions(out, stats, family);
+  }
+  for (FamilyId family : kAllFamilies) {
+    if (reported(stats, family)) print_members(out, stats, family);
+  }
+  if (stats.actions > 0) std::fprintf(out, "actions    %12llu\n", ull(stats.actions));
   const double rate =
       outcome.seconds > 0 ? static_cast<double>(position.events_read) / outcome.seconds : 0;
   std::fprintf(out, "took %.2f s (%.0f events/s)%s\n", outcome.seconds, rate,
@@ -87,23 +110,35 @@ void append_field(std::string& out, std::string_view key, std::string_view value
 std::string number(std::int64_t v) { return std::to_string(v); }
 std::string number(std::uint64_t v) { return std::to_string(v); }
 
-std::string label_counts(const StreamStats& stats) {
+std::string label_counts(const FamilyCounts& counts, FamilyId family) {
+  const auto labels = family_labels(family);
   std::string out = "{";
-  for (std::size_t label = 0; label < kLifecycleLabelCount; ++label) {
-    append_field(out, label_name(static_cast<LifecycleLabel>(label)),
-                 number(stats.members_per_lifecycle[label]));
+  for (std::size_t label = 0; label < labels.size(); ++label) {
+    append_field(out, labels[label], number(counts.members[label]));
   }
   return out + "}";
 }
 
-std::string change_counts(const StreamStats& stats) {
+std::string change_counts(const FamilyCounts& counts, FamilyId family) {
+  const auto labels = family_labels(family);
   std::string out = "{";
-  for (std::size_t from = 0; from < kLifecycleLabelCount; ++from) {
-    for (std::size_t to = 0; to < kLifecycleLabelCount; ++to) {
-      if (stats.lifecycle_transitions[from][to] == 0) continue;
-      const std::string key = std::string(label_name(static_cast<LifecycleLabel>(from))) + "->" +
-                              std::string(label_name(static_cast<LifecycleLabel>(to)));
-      append_field(out, key, number(stats.lifecycle_transitions[from][to]));
+  for (std::size_t from = 0; from < labels.size(); ++from) {
+    for (std::size_t to = 0; to < labels.size(); ++to) {
+      if (counts.transitions_between(from, to) == 0) continue;
+      const std::string key = std::string(labels[from]) + "->" + std::string(labels[to]);
+      append_field(out, key, number(counts.transitions_between(from, to)));
+    }
+  }
+  return out + "}";
+}
+
+// {"<family>": per_family(counts, family), ...} over the reported families.
+template <typename PerFamily>
+std::string by_family(const StreamStats& stats, PerFamily per_family) {
+  std::string out = "{";
+  for (FamilyId family : kAllFamilies) {
+    if (reported(stats, family)) {
+      append_field(out, family_name(family), per_family(stats.family(family), family));
     }
   }
   return out + "}";
@@ -130,8 +165,10 @@ std::string replay_summary_json(const ReplayOutcome& outcome) {
   append_field(out, "events_late", number(stats.events_late));
   append_field(out, "rejected", rejection_counts(outcome.position));
   append_field(out, "transitions", number(stats.transitions));
-  append_field(out, "transitions_by_change", "{\"lifecycle\":" + change_counts(stats) + "}");
-  append_field(out, "members_per_segment", "{\"lifecycle\":" + label_counts(stats) + "}");
+  append_field(out, "transitions_by_change", by_family(stats, change_counts));
+  append_field(out, "members_per_segment", by_family(stats, label_counts));
+  append_field(out, "actions", number(stats.actions));
+  append_field(out, "sweeps", number(stats.sweeps));
   append_field(out, "timers_fired", number(stats.timers_fired));
   append_field(out, "looks_unsorted", outcome.looks_unsorted ? "true" : "false");
   append_field(out, "resumed_from_line", number(outcome.resumed_from_line));

@@ -71,7 +71,7 @@ int run_run_command(const RunCommandLine& line) {
   MetricsRegistry registry;
   Readiness readiness;
   add_build_info(registry, SEGMENTD_VERSION);
-  ServiceMetrics metrics(registry, readiness);
+  ServiceMetrics metrics(registry, readiness, config.engine.families);
   readiness.set_stall_limit(kStallLimit);
   HttpServer http(HttpServerOptions{config.http.host, config.http.port}, registry, readiness);
   Status s = http.start();

@@ -33,7 +33,8 @@ double clock_of(const PartitionFigures& f) {
 
 }  // namespace
 
-ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness)
+ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
+                               FamilySelection families)
     : readiness_(readiness),
       consumed_(registry
                     .add_counter_family("segmentd_events_consumed_total",
@@ -83,13 +84,19 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness)
       "segmentd_transitions_total", "Segment transitions emitted.", {"family", "from", "to"});
   auto& members = registry.add_gauge_family(
       "segmentd_members", "Members per segment, assigned partitions.", {"family", "segment"});
-  transitions_.resize(kLifecycleLabelCount);
-  for (std::size_t from = 0; from < kLifecycleLabelCount; ++from) {
-    const std::string from_name(label_name(static_cast<LifecycleLabel>(from)));
-    members_.push_back(&members.with_labels({"lifecycle", from_name}));
-    for (std::size_t to = 0; to < kLifecycleLabelCount; ++to) {
-      transitions_[from].push_back(&transitions.with_labels(
-          {"lifecycle", from_name, std::string(label_name(static_cast<LifecycleLabel>(to)))}));
+  for (FamilyId family : kAllFamilies) {
+    if (!families.has(family)) continue;
+    const std::string name(family_name(family));
+    const auto labels = family_labels(family);
+    for (std::size_t from = 0; from < labels.size(); ++from) {
+      const std::string from_name(labels[from]);
+      members_.push_back({family, from, &members.with_labels({name, from_name})});
+      for (std::size_t to = 0; to < labels.size(); ++to) {
+        if (to == from) continue;
+        transitions_.push_back(
+            {family, from * kMaxFamilyLabels + to,
+             &transitions.with_labels({name, from_name, std::string(labels[to])})});
+      }
     }
   }
   scraped_.push_back(registry.add_callback_family(
@@ -149,30 +156,26 @@ void ServiceMetrics::add_deltas(const PartitionFigures& now, const PartitionFigu
   for (std::size_t r = 0; r < kRejectReasonCount; ++r) {
     rejected_[r]->increment(now.position.rejected[r] - before.position.rejected[r]);
   }
-  for (std::size_t from = 0; from < kLifecycleLabelCount; ++from) {
-    for (std::size_t to = 0; to < kLifecycleLabelCount; ++to) {
-      transitions_[from][to]->increment(a.lifecycle_transitions[from][to] -
-                                        b.lifecycle_transitions[from][to]);
-    }
+  for (const TransitionCounter& t : transitions_) {
+    t.counter->increment(a.family(t.family).transitions[t.index] -
+                         b.family(t.family).transitions[t.index]);
   }
 }
 
 void ServiceMetrics::publish(const std::vector<PartitionFigures>& partitions,
                              const StoreFigures& store) {
-  std::vector<std::int64_t> members(kLifecycleLabelCount, 0);
+  std::vector<std::int64_t> members(members_.size(), 0);
   std::size_t timers = 0;
   for (const PartitionFigures& f : partitions) {
     auto [it, inserted] = baseline_.try_emplace(f.partition, f);
     if (!inserted) add_deltas(f, it->second);
     it->second = f;
-    for (std::size_t label = 0; label < kLifecycleLabelCount; ++label) {
-      members[label] += f.processor.stats.members_per_lifecycle[label];
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      members[i] += f.processor.stats.family(members_[i].family).members[members_[i].label];
     }
     timers += f.timers_pending;
   }
-  for (std::size_t label = 0; label < kLifecycleLabelCount; ++label) {
-    members_[label]->set(members[label]);
-  }
+  for (std::size_t i = 0; i < members_.size(); ++i) members_[i].gauge->set(members[i]);
   timers_pending_.set(static_cast<std::int64_t>(timers));
   partitions_assigned_.set(static_cast<std::int64_t>(partitions.size()));
   std::lock_guard lock(latest_mutex_);

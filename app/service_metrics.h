@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "app/run_observer.h"
+#include "engine/families/family_rules.h"
 #include "observability/metrics_registry.h"
 #include "observability/readiness.h"
 
@@ -23,7 +24,8 @@ namespace segmentd {
 
 class ServiceMetrics final : public RunObserver {
  public:
-  ServiceMetrics(MetricsRegistry& registry, Readiness& readiness);
+  // Transition and members-per-segment series exist for the `families` enabled.
+  ServiceMetrics(MetricsRegistry& registry, Readiness& readiness, FamilySelection families = {});
 
   void partition_restored(const PartitionFigures& figures) override;
   void publish(const std::vector<PartitionFigures>& partitions, const StoreFigures& store) override;
@@ -47,9 +49,19 @@ class ServiceMetrics final : public RunObserver {
   Counter& duplicate_;
   Counter& late_;
   Counter& timers_fired_;
-  std::vector<Counter*> rejected_;                  // by RejectReason
-  std::vector<std::vector<Counter*>> transitions_;  // lifecycle [from][to]
-  std::vector<Gauge*> members_;                     // lifecycle, by label
+  std::vector<Counter*> rejected_;  // by RejectReason
+  struct TransitionCounter {
+    FamilyId family;
+    std::size_t index;  // into FamilyCounts::transitions
+    Counter* counter;
+  };
+  struct MembersGauge {
+    FamilyId family;
+    std::size_t label;
+    Gauge* gauge;
+  };
+  std::vector<TransitionCounter> transitions_;  // enabled families, from != to
+  std::vector<MembersGauge> members_;           // enabled families, every label
   Gauge& timers_pending_;
   Gauge& partitions_assigned_;
   Histogram& latency_;

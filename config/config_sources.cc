@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/option_registry.h"
+
 namespace segmentd {
 namespace {
 
@@ -39,7 +41,25 @@ RawValue list_value(const toml::array& array) {
   return raw;
 }
 
+// Options whose value is itself a TOML table (actions.replenish_cycles).
+bool is_table_valued(std::string_view key) {
+  const OptionSpec* spec = find_option(key);
+  return spec != nullptr && spec->kind == OptionKind::duration_map;
+}
+
+// A table of scalar values as "key=value" items; any other value renders as `other`.
+RawValue table_value(const toml::table& table) {
+  RawValue raw{Form::list, "", {}};
+  for (const auto& [name, node] : table) {
+    const auto* text = node.as_string();
+    if (text == nullptr) return other_value(table);
+    raw.items.push_back(std::string(name.str()) + "=\"" + text->get() + "\"");
+  }
+  return raw;
+}
+
 RawValue raw_value(const toml::node& node) {
+  if (const auto* table = node.as_table()) return table_value(*table);
   if (const auto* text = node.as_string()) return {Form::text, text->get(), {}};
   if (const auto* integer = node.as_integer()) {
     return {Form::integer, std::to_string(integer->get()), {}};
@@ -58,7 +78,8 @@ void flatten(const toml::table& table, const std::string& prefix, const std::str
   for (const auto& [name, node] : table) {
     const std::string key =
         prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
-    if (const auto* nested = node.as_table()) {
+    const auto* nested = node.as_table();
+    if (nested != nullptr && !is_table_valued(key)) {
       flatten(*nested, key, path, out);
       continue;
     }

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "config/list_values.h"
 #include "config/routes.h"
 #include "config/value_text.h"
 
@@ -51,6 +52,47 @@ std::string format_routes(const std::vector<OutputRoute>& routes) {
   return out;
 }
 
+// A bit set of the choices named in `names`; nullopt if one is not a choice.
+std::optional<std::int64_t> choice_bits(const OptionSpec& spec,
+                                        const std::vector<std::string>& names) {
+  std::int64_t bits = 0;
+  for (const std::string& name : names) {
+    const auto index = parse_choice(spec, name);
+    if (!index) return std::nullopt;
+    bits |= std::int64_t{1} << std::get<std::int64_t>(*index);
+  }
+  return bits;
+}
+
+std::string format_bits(const OptionSpec& spec, std::int64_t bits) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < spec.choices.size(); ++i) {
+    if (((bits >> i) & 1) == 0) continue;
+    out += (out.size() > 1 ? ", \"" : "\"") + std::string(spec.choices[i]) + "\"";
+  }
+  return out + "]";
+}
+
+Parsed durations_in_range(const OptionSpec& spec,
+                          std::optional<std::vector<std::pair<std::string, std::string>>> map) {
+  if (!map) return std::nullopt;
+  DurationMap durations;
+  for (auto& [name, text] : *map) {
+    const auto ms = parse_duration_ms(text);
+    if (!ms || !in_range(spec, *ms)) return std::nullopt;
+    durations.emplace_back(std::move(name), *ms);
+  }
+  return durations;
+}
+
+std::string format_duration_map(const DurationMap& map) {
+  std::string out = "{";
+  for (const auto& [name, ms] : map) {
+    out += (out.size() > 1 ? ", " : "") + name + " = \"" + format_duration(ms) + "\"";
+  }
+  return out + "}";
+}
+
 std::int64_t number(const OptionValue& value) { return std::get<std::int64_t>(value); }
 const std::string& text(const OptionValue& value) { return std::get<std::string>(value); }
 
@@ -65,7 +107,7 @@ struct KindRules {
 
 // Indexed by OptionKind: accepted forms, parse (of the text), allowed, format. route_list
 // parses in parse_option_value instead, to say which route is wrong.
-const std::array<KindRules, 11> kKinds = {{
+const std::array<KindRules, 13> kKinds = {{
     // text
     {kText, [](auto& s, auto& t) { return parse_string(s, t, !t.empty()); },
      [](auto& s) { return "a non-empty string of at most " + std::to_string(s.max) + " bytes"; },
@@ -136,9 +178,31 @@ const std::array<KindRules, 11> kKinds = {{
               describe_routable_families();
      },
      [](auto&, auto& v) { return format_routes(std::get<std::vector<OutputRoute>>(v)); }},
+    // name_set
+    {kList,
+     [](auto& s, auto& t) -> Parsed {
+       const auto names = parse_name_list(t);
+       if (!names) return std::nullopt;
+       const auto bits = choice_bits(s, *names);
+       return bits ? Parsed(*bits) : std::nullopt;
+     },
+     [](auto& s) {
+       return "a list of names from " + join_choices(s) + ", like [\"" +
+              std::string(s.choices.front()) + "\"] or " + std::string(s.choices.front()) +
+              " (TOML: an array of strings)";
+     },
+     [](auto& s, auto& v) { return format_bits(s, number(v)); }},
+    // duration_map
+    {kList | bit(Form::other),
+     [](auto& s, auto& t) { return durations_in_range(s, parse_text_map(t)); },
+     [](auto& s) {
+       return "a table of name = duration, like {formula = \"21d\"} or formula=21d, durations " +
+              between(format_duration(s.min), format_duration(s.max));
+     },
+     [](auto&, auto& v) { return format_duration_map(std::get<DurationMap>(v)); }},
 }};
 
-static_assert(kKinds.size() == static_cast<std::size_t>(OptionKind::route_list) + 1);
+static_assert(kKinds.size() == static_cast<std::size_t>(OptionKind::duration_map) + 1);
 
 const KindRules& rules(const OptionSpec& spec) { return kKinds[static_cast<int>(spec.kind)]; }
 
@@ -160,7 +224,15 @@ ConfigResult<OptionValue> parse_option_value(const OptionSpec& spec, const RawVa
     if (routes.ok()) return routes;
     return ConfigResult<OptionValue>::failure(routes.error() + "; " + expected);
   }
-  auto value = rules(spec).parse(spec, raw.text);
+  Parsed value;
+  if (raw.form == Form::list && spec.kind == OptionKind::name_set) {
+    const auto bits = choice_bits(spec, raw.items);
+    if (bits) value = *bits;
+  } else if (raw.form == Form::list && spec.kind == OptionKind::duration_map) {
+    value = durations_in_range(spec, parse_map_items(raw.items));
+  } else {
+    value = rules(spec).parse(spec, raw.text);
+  }
   if (!value) return ConfigResult<OptionValue>::failure(expected);
   return std::move(*value);
 }

@@ -18,6 +18,19 @@ void store_field(HttpOptions& field, const OptionValue& v) { field = std::get<Ht
 void store_field(std::vector<OutputRoute>& field, const OptionValue& v) {
   field = std::get<std::vector<OutputRoute>>(v);
 }
+void store_field(Money& field, const OptionValue& v) {
+  field.thousandths = std::get<std::int64_t>(v);
+}
+void store_field(FamilySelection& field, const OptionValue& v) {
+  field.bits = static_cast<std::uint8_t>(std::get<std::int64_t>(v));
+}
+void store_field(ActionSelection& field, const OptionValue& v) {
+  field.bits = static_cast<std::uint8_t>(std::get<std::int64_t>(v));
+}
+void store_field(std::vector<std::pair<std::string, DurationMs>>& field, const OptionValue& v) {
+  field.clear();
+  for (const auto& [name, ms] : std::get<DurationMap>(v)) field.emplace_back(name, DurationMs{ms});
+}
 template <class Number>
 void store_field(Number& field, const OptionValue& v) {
   field = static_cast<Number>(std::get<std::int64_t>(v));
@@ -27,6 +40,14 @@ OptionValue load_field(const std::string& field) { return field; }
 OptionValue load_field(DurationMs field) { return field.ms; }
 OptionValue load_field(const HttpOptions& field) { return field; }
 OptionValue load_field(const std::vector<OutputRoute>& field) { return field; }
+OptionValue load_field(Money field) { return field.thousandths; }
+OptionValue load_field(FamilySelection field) { return std::int64_t{field.bits}; }
+OptionValue load_field(ActionSelection field) { return std::int64_t{field.bits}; }
+OptionValue load_field(const std::vector<std::pair<std::string, DurationMs>>& field) {
+  DurationMap map;
+  for (const auto& [name, d] : field) map.emplace_back(name, d.ms);
+  return map;
+}
 template <class Number>
 OptionValue load_field(Number field) {
   return static_cast<std::int64_t>(field);
@@ -47,11 +68,19 @@ constexpr std::int64_t kMaxDuration = 36'500 * kDay;  // a century: far from int
 constexpr std::int64_t kMiB = std::int64_t{1} << 20;
 constexpr std::int64_t kUtcOffsetLimit = DurationMs::hours(14).ms;
 constexpr std::array<std::string_view, 2> kGuarantees = {"at_least_once", "exactly_once"};
+constexpr std::array<std::string_view, 5> kFamilies = {"lifecycle", "rfm", "quadrant", "tier",
+                                                       "value"};  // FamilyId order
+constexpr std::array<std::string_view, 3> kActions = {"birthday", "follow_up",
+                                                      "replenish"};  // ActionKind order
+constexpr std::array<std::string_view, 2> kThresholds = {"fixed", "median"};
+constexpr std::int64_t kMaxWindow = 366;
+constexpr std::int64_t kMaxPercent = 100'000;  // thousandths of a percent
+using E = EngineOptions;
 static_assert(static_cast<int>(DeliveryGuarantee::exactly_once) == 1);  // kGuarantees order
 
 // One row per option: key, kind, default, min, max, choices, binding, doc.
 // clang-format off
-const std::array<OptionSpec, 21> kOptions = {{
+const std::array<OptionSpec, 40> kOptions = {{
     {"application.id", K::identifier, "segmentd", 1, 200, {},
      bind<&C::application_id>(),
      "Consumer group id, prefix of internal topics, CloudEvents source"},
@@ -94,6 +123,60 @@ const std::array<OptionSpec, 21> kOptions = {{
     {"lifecycle.at_risk_factor", K::decimal, "2.0", 1, 1'000'000, {},
      bind<&C::engine, &EngineOptions::lifecycle, &L::at_risk_factor_thousandths>(),
      "at_risk after this many times the member's mean interval between purchases"},
+    {"families.enabled", K::name_set, "[\"lifecycle\"]", 0, 0, kFamilies,
+     bind<&C::engine, &E::families>(),
+     "Segment families that run (SPEC 5.5), emitted in the order lifecycle, rfm, quadrant, tier, value"},
+    {"rfm.silent_after", K::duration, "30d", 1, kMaxDuration, {},
+     bind<&C::engine, &E::rfm, &RfmRules::silent_after>(), "rfm: silence after which R is silent"},
+    {"rfm.sleeping_after", K::duration, "90d", 1, kMaxDuration, {},
+     bind<&C::engine, &E::rfm, &RfmRules::sleeping_after>(),
+     "rfm: silence after which R is sleeping; above rfm.silent_after"},
+    {"rfm.lost_after", K::duration, "180d", 1, kMaxDuration, {},
+     bind<&C::engine, &E::rfm, &RfmRules::lost_after>(),
+     "rfm: silence after which R is lost; above rfm.sleeping_after"},
+    {"rfm.fan_min_purchases", K::integer, "5", 3, 1'000'000, {},
+     bind<&C::engine, &E::rfm, &RfmRules::fan_min_purchases>(),
+     "rfm: purchases that make F fan (repeat is 3 up to this minus 1)"},
+    {"quadrant.window", K::integer, "365", 1, kMaxWindow, {},
+     bind<&C::engine, &E::quadrant, &QuadrantRules::window_days>(),
+     "quadrant: calendar days of the frequency and monetary window"},
+    {"quadrant.thresholds", K::enumeration, "fixed", 0, 0, kThresholds,
+     bind<&C::engine, &E::quadrant, &QuadrantRules::median>(),
+     "quadrant: fixed F* and M*, or the population medians (a ranked family, daily sweep)"},
+    {"quadrant.min_purchases", K::integer, "4", 1, 1'000'000, {},
+     bind<&C::engine, &E::quadrant, &QuadrantRules::min_purchases>(),
+     "quadrant (fixed): purchases in the window that make F high"},
+    {"quadrant.min_amount", K::decimal, "1000.0", 0, 1'000'000'000'000'000, {},
+     bind<&C::engine, &E::quadrant, &QuadrantRules::min_amount>(),
+     "quadrant (fixed): net amount in the window that makes M high"},
+    {"tier.window", K::integer, "365", 1, kMaxWindow, {},
+     bind<&C::engine, &E::tier, &TierRules::window_days>(),
+     "tier: calendar days of the spend window"},
+    {"tier.vip", K::decimal, "1.0", 1, kMaxPercent, {},
+     bind<&C::engine, &E::tier, &TierRules::vip>(), "tier: top percentage that is vip"},
+    {"tier.major", K::decimal, "5.0", 1, kMaxPercent, {},
+     bind<&C::engine, &E::tier, &TierRules::major>(),
+     "tier: cumulative top percentage that is vip or major; above tier.vip"},
+    {"tier.regular", K::decimal, "20.0", 1, kMaxPercent, {},
+     bind<&C::engine, &E::tier, &TierRules::regular>(),
+     "tier: cumulative top percentage that is not small; above tier.major"},
+    {"value.window", K::integer, "365", 1, kMaxWindow, {},
+     bind<&C::engine, &E::value, &ValueRules::window_days>(),
+     "value: calendar days of the frequency, spend and ticket window"},
+    {"value.sleeping_after", K::duration, "180d", 1, kMaxDuration, {},
+     bind<&C::engine, &E::value, &ValueRules::sleeping_after>(),
+     "value: silence after which a member is sleeping"},
+    {"actions.enabled", K::name_set, "[]", 0, 0, kActions,
+     bind<&C::engine, &E::enabled_actions>(), "Member actions that run (SPEC 5.7)"},
+    {"actions.replenish_lead", K::duration, "3d", 0, kMaxDuration, {},
+     bind<&C::engine, &E::actions, &ActionRules::replenish_lead>(),
+     "replenish: how long before the expected repurchase the reminder is due"},
+    {"actions.replenish_cycles", K::duration_map, "{}", 1, kMaxDuration, {},
+     bind<&C::engine, &E::actions, &ActionRules::replenish_cycles>(),
+     "replenish: category -> cycle for members with one purchase of it"},
+    {"actions.birthday_lead", K::duration, "7d", 0, kMaxDuration, {},
+     bind<&C::engine, &E::actions, &ActionRules::birthday_lead>(),
+     "birthday: how long before the birthday (local 00:00) the reminder is due"},
     {"dedupe.window", K::integer, "32", 1, 1024, {},
      bind<&C::engine, &EngineOptions::dedupe_window>(),
      "Event ids remembered per member to drop duplicates"},
@@ -129,15 +212,33 @@ void mark_explicitly_set(const OptionSpec& spec, SegmentdConfig& config) {
   if (spec.key == "state.dir") config.state.dir_explicitly_set = true;
 }
 
+namespace {
+
+// "<a> (<va>) must be greater than <b> (<vb>)<why>" unless va > vb.
+void require_greater(std::vector<std::string>& problems, std::string_view a, std::int64_t va,
+                     std::string_view b, std::int64_t vb, std::string (*format)(std::int64_t),
+                     std::string_view why) {
+  if (va > vb) return;
+  problems.push_back(std::string(a) + " (" + format(va) + ") must be greater than " +
+                     std::string(b) + " (" + format(vb) + ")" + std::string(why));
+}
+
+}  // namespace
+
 std::vector<std::string> option_relation_problems(const SegmentdConfig& config) {
   std::vector<std::string> problems;
-  const LifecycleRules& rules = config.engine.lifecycle;
-  if (!(rules.lost_after > rules.dormant_after)) {
-    problems.push_back("lifecycle.lost_after (" + format_duration(rules.lost_after.ms) +
-                       ") must be greater than lifecycle.dormant_after (" +
-                       format_duration(rules.dormant_after.ms) +
-                       "): no member could ever be dormant");
-  }
+  const EngineOptions& e = config.engine;
+  require_greater(problems, "lifecycle.lost_after", e.lifecycle.lost_after.ms,
+                  "lifecycle.dormant_after", e.lifecycle.dormant_after.ms, format_duration,
+                  ": no member could ever be dormant");
+  require_greater(problems, "rfm.sleeping_after", e.rfm.sleeping_after.ms, "rfm.silent_after",
+                  e.rfm.silent_after.ms, format_duration, ": the R bounds must increase");
+  require_greater(problems, "rfm.lost_after", e.rfm.lost_after.ms, "rfm.sleeping_after",
+                  e.rfm.sleeping_after.ms, format_duration, ": the R bounds must increase");
+  require_greater(problems, "tier.major", e.tier.major, "tier.vip", e.tier.vip, format_thousandths,
+                  ": the tier percentages are cumulative");
+  require_greater(problems, "tier.regular", e.tier.regular, "tier.major", e.tier.major,
+                  format_thousandths, ": the tier percentages are cumulative");
   if (config.processing.guarantee == DeliveryGuarantee::exactly_once) {
     problems.push_back(
         "processing.guarantee = exactly_once is not implemented yet: Kafka transactions are "

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -19,21 +20,25 @@
 namespace segmentd {
 
 enum class OptionKind : std::uint8_t {
-  text,         // any non-empty string
-  identifier,   // [A-Za-z0-9._-], length in [min, max]
-  topic,        // a Kafka topic name (is_topic_name)
-  integer,      // decimal digits, value in [min, max]
-  duration,     // "250ms", "30s", "5m", "1h", "90d"; milliseconds in [min, max]
-  byte_size,    // "1048576", "512KiB", "256MiB", "2GiB"; bytes in [min, max]
-  decimal,      // "2.0", at most 3 fractional digits; thousandths in [min, max]
-  enumeration,  // one of `choices`; the value is the choice's index
-  utc_offset,   // "+HH:MM" or "-HH:MM"; milliseconds in [min, max]
-  host_port,    // "host:port", "[::1]:port"; port 1..65535
-  route_list,   // "family/to=topic[;instead]", comma-separated or a TOML array
+  text,          // any non-empty string
+  identifier,    // [A-Za-z0-9._-], length in [min, max]
+  topic,         // a Kafka topic name (is_topic_name)
+  integer,       // decimal digits, value in [min, max]
+  duration,      // "250ms", "30s", "5m", "1h", "90d"; milliseconds in [min, max]
+  byte_size,     // "1048576", "512KiB", "256MiB", "2GiB"; bytes in [min, max]
+  decimal,       // "2.0", at most 3 fractional digits; thousandths in [min, max]
+  enumeration,   // one of `choices`; the value is the choice's index
+  utc_offset,    // "+HH:MM" or "-HH:MM"; milliseconds in [min, max]
+  host_port,     // "host:port", "[::1]:port"; port 1..65535
+  route_list,    // "family/to=topic[;instead]", comma-separated or a TOML array
+  name_set,      // names from `choices`: ["a","b"], a,b or a TOML array; the value is a bit set
+  duration_map,  // {name="21d", ...}, name=21d,... or a TOML table; durations in [min, max]
 };
 
 // A checked value. Numbers are in the kind's unit (count, ms, bytes, thousandths, index).
-using OptionValue = std::variant<std::int64_t, std::string, HttpOptions, std::vector<OutputRoute>>;
+using DurationMap = std::vector<std::pair<std::string, std::int64_t>>;  // sorted by name
+using OptionValue =
+    std::variant<std::int64_t, std::string, HttpOptions, std::vector<OutputRoute>, DurationMap>;
 
 // Where an option's value lives in SegmentdConfig.
 struct OptionBinding {
@@ -47,7 +52,7 @@ struct OptionSpec {
   std::string_view default_text;  // written as a user would; parsed like any other source
   std::int64_t min;               // inclusive bounds in the kind's unit; 0 where the kind has
   std::int64_t max;               // fixed rules (topic, enumeration, host_port, route_list)
-  std::span<const std::string_view> choices;  // enumeration only
+  std::span<const std::string_view> choices;  // enumeration and name_set only
   OptionBinding binding;
   std::string_view doc;
 };

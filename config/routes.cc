@@ -3,19 +3,21 @@
 #include <algorithm>
 
 #include "config/value_text.h"
-#include "engine/lifecycle.h"
+#include "engine/families/family_rules.h"
 
 namespace segmentd {
 namespace {
 
 constexpr std::string_view kInsteadFlag = ";instead";
 
-std::vector<std::string_view> lifecycle_targets() {
-  std::vector<std::string_view> labels;
-  for (std::size_t i = 1; i < kLifecycleLabelCount; ++i) {  // every label but `none`
-    labels.push_back(label_name(static_cast<LifecycleLabel>(i)));
+// Every label but `none` of every family.
+std::vector<RoutableFamily> all_families() {
+  std::vector<RoutableFamily> families;
+  for (FamilyId f : kAllFamilies) {
+    const auto labels = family_labels(f);
+    families.push_back({family_name(f), {labels.begin() + 1, labels.end()}});
   }
-  return labels;
+  return families;
 }
 
 std::string_view trim(std::string_view text) {
@@ -63,7 +65,7 @@ ConfigResult<OutputRoute> parse_route(std::string_view text) {
 }  // namespace
 
 std::span<const RoutableFamily> routable_families() {
-  static const std::vector<RoutableFamily> families = {{"lifecycle", lifecycle_targets()}};
+  static const std::vector<RoutableFamily> families = all_families();
   return families;
 }
 

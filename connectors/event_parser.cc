@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -31,6 +32,8 @@ constexpr int kDepthLimit = static_cast<int>(simdjson::DEFAULT_MAX_DEPTH);
 constexpr int kEventDepth = 1;
 constexpr int kItemsArrayDepth = 2;
 
+// The longest item category accepted.
+constexpr std::size_t kMaxCategoryBytes = 128;
 // The longest type value quoted back in an unknown_type detail.
 constexpr std::size_t kMaxQuotedBytes = 64;
 
@@ -124,10 +127,11 @@ enum class Field : std::uint8_t {
   amount,
   items,
   store_id,
-  currency
+  currency,
+  birthday
 };
-constexpr std::array<std::string_view, 8> kFieldNames = {
-    "event_id", "member_id", "ts", "type", "amount", "items", "store_id", "currency"};
+constexpr std::array<std::string_view, 9> kFieldNames = {
+    "event_id", "member_id", "ts", "type", "amount", "items", "store_id", "currency", "birthday"};
 
 enum class ItemField : std::uint8_t { sku, category, qty, price };
 constexpr std::array<std::string_view, 4> kItemFieldNames = {"sku", "category", "qty", "price"};
@@ -193,7 +197,11 @@ bool is_number(const Occurrence& o) { return o.value.type == json_type::number; 
 std::string_view item_problem(const ItemFields& item) {
   using enum ItemField;
   if (item[sku].count != 1 || !is_string(item[sku])) return "sku";
-  if (!item[category].is_absent() && !is_string(item[category])) return "category";
+  if (!item[category].is_absent() &&
+      (!is_string(item[category]) || item[category].value.text.empty() ||
+       item[category].value.text.size() > kMaxCategoryBytes)) {
+    return "category";
+  }
   const Occurrence& q = item[qty];
   if (q.count != 1 || !is_number(q) || sign_of(q.value.text) != Sign::positive) return "qty";
   const Occurrence& p = item[price];
@@ -203,7 +211,13 @@ std::string_view item_problem(const ItemFields& item) {
   return {};
 }
 
-bool read_item_object(od::value& value, int depth, std::string_view& problem) {
+// The items' categories of one event, and the first invalid item's problem.
+struct ItemsSeen {
+  std::string_view problem;
+  std::vector<std::string_view> categories;  // as read; deduplicated after the event
+};
+
+bool read_item_object(od::value& value, int depth, ItemsSeen& seen) {
   od::object object;
   if (value.get_object().get(object)) return false;
   ItemFields item;
@@ -213,28 +227,32 @@ bool read_item_object(od::value& value, int depth, std::string_view& problem) {
   for (auto field : object) {
     if (field.error() || !read_field(field.value_unsafe(), depth, item, read_known)) return false;
   }
-  if (problem.empty()) problem = item_problem(item);
+  const std::string_view problem = item_problem(item);
+  if (seen.problem.empty()) seen.problem = problem;
+  if (problem.empty() && !item[ItemField::category].is_absent()) {
+    seen.categories.push_back(item[ItemField::category].value.text);
+  }
   return true;
 }
 
-// Reads one element of `items`; sets `problem` if it is the first bad one.
-bool read_item(od::value& value, std::string_view& problem) {
+// Reads one element of `items`; sets the problem if it is the first bad one.
+bool read_item(od::value& value, ItemsSeen& seen) {
   json_type type;
   if (value.type().get(type)) return false;
-  if (type == json_type::object) return read_item_object(value, kItemsArrayDepth + 1, problem);
+  if (type == json_type::object) return read_item_object(value, kItemsArrayDepth + 1, seen);
   JsonValue ignored;
-  if (problem.empty()) problem = "item is not an object";
+  if (seen.problem.empty()) seen.problem = "item is not an object";
   return read_value(value, kItemsArrayDepth, ignored);
 }
 
-// Reads the `items` value; `problem` gets the first invalid item's problem, if any.
-bool read_items(od::value& value, Occurrence& items, std::string_view& problem) {
+// Reads the `items` value; `seen` gets the first invalid item's problem, if any.
+bool read_items(od::value& value, Occurrence& items, ItemsSeen& seen) {
   if (value.type().get(items.value.type)) return false;
   if (items.value.type != json_type::array) return read_value(value, kEventDepth, items.value);
   od::array array;
   if (value.get_array().get(array)) return false;
   for (auto element : array) {
-    if (element.error() || !read_item(element.value_unsafe(), problem)) return false;
+    if (element.error() || !read_item(element.value_unsafe(), seen)) return false;
   }
   return true;
 }
@@ -302,8 +320,55 @@ Verdict read_type(const Occurrence& o, EventType& type) {
   if (o.is_absent()) return std::nullopt;
   if (!is_string(o)) return invalid("must be a string");
   if (o.value.text == "purchase") return std::nullopt;
-  if (o.value.text != "refund") return Problem{RejectReason::unknown_type, o.value.text};
-  type = EventType::refund;
+  if (o.value.text == "refund") {
+    type = EventType::refund;
+  } else if (o.value.text == "profile") {
+    type = EventType::profile;
+  } else {
+    return Problem{RejectReason::unknown_type, o.value.text};
+  }
+  return std::nullopt;
+}
+
+bool two_digits(std::string_view text, unsigned& value) {
+  if (text.size() != 2 || !std::isdigit(static_cast<unsigned char>(text[0])) ||
+      !std::isdigit(static_cast<unsigned char>(text[1]))) {
+    return false;
+  }
+  value = static_cast<unsigned>((text[0] - '0') * 10 + (text[1] - '0'));
+  return true;
+}
+
+// "MM-DD" (checked against a leap year) or "YYYY-MM-DD" (a real date).
+bool is_birthday(std::string_view text) {
+  unsigned year = 2000;  // a leap year
+  if (text.size() == 10) {
+    unsigned century = 0;
+    unsigned rest = 0;
+    if (text[4] != '-' || !two_digits(text.substr(0, 2), century) ||
+        !two_digits(text.substr(2, 2), rest)) {
+      return false;
+    }
+    year = century * 100 + rest;
+    text.remove_prefix(5);
+  }
+  unsigned month = 0;
+  unsigned day = 0;
+  if (text.size() != 5 || text[2] != '-' || !two_digits(text.substr(0, 2), month) ||
+      !two_digits(text.substr(3, 2), day) || month < 1 || month > 12 || day < 1) {
+    return false;
+  }
+  constexpr std::array<unsigned, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
+Verdict read_birthday(const Occurrence& o, std::string_view& birthday) {
+  if (Verdict p = presence_problem(o, false)) return p;
+  birthday = {};
+  if (o.is_absent()) return std::nullopt;
+  if (!is_string(o) || !is_birthday(o.value.text)) return invalid("not MM-DD or YYYY-MM-DD");
+  birthday = o.value.text;
   return std::nullopt;
 }
 
@@ -350,10 +415,15 @@ std::optional<FieldProblem> validate(const EventFields& f, std::string_view item
   if (Verdict p = read_id(f[member_id], event.member_id)) return FieldProblem{member_id, *p};
   if (Verdict p = read_ts(f[ts], event.ts)) return FieldProblem{ts, *p};
   if (Verdict p = read_type(f[type], event.type)) return FieldProblem{type, *p};
-  if (Verdict p = read_amount(f[amount], event.amount)) return FieldProblem{amount, *p};
+  if (event.type != EventType::profile) {
+    if (Verdict p = read_amount(f[amount], event.amount)) return FieldProblem{amount, *p};
+  }
   if (Verdict p = check_items(f[items], item_problem)) return FieldProblem{items, *p};
   if (Verdict p = check_optional_string(f[store_id])) return FieldProblem{store_id, *p};
   if (Verdict p = check_optional_string(f[currency])) return FieldProblem{currency, *p};
+  if (event.type == EventType::profile) {
+    if (Verdict p = read_birthday(f[birthday], event.birthday)) return FieldProblem{birthday, *p};
+  }
   return std::nullopt;
 }
 
@@ -449,7 +519,7 @@ struct EventParser::Impl {
   od::parser parser;
   std::vector<char> buffer;
   EventFields fields;
-  std::string_view item_problem;  // the first invalid item's problem, "" if none
+  ItemsSeen items;
 };
 
 EventParser::Impl::Impl(std::size_t max_bytes)
@@ -466,13 +536,14 @@ simdjson::padded_string_view EventParser::Impl::load(std::string_view bytes) {
 }
 
 bool EventParser::Impl::read_known_field(Field key, od::value& value, Occurrence& occurrence) {
-  if (key == Field::items) return read_items(value, occurrence, item_problem);
+  if (key == Field::items) return read_items(value, occurrence, items);
   return read_value(value, kEventDepth, occurrence.value);
 }
 
 bool EventParser::Impl::scan_fields(od::object& object) {
   fields.found = {};
-  item_problem = {};
+  items.problem = {};
+  items.categories.clear();
   const auto read_known = [this](Field key, od::value& value, Occurrence& o) {
     return read_known_field(key, value, o);
   };
@@ -528,12 +599,18 @@ bool EventParser::parse(std::string_view bytes, PurchaseEvent& event, Rejection&
       break;
   }
   PurchaseEvent parsed;
-  if (const auto failure = validate(impl_->fields, impl_->item_problem, parsed)) {
+  if (const auto failure = validate(impl_->fields, impl_->items.problem, parsed)) {
     return reject_field(rejection, *failure);
   }
   if (impl_->future_limit && parsed.ts > *impl_->future_limit) {
     return reject(rejection, RejectReason::future_timestamp,
                   "ts: more than input.max_future_skew ahead of the wall clock");
+  }
+  if (parsed.type == EventType::purchase) {  // refunds' and profiles' items are ignored
+    auto& categories = impl_->items.categories;
+    std::sort(categories.begin(), categories.end());
+    categories.erase(std::unique(categories.begin(), categories.end()), categories.end());
+    parsed.categories = categories;
   }
   event = parsed;
   return true;

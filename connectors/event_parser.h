@@ -4,18 +4,20 @@
 // Rules, in the order they are checked (the first failure is reported):
 //   size > input.max_event_bytes            -> too_large
 //   not one JSON object (syntax, NaN, trailing bytes, non-object) -> invalid_json
-//   then field by field, in the order event_id, member_id, ts, type, amount, items,
-//   store_id, currency: missing -> missing_field, wrong type / syntax / length ->
-//   invalid_field, outside the allowed range -> out_of_range, type not
-//   purchase|refund -> unknown_type;
+//   then field by field, in the order event_id, member_id, ts, type, amount (not for
+//   profiles), items, store_id, currency, birthday (profiles only): missing ->
+//   missing_field, wrong type / syntax / length -> invalid_field, outside the allowed
+//   range -> out_of_range, type not purchase|refund|profile -> unknown_type; a birthday
+//   must be "MM-DD" (a day of a leap year) or "YYYY-MM-DD" (a real date);
 //   last, ts beyond the future limit        -> future_timestamp.
 // Optional fields given as JSON null count as absent; a required field given as null
 // is invalid_field. A known field given twice is invalid_field. Unknown fields are
 // ignored but must be valid JSON, nested less than 1024 deep. Ids are 1-128 bytes after
 // unescaping. ts is an RFC 3339 string or an integer token of epoch milliseconds (a
 // fraction or an exponent is invalid_field). Items are checked as {sku: string,
-// category?: string, qty: number > 0, price?: number >= 0}; the first bad item is
-// reported as "items: <sku|category|qty|price>".
+// category?: string of 1-128 bytes, qty: number > 0, price?: number >= 0}; the first bad
+// item is reported as "items: <sku|category|qty|price>". A purchase's event carries its
+// items' distinct categories (SPEC 5.7 replenish).
 // Money is taken from the JSON text itself (never through a double).
 //
 // Details name the field and the problem ("ts: not RFC 3339", "amount: negative",

@@ -3,12 +3,19 @@
 #include <charconv>
 
 #include "connectors/raw_bytes_json.h"
+#include "connectors/action_json.h"
 #include "connectors/transition_json.h"
 
 namespace segmentd {
 
 void JsonlTransitionSink::emit(const Transition& transition) {
   append_transition_json(out_.line_buffer(), transition);
+  Status s = out_.end_line();
+  if (!s.is_ok() && status_.is_ok()) status_ = std::move(s);
+}
+
+void JsonlActionSink::emit(const MemberAction& action) {
+  append_action_json(out_.line_buffer(), action);
   Status s = out_.end_line();
   if (!s.is_ok() && status_.is_ok()) status_ = std::move(s);
 }

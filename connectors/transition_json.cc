@@ -93,8 +93,17 @@ void append_transition_json(std::string& out, const Transition& t) {
   append_int(out, t.effective_ts.ms);
   out.append(",\"effective_time\":\"");
   append_rfc3339(out, t.effective_ts);
-  out.append(t.cause == TransitionCause::event ? "\",\"cause\":\"event\",\"event_id\":"
-                                               : "\",\"cause\":\"timer\",\"event_id\":");
+  switch (t.cause) {
+    case TransitionCause::event:
+      out.append("\",\"cause\":\"event\",\"event_id\":");
+      break;
+    case TransitionCause::timer:
+      out.append("\",\"cause\":\"timer\",\"event_id\":");
+      break;
+    case TransitionCause::sweep:
+      out.append("\",\"cause\":\"sweep\",\"event_id\":");
+      break;
+  }
   if (t.cause == TransitionCause::event) {
     append_json_string(out, t.event_id);
   } else {

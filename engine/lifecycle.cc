@@ -6,7 +6,7 @@ namespace segmentd {
 
 std::string_view label_name(LifecycleLabel label) {
   static constexpr std::array<std::string_view, kLifecycleLabelCount> names = {
-      "none", "new", "active", "at_risk", "dormant", "lost"};
+      "none", "new", "active", "at_risk", "dormant", "lost", "prospect"};
   return names[static_cast<std::size_t>(label)];
 }
 
@@ -30,7 +30,9 @@ bool at_risk_applies(const MemberFigures& figures, const LifecycleRules& rules) 
 
 LifecycleLabel lifecycle_label(const MemberFigures& figures, EpochMs now,
                                const LifecycleRules& rules) {
-  if (figures.purchases == 0) return LifecycleLabel::none;
+  if (figures.purchases == 0) {
+    return figures.has_profile ? LifecycleLabel::prospect : LifecycleLabel::none;
+  }
   const DurationMs silence = std::max(DurationMs{0}, now - figures.last_purchase);
   if (silence >= rules.lost_after) return LifecycleLabel::lost;
   if (silence >= rules.dormant_after) return LifecycleLabel::dormant;
@@ -48,7 +50,8 @@ std::optional<EpochMs> lifecycle_next_change(const MemberFigures& figures, Epoch
   auto consider = [&](EpochMs candidate) {
     if (candidate > after && (!next || candidate < *next)) next = candidate;
   };
-  if (at_risk_applies(figures, rules)) consider(figures.last_purchase + at_risk_after(figures, rules));
+  if (at_risk_applies(figures, rules))
+    consider(figures.last_purchase + at_risk_after(figures, rules));
   consider(figures.last_purchase + rules.dormant_after);
   consider(figures.last_purchase + rules.lost_after);
   return next;

@@ -1,4 +1,5 @@
-// The lifecycle segment family (SPEC 5.4): none, new, active, at_risk, dormant, lost.
+// The lifecycle segment family (SPEC 5.4): none, prospect, new, active, at_risk, dormant,
+// lost.
 //
 // Pure functions of a member's figures and an instant; no clock is read here. The
 // engine calls lifecycle_label() to classify and lifecycle_next_change() to know when
@@ -14,8 +15,17 @@
 
 namespace segmentd {
 
-enum class LifecycleLabel : std::uint8_t { none, new_member, active, at_risk, dormant, lost };
-inline constexpr std::size_t kLifecycleLabelCount = 6;
+// `prospect` is last so that labels stored before it existed keep their numbers.
+enum class LifecycleLabel : std::uint8_t {
+  none,
+  new_member,
+  active,
+  at_risk,
+  dormant,
+  lost,
+  prospect
+};
+inline constexpr std::size_t kLifecycleLabelCount = 7;
 
 // The label as written in transitions and metrics: "none", "new", "active", ...
 std::string_view label_name(LifecycleLabel label);
@@ -33,7 +43,7 @@ struct LifecycleRules {
 // max(at_risk_min_days, ceil(factor * (last - first) / (n - 1))); requires n >= 2.
 DurationMs at_risk_after(const MemberFigures& figures, const LifecycleRules& rules);
 
-// The member's lifecycle label at instant `now`.
+// The member's lifecycle label at instant `now` (prospect: a profile and no purchase).
 LifecycleLabel lifecycle_label(const MemberFigures& figures, EpochMs now,
                                const LifecycleRules& rules);
 

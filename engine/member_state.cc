@@ -50,14 +50,19 @@ void add_to_days(std::vector<DayActivity>& days, const PurchaseEvent& event, std
     it->net -= event.amount;
   }
   const std::int32_t oldest_kept = days.back().day - kDailyHistoryDays + 1;
-  auto first_kept = std::lower_bound(days.begin(), days.end(), oldest_kept,
-                                     [](const DayActivity& d, std::int32_t v) { return d.day < v; });
+  auto first_kept =
+      std::lower_bound(days.begin(), days.end(), oldest_kept,
+                       [](const DayActivity& d, std::int32_t v) { return d.day < v; });
   days.erase(days.begin(), first_kept);
 }
 
 }  // namespace
 
 void add_to_figures(MemberFigures& figures, const PurchaseEvent& event, std::int32_t day) {
+  if (event.type == EventType::profile) {
+    figures.has_profile = true;
+    return;
+  }
   add_to_days(figures.days, event, day);
   if (event.type == EventType::refund) {
     ++figures.refunds;

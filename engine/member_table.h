@@ -6,10 +6,13 @@
 // for a member never seen); the reference is valid until the next load(). After
 // changing it the caller calls mark_changed(), which applies to the member returned by
 // the most recent load(): only changed members are persisted at the next commit.
-// Not thread-safe: owned by the stream's processing thread.
+// member_ids() lists every member the table holds (for the daily sweep's roster, read
+// once at start-up). Not thread-safe: owned by the stream's processing thread.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/member_state.h"
 
@@ -20,6 +23,7 @@ class MemberTable {
   virtual ~MemberTable() = default;
   virtual MemberState& load(std::string_view member_id) = 0;
   virtual void mark_changed() = 0;
+  virtual std::vector<std::string> member_ids() = 0;
 };
 
 }  // namespace segmentd

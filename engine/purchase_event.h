@@ -6,20 +6,24 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "engine/units.h"
 
 namespace segmentd {
 
-enum class EventType : std::uint8_t { purchase, refund };
+enum class EventType : std::uint8_t { purchase, refund, profile };
 
 struct PurchaseEvent {
   std::string_view event_id;   // 1-128 bytes, unique per event
   std::string_view member_id;  // 1-128 bytes
   EpochMs ts{};                // event time, within [1990, 2100)
   EventType type = EventType::purchase;
-  Money amount{};              // 0 <= amount <= 1e12 units, in thousandths
+  Money amount{};  // 0 <= amount <= 1e12 units, in thousandths; 0 for profiles
+  // The distinct item categories (each once, sorted by UTF-8 bytes).
+  std::span<const std::string_view> categories;
+  std::string_view birthday;  // profiles: "MM-DD" or "YYYY-MM-DD" as sent; "" when absent
 };
 
 }  // namespace segmentd

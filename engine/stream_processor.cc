@@ -1,19 +1,24 @@
 #include "engine/stream_processor.h"
 
 #include "engine/event_time.h"
+#include "engine/families/window.h"
 
 namespace segmentd {
 
-namespace {
-constexpr std::string_view kLifecycleFamily = "lifecycle";
-
-std::size_t index_of(LifecycleLabel label) { return static_cast<std::size_t>(label); }
-}  // namespace
-
 StreamProcessor::StreamProcessor(const EngineOptions& options, MemberTable& members,
                                  TimerIndex& timers, TransitionSink& sink,
-                                 const ProcessorCheckpoint& start)
-    : options_(options), members_(members), timers_(timers), sink_(sink), state_(start) {}
+                                 const ProcessorCheckpoint& start, ActionSink* actions)
+    : options_(options),
+      members_(members),
+      timers_(timers),
+      sink_(sink),
+      actions_(actions),
+      state_(start),
+      families_(options),
+      planner_(options),
+      sweep_(options, families_, members) {
+  state_.utc_offset = options.utc_offset;
+}
 
 void StreamProcessor::apply(const PurchaseEvent& event) {
   const std::string_view id = event.member_id;
@@ -24,51 +29,86 @@ void StreamProcessor::apply(const PurchaseEvent& event) {
   MemberState* member = &members_.load(id);
   if (member->recent_events.contains(event.event_id)) {
     ++stats.events_duplicate;
-    advance_clock(event.ts);
+    set_clock(event.ts - options_.allowed_lateness);
+    clock.max_event_ts = max(clock.max_event_ts, event.ts);
     return;
   }
   fire_own_timers(id, *member, clock.started ? max(event.ts, clock.clock) : event.ts);
   if (!member->known) {
     member->known = true;
-    ++stats.members_per_lifecycle[index_of(LifecycleLabel::none)];
+    for (FamilyId f : kAllFamilies) {
+      if (families_.enabled(f)) ++stats.family(f).members[0];
+    }
   }
+  const std::uint32_t purchases_before = member->figures.purchases;
+  bool newer_profile = false;
+  if (event.type == EventType::profile) apply_profile(*member, event, newer_profile);
   add_to_figures(member->figures, event, calendar_day(event.ts, options_.utc_offset));
+  if (event.type == EventType::purchase && families_.any_ranked()) {
+    if (purchases_before == 0) sweep_.add_member(id);
+    const EpochMs now = clock.started ? clock.clock : event.ts - options_.allowed_lateness;
+    DailySweep::note_purchase(*member, event.ts, first_midnight_after(now));
+  }
   member->recent_events.add(event.event_id, options_.dedupe_window);
   ++stats.events_applied;
   members_.mark_changed();
 
-  if (advance_clock(event.ts)) member = &members_.load(id);
+  const bool started = clock.started;
+  set_clock(event.ts - options_.allowed_lateness);
+  if (!started) clock.max_event_ts = event.ts;
+  clock.max_event_ts = max(clock.max_event_ts, event.ts);
+  member = &members_.load(id);
   EpochMs at = max(event.ts, clock.clock);
   if (member->figures.purchases > 0) at = max(at, member->figures.last_purchase);
   evaluate(id, *member, at, TransitionCause::event, event.event_id);
+  if (planner_.any()) planner_.plan(*member, event, purchases_before, newer_profile, at);
   reschedule(id, *member, at);
   members_.mark_changed();
 }
 
-void StreamProcessor::advance_clock_to(EpochMs target) {
-  StreamClock& clock = state_.clock;
-  if (clock.started && target <= clock.clock) return;
-  clock.started = true;
-  clock.clock = target;
-  fire_due_timers();
+void StreamProcessor::apply_profile(MemberState& member, const PurchaseEvent& event, bool& newer) {
+  newer = !member.figures.has_profile || event.ts >= member.profile_ts;
+  if (!newer) return;
+  member.profile_ts = event.ts;
+  member.birthday.assign(event.birthday);
 }
 
-bool StreamProcessor::advance_clock(EpochMs event_ts) {
+void StreamProcessor::advance_clock_to(EpochMs target) { set_clock(target); }
+
+EpochMs StreamProcessor::first_midnight_after(EpochMs t) const {
+  return day_start(calendar_day(t, options_.utc_offset) + 1, options_.utc_offset);
+}
+
+// Moves the clock to `target` if later: timers due by each midnight passed, then that
+// midnight's sweep (SPEC 5.6), then the timers due by `target`.
+void StreamProcessor::set_clock(EpochMs target) {
   StreamClock& clock = state_.clock;
-  const EpochMs candidate = event_ts - options_.allowed_lateness;
   if (!clock.started) {
-    clock = StreamClock{true, candidate, event_ts};
-  } else {
-    clock.max_event_ts = max(clock.max_event_ts, event_ts);
-    if (candidate <= clock.clock) return false;
-    clock.clock = candidate;
+    clock.started = true;
+    clock.clock = target;
+    fire_due_timers(target);
+    return;
   }
-  return fire_due_timers();
+  if (target <= clock.clock) return;
+  const EpochMs old = clock.clock;
+  clock.clock = target;
+  if (families_.any_ranked()) {
+    for (EpochMs s = first_midnight_after(old); s <= target; s = first_midnight_after(s)) {
+      fire_due_timers(s);
+      ++state_.stats.sweeps;
+      sweep_.run(s,
+                 [&](std::string_view id, MemberState& member, FamilyId family, std::uint8_t to) {
+                   change_label(id, member, family, to, s, TransitionCause::sweep, {});
+                   members_.mark_changed();
+                 });
+    }
+  }
+  fire_due_timers(target);
 }
 
-bool StreamProcessor::fire_due_timers() {
+bool StreamProcessor::fire_due_timers(EpochMs limit) {
   bool fired = false;
-  while (auto entry = timers_.pop_due(state_.clock.clock)) {
+  while (auto entry = timers_.pop_due(limit)) {
     MemberState& member = members_.load(entry->member_id);
     member.timer.reset();
     fire_timer(entry->member_id, member, entry->due);
@@ -91,39 +131,54 @@ void StreamProcessor::fire_own_timers(std::string_view member_id, MemberState& m
 void StreamProcessor::fire_timer(std::string_view member_id, MemberState& member, EpochMs due) {
   ++state_.stats.timers_fired;
   evaluate(member_id, member, due, TransitionCause::timer, {});
+  while (auto action = planner_.take_due(member, due)) emit_action(member_id, member, *action);
   reschedule(member_id, member, due);
 }
 
 void StreamProcessor::evaluate(std::string_view member_id, MemberState& member, EpochMs at,
                                TransitionCause cause, std::string_view event_id) {
-  const auto from = static_cast<LifecycleLabel>(member.lifecycle);
-  const LifecycleLabel to = lifecycle_label(member.figures, at, options_.lifecycle);
-  if (to == from) return;
-  member.lifecycle = static_cast<std::uint8_t>(to);
-  ++member.seq;
-  emit(member_id, member, from, to, at, cause, event_id);
+  for (FamilyId f : kAllFamilies) {
+    if (!families_.time_driven(f)) continue;
+    const std::uint8_t to = families_.label_at(f, member.figures, at);
+    if (to != member.label(f)) change_label(member_id, member, f, to, at, cause, event_id);
+  }
 }
 
-void StreamProcessor::reschedule(std::string_view member_id, MemberState& member,
-                                 EpochMs after) {
-  const auto next = lifecycle_next_change(member.figures, after, options_.lifecycle);
+void StreamProcessor::reschedule(std::string_view member_id, MemberState& member, EpochMs after) {
+  std::optional<EpochMs> next = families_.next_change(member.figures, after);
+  const std::optional<EpochMs> action = ActionPlanner::next_due(member);
+  if (action && (!next || *action < *next)) next = action;
   timers_.move(member_id, member.timer, next);
   member.timer = next;
 }
 
-void StreamProcessor::emit(std::string_view member_id, const MemberState& member,
-                           LifecycleLabel from, LifecycleLabel to, EpochMs at,
-                           TransitionCause cause, std::string_view event_id) {
+void StreamProcessor::change_label(std::string_view member_id, MemberState& member, FamilyId family,
+                                   std::uint8_t to, EpochMs at, TransitionCause cause,
+                                   std::string_view event_id) {
+  const std::uint8_t from = member.label(family);
+  member.label(family) = to;
+  ++member.seq;
   StreamStats& stats = state_.stats;
   ++stats.transitions;
-  ++stats.lifecycle_transitions[index_of(from)][index_of(to)];
-  --stats.members_per_lifecycle[index_of(from)];
-  ++stats.members_per_lifecycle[index_of(to)];
+  FamilyCounts& counts = stats.family(family);
+  ++counts.transitions[std::size_t{from} * kMaxFamilyLabels + to];
+  --counts.members[from];
+  ++counts.members[to];
+  const auto labels = family_labels(family);
   const MemberFigures& f = member.figures;
-  sink_.emit(Transition{member_id, kLifecycleFamily, label_name(from), label_name(to), at, cause,
-                        event_id, member.seq,
-                        TransitionSnapshot{f.purchases, f.first_purchase, f.last_purchase,
-                                           f.net_total}});
+  sink_.emit(Transition{
+      member_id, family_name(family), labels[from], labels[to], at, cause, event_id, member.seq,
+      TransitionSnapshot{f.purchases, f.first_purchase, f.last_purchase, f.net_total}});
+}
+
+void StreamProcessor::emit_action(std::string_view member_id, MemberState& member,
+                                  const PendingAction& action) {
+  ++member.actions_emitted;
+  ++state_.stats.actions;
+  if (actions_ == nullptr) return;
+  actions_->emit(MemberAction{member_id, action.kind, member.actions_emitted, action.due,
+                              action.step, member.figures.purchases, action.category,
+                              action.expected, member.birthday});
 }
 
 }  // namespace segmentd

@@ -9,13 +9,13 @@
 
 namespace segmentd {
 
-enum class TransitionCause : std::uint8_t { event, timer };
+enum class TransitionCause : std::uint8_t { event, timer, sweep };
 
 // The member's figures at the transition's instant.
 struct TransitionSnapshot {
   std::uint32_t purchases = 0;
-  EpochMs first_purchase_ts{};  // meaningful when purchases > 0
-  EpochMs last_purchase_ts{};   // meaningful when purchases > 0
+  EpochMs first_purchase_ts{};  // meaningful when purchases > 0 (else written as null)
+  EpochMs last_purchase_ts{};   // meaningful when purchases > 0 (else written as null)
   Money monetary_total{};
 };
 
@@ -26,7 +26,7 @@ struct Transition {
   std::string_view to;
   EpochMs effective_ts{};
   TransitionCause cause = TransitionCause::event;
-  std::string_view event_id;  // empty when cause == timer
+  std::string_view event_id;  // empty unless cause == event
   std::uint64_t seq = 0;      // per member, from 1, no gaps
   TransitionSnapshot snapshot;
 };

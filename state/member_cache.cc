@@ -49,6 +49,18 @@ void MemberCache::mark_changed() {
   changed_.push_back(last_loaded_);
 }
 
+std::vector<std::string> MemberCache::member_ids() {
+  std::vector<std::string> ids;
+  Status s = store_.scan_member_ids(stream_, [&](std::string_view id) { ids.emplace_back(id); });
+  if (!s.is_ok()) throw StateStoreError(s.message());
+  for (const auto& [id, entry] : entries_) {
+    if (entry.state.known) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 Status MemberCache::load_timers(TimerIndex& timers) {
   return restore_tally(
       [&](EpochMs due, std::string_view member_id) { timers.add(due, member_id); });

@@ -42,6 +42,8 @@ class MemberCache final : public MemberTable {
 
   MemberState& load(std::string_view member_id) override;
   void mark_changed() override;
+  // Persisted and resident members; throws StateStoreError when the scan fails.
+  std::vector<std::string> member_ids() override;
 
   // Restores the stream: fills `timers` with its persisted timers and checks its members
   // and timers against its checkpoint's tally (a full scan of the stream's members).

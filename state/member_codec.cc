@@ -1,16 +1,24 @@
 #include "state/member_codec.h"
 
-#include "engine/lifecycle.h"
+#include <cstdint>
+
 #include "state/varint.h"
 
 namespace segmentd {
 
 namespace {
 
-constexpr std::uint8_t kMemberFormat = 1;
-// 1: no tally; 2: tally appended.
-constexpr std::uint8_t kCheckpointFormatWithoutTally = 1;
+// Member records: format 1 (lifecycle only); format 2 adds the labels of every family, the
+// profile, item categories, actions and the sweep's unswept purchases.
+constexpr std::uint8_t kMemberFormatV1 = 1;
+constexpr std::uint8_t kMemberFormat = 2;
+// Checkpoints: format 1 (lifecycle counts, no tally); format 2 adds the action and sweep
+// counters, the utc offset, every family's counts and the tally.
+constexpr std::uint8_t kCheckpointFormatV1 = 1;
 constexpr std::uint8_t kCheckpointFormat = 2;
+// Upper bounds a decoded record must respect (anything larger is corruption).
+constexpr std::uint64_t kMaxListLength = 1u << 20;
+constexpr std::uint64_t kMaxFollowUpStep = 3;
 
 constexpr std::int64_t kStoredDayLimit = kStoredTimeLimit / 86'400'000;
 
@@ -88,6 +96,87 @@ bool decode_figures(bytes::Reader& in, MemberFigures& f, std::string* why) {
   return true;
 }
 
+void encode_extras(std::string& out, const MemberState& state) {
+  bytes::put_varint(out, state.figures.has_profile ? 1 : 0);
+  bytes::put_signed(out, state.profile_ts.ms);
+  bytes::put_string(out, state.birthday);
+  bytes::put_varint(out, state.categories.size());
+  for (const CategoryFigures& c : state.categories) {
+    bytes::put_string(out, c.category);
+    bytes::put_varint(out, c.purchases);
+    bytes::put_signed(out, c.first.ms);
+    bytes::put_signed(out, c.last.ms - c.first.ms);
+  }
+  bytes::put_varint(out, state.actions_emitted);
+  bytes::put_varint(out, state.pending_actions.size());
+  for (const PendingAction& a : state.pending_actions) {
+    bytes::put_varint(out, static_cast<std::uint64_t>(a.kind));
+    bytes::put_signed(out, a.due.ms);
+    bytes::put_varint(out, a.step);
+    bytes::put_string(out, a.category);
+    bytes::put_signed(out, a.expected.ms);
+  }
+  bytes::put_varint(out, state.unswept_purchases.size());
+  for (EpochMs t : state.unswept_purchases) bytes::put_signed(out, t.ms);
+  bytes::put_signed(out, state.swept_last_purchase.ms);
+}
+
+// Reads what encode_extras wrote; false (saying why) when a value is out of its range.
+bool decode_extras(bytes::Reader& in, MemberState& state, std::string* why) {
+  const std::uint64_t has_profile = in.varint();
+  state.figures.has_profile = has_profile == 1;
+  state.profile_ts = EpochMs{in.signed_varint()};
+  state.birthday = std::string(in.string());
+  const std::uint64_t categories = in.varint();
+  if (has_profile > 1) return fail(why, "bad profile flag " + std::to_string(has_profile));
+  if (categories > kMaxListLength)
+    return fail(why, std::to_string(categories) + " item categories");
+  for (std::uint64_t i = 0; i < categories && in.ok(); ++i) {
+    CategoryFigures c;
+    c.category = std::string(in.string());
+    const std::uint64_t purchases = in.varint();
+    c.first = EpochMs{in.signed_varint()};
+    c.last = EpochMs{c.first.ms + in.signed_varint()};
+    if (purchases == 0 || purchases > UINT32_MAX || c.last < c.first) {
+      return fail(why, "bad figures for item category \"" + c.category + "\"");
+    }
+    c.purchases = static_cast<std::uint32_t>(purchases);
+    state.categories.push_back(std::move(c));
+  }
+  const std::uint64_t emitted = in.varint();
+  const std::uint64_t pending = in.varint();
+  if (emitted > UINT32_MAX || pending > kMaxListLength) {
+    return fail(why,
+                "bad action counts " + std::to_string(emitted) + "/" + std::to_string(pending));
+  }
+  state.actions_emitted = static_cast<std::uint32_t>(emitted);
+  for (std::uint64_t i = 0; i < pending && in.ok(); ++i) {
+    PendingAction a;
+    const std::uint64_t kind = in.varint();
+    a.due = EpochMs{in.signed_varint()};
+    const std::uint64_t step = in.varint();
+    a.category = std::string(in.string());
+    a.expected = EpochMs{in.signed_varint()};
+    if (kind >= kActionKindCount || step > kMaxFollowUpStep) {
+      return fail(why, "pending action kind " + std::to_string(kind) + " step " +
+                           std::to_string(step) + " out of range");
+    }
+    if (!time_in_range(a.due.ms)) return fail(why, time_error("action due time", a.due.ms));
+    a.kind = static_cast<ActionKind>(kind);
+    a.step = static_cast<std::uint8_t>(step);
+    state.pending_actions.push_back(std::move(a));
+  }
+  const std::uint64_t unswept = in.varint();
+  if (unswept > kMaxListLength || unswept > state.figures.purchases) {
+    return fail(why, std::to_string(unswept) + " unswept purchases");
+  }
+  for (std::uint64_t i = 0; i < unswept && in.ok(); ++i) {
+    state.unswept_purchases.push_back(EpochMs{in.signed_varint()});
+  }
+  state.swept_last_purchase = EpochMs{in.signed_varint()};
+  return true;
+}
+
 std::string check_figures(const MemberFigures& f) {
   if (!time_in_range(f.first_purchase.ms)) return time_error("first purchase", f.first_purchase.ms);
   if (!time_in_range(f.last_purchase.ms)) return time_error("last purchase", f.last_purchase.ms);
@@ -117,19 +206,26 @@ std::string check_recent_events(const RecentEventIds& recent) {
   return {};
 }
 
+std::string label_error(FamilyId family, std::uint64_t label) {
+  return std::string(family_name(family)) + " label index " + std::to_string(label) +
+         " out of range (0-" + std::to_string(family_labels(family).size() - 1) + ")";
+}
+
 std::string check_labels(const MemberState& state) {
-  if (state.lifecycle >= kLifecycleLabelCount) {
-    return "lifecycle label index " + std::to_string(state.lifecycle) + " out of range (0-" +
-           std::to_string(kLifecycleLabelCount - 1) + ")";
+  for (FamilyId f : kAllFamilies) {
+    if (state.label(f) >= family_labels(f).size()) return label_error(f, state.label(f));
   }
   return {};
 }
 
 std::string check_stats(const StreamStats& s) {
-  for (std::size_t label = 0; label < s.members_per_lifecycle.size(); ++label) {
-    if (s.members_per_lifecycle[label] < 0) {
-      return "negative member count " + std::to_string(s.members_per_lifecycle[label]) +
-             " for lifecycle label index " + std::to_string(label);
+  for (FamilyId f : kAllFamilies) {
+    const FamilyCounts& counts = s.family(f);
+    for (std::size_t label = 0; label < family_labels(f).size(); ++label) {
+      if (counts.members[label] < 0) {
+        return "negative member count " + std::to_string(counts.members[label]) + " for " +
+               std::string(family_name(f)) + " label index " + std::to_string(label);
+      }
     }
   }
   return {};
@@ -151,17 +247,18 @@ void encode_member(std::string& out, const MemberState& state) {
   const std::vector<std::string> ids = state.recent_events.oldest_first();
   bytes::put_varint(out, ids.size());
   for (const std::string& id : ids) bytes::put_string(out, id);
-  bytes::put_varint(out, state.lifecycle);
+  for (std::uint8_t label : state.labels) bytes::put_varint(out, label);
   bytes::put_varint(out, state.seq);
   bytes::put_varint(out, state.timer ? 1 : 0);
   if (state.timer) bytes::put_signed(out, state.timer->ms);
+  encode_extras(out, state);
 }
 
 bool decode_member(std::string_view in_bytes, MemberState& state, std::string* why) {
   if (in_bytes.empty()) return fail(why, "empty member record");
-  if (static_cast<std::uint8_t>(in_bytes[0]) != kMemberFormat) {
-    return fail(why, "unknown member record format " +
-                         std::to_string(static_cast<std::uint8_t>(in_bytes[0])));
+  const auto format = static_cast<std::uint8_t>(in_bytes[0]);
+  if (format != kMemberFormat && format != kMemberFormatV1) {
+    return fail(why, "unknown member record format " + std::to_string(format));
   }
   bytes::Reader in(in_bytes.substr(1));
   state = MemberState{};
@@ -175,16 +272,18 @@ bool decode_member(std::string_view in_bytes, MemberState& state, std::string* w
   std::vector<std::string> ids;
   for (std::uint64_t i = 0; i < id_count && in.ok(); ++i) ids.emplace_back(in.string());
   state.recent_events.assign_oldest_first(std::move(ids));
-  const std::uint64_t label = in.varint();
-  if (label >= kLifecycleLabelCount) {
-    return fail(why, "lifecycle label index " + std::to_string(label) + " out of range (0-" +
-                         std::to_string(kLifecycleLabelCount - 1) + ")");
+  const std::size_t families = format == kMemberFormatV1 ? 1 : kFamilyCount;
+  for (std::size_t f = 0; f < families; ++f) {
+    const std::uint64_t label = in.varint();
+    const auto family = static_cast<FamilyId>(f);
+    if (label >= family_labels(family).size()) return fail(why, label_error(family, label));
+    state.labels[f] = static_cast<std::uint8_t>(label);
   }
-  state.lifecycle = static_cast<std::uint8_t>(label);
   state.seq = in.varint();
   const std::uint64_t has_timer = in.varint();
   if (has_timer > 1) return fail(why, "bad timer flag " + std::to_string(has_timer));
   if (has_timer == 1) state.timer = EpochMs{in.signed_varint()};
+  if (format == kMemberFormat && !decode_extras(in, state, why)) return false;
   if (!in.ok() || !in.at_end()) return fail(why, "truncated or overlong member record");
   std::string problem = check_member(state);
   if (!problem.empty()) return fail(why, std::move(problem));
@@ -201,6 +300,36 @@ std::string check_member(const MemberState& state) {
   return {};
 }
 
+namespace {
+
+// Format 1 held the lifecycle counts of its six labels (no prospect).
+void decode_v1_counts(bytes::Reader& in, StreamStats& s) {
+  constexpr std::size_t kV1Labels = 6;
+  FamilyCounts& lifecycle = s.family(FamilyId::lifecycle);
+  for (std::size_t from = 0; from < kV1Labels; ++from) {
+    for (std::size_t to = 0; to < kV1Labels; ++to) {
+      lifecycle.transitions[from * kMaxFamilyLabels + to] = in.varint();
+    }
+  }
+  for (std::size_t label = 0; label < kV1Labels; ++label)
+    lifecycle.members[label] = in.signed_varint();
+}
+
+void decode_family_counts(bytes::Reader& in, StreamStats& s) {
+  for (FamilyId f : kAllFamilies) {
+    FamilyCounts& counts = s.family(f);
+    const std::size_t labels = family_labels(f).size();
+    for (std::size_t from = 0; from < labels; ++from) {
+      for (std::size_t to = 0; to < labels; ++to) {
+        counts.transitions[from * kMaxFamilyLabels + to] = in.varint();
+      }
+    }
+    for (std::size_t label = 0; label < labels; ++label) counts.members[label] = in.signed_varint();
+  }
+}
+
+}  // namespace
+
 void encode_checkpoint(std::string& out, const StreamCheckpoint& checkpoint) {
   out.push_back(static_cast<char>(kCheckpointFormat));
   const StreamClock& clock = checkpoint.processor.clock;
@@ -208,14 +337,23 @@ void encode_checkpoint(std::string& out, const StreamCheckpoint& checkpoint) {
   bytes::put_signed(out, clock.clock.ms);
   bytes::put_signed(out, clock.max_event_ts.ms);
   const StreamStats& s = checkpoint.processor.stats;
-  for (std::uint64_t v :
-       {s.events_applied, s.events_duplicate, s.events_late, s.timers_fired, s.transitions}) {
+  for (std::uint64_t v : {s.events_applied, s.events_duplicate, s.events_late, s.timers_fired,
+                          s.transitions, s.actions, s.sweeps}) {
     bytes::put_varint(out, v);
   }
-  for (const auto& row : s.lifecycle_transitions) {
-    for (std::uint64_t v : row) bytes::put_varint(out, v);
+  bytes::put_signed(out, checkpoint.processor.utc_offset.ms);
+  for (FamilyId f : kAllFamilies) {
+    const FamilyCounts& counts = s.family(f);
+    const std::size_t labels = family_labels(f).size();
+    for (std::size_t from = 0; from < labels; ++from) {
+      for (std::size_t to = 0; to < labels; ++to) {
+        bytes::put_varint(out, counts.transitions_between(from, to));
+      }
+    }
+    for (std::size_t label = 0; label < labels; ++label) {
+      bytes::put_signed(out, counts.members[label]);
+    }
   }
-  for (std::int64_t v : s.members_per_lifecycle) bytes::put_signed(out, v);
   bytes::put_string(out, checkpoint.source_position);
   bytes::put_varint(out, checkpoint.tally ? 1 : 0);
   if (checkpoint.tally) {
@@ -229,7 +367,7 @@ void encode_checkpoint(std::string& out, const StreamCheckpoint& checkpoint) {
 bool decode_checkpoint(std::string_view in_bytes, StreamCheckpoint& checkpoint, std::string* why) {
   if (in_bytes.empty()) return fail(why, "empty checkpoint record");
   const auto format = static_cast<std::uint8_t>(in_bytes[0]);
-  if (format != kCheckpointFormat && format != kCheckpointFormatWithoutTally) {
+  if (format != kCheckpointFormat && format != kCheckpointFormatV1) {
     return fail(why, "unknown checkpoint format " + std::to_string(format));
   }
   bytes::Reader in(in_bytes.substr(1));
@@ -245,10 +383,14 @@ bool decode_checkpoint(std::string_view in_bytes, StreamCheckpoint& checkpoint, 
        {&s.events_applied, &s.events_duplicate, &s.events_late, &s.timers_fired, &s.transitions}) {
     *v = in.varint();
   }
-  for (auto& row : s.lifecycle_transitions) {
-    for (std::uint64_t& v : row) v = in.varint();
+  if (format == kCheckpointFormatV1) {
+    decode_v1_counts(in, s);
+  } else {
+    s.actions = in.varint();
+    s.sweeps = in.varint();
+    checkpoint.processor.utc_offset = DurationMs{in.signed_varint()};
+    decode_family_counts(in, s);
   }
-  for (std::int64_t& v : s.members_per_lifecycle) v = in.signed_varint();
   checkpoint.source_position = std::string(in.string());
   if (format == kCheckpointFormat) {
     const std::uint64_t has_tally = in.varint();

@@ -255,6 +255,18 @@ Status StateStore::scan_timers(StreamId stream,
   return from_rocks(it->status(), "scanning timers");
 }
 
+Status StateStore::scan_member_ids(StreamId stream,
+                                   const std::function<void(std::string_view)>& visit) {
+  const std::string prefix = stream_prefix(stream);
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(options, impl_->members()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    visit(std::string_view(it->key().data() + prefix.size(), it->key().size() - prefix.size()));
+  }
+  return from_rocks(it->status(), "scanning members");
+}
+
 Status StateStore::commit(StoreBatch& batch) {
   rocksdb::WriteOptions write_options;
   write_options.sync = impl_->sync_commits;

@@ -96,6 +96,9 @@ class StateStore {
   // Calls `visit` for each persisted timer of the stream in (due, member id) order.
   Status scan_timers(StreamId stream,
                      const std::function<void(EpochMs due, std::string_view member_id)>& visit);
+  // Calls `visit` for each persisted member id of the stream, in UTF-8 byte order.
+  Status scan_member_ids(StreamId stream,
+                         const std::function<void(std::string_view member_id)>& visit);
   // Writes the batch atomically; the batch is cleared on success.
   Status commit(StoreBatch& batch);
 

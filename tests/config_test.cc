@@ -333,7 +333,8 @@ TEST_CASE("routes: also or instead, from a comma-separated string or a TOML arra
             describe_effective_config(from_set),
             "output.routes=lifecycle/at_risk=churn-risk,lifecycle/lost=win-back;instead") == 1);
   const auto [routes, problem] = GENERATE(table<std::string, std::string>({
-      {"rfm/lost=x", "route \"rfm/lost=x\" unknown family \"rfm\""},
+      {"loyalty/lost=x", "route \"loyalty/lost=x\" unknown family \"loyalty\""},
+      {"rfm/lost=x", "family rfm has no label \"lost\""},
       {"lifecycle/none=x", "family lifecycle has no label \"none\""},
       {"lifecycle/lost=bad topic", "\"bad topic\" is not a topic name"},
       {"lifecycle/lost", "is not family/to=topic[;instead]"},
@@ -342,7 +343,7 @@ TEST_CASE("routes: also or instead, from a comma-separated string or a TOML arra
   }));
   const std::string message = failure(with_sets({"output.routes=" + routes}));
   CHECK_THAT(message, Contains(problem) && Contains("routable: lifecycle (new, active, at_risk, "
-                                                    "dormant, lost)"));
+                                                    "dormant, lost, prospect), rfm (active/new,"));
 }
 
 TEST_CASE("at_risk_factor is kept exactly, in thousandths") {

@@ -29,7 +29,7 @@ MemberState valid_member() {
   m.figures.last_purchase = EpochMs{1'700'100'000'000};
   m.figures.days = {{19675, 1, Money{5}}, {19676, 1, Money{7}}};
   m.recent_events.add("e1", 32);
-  m.lifecycle = 2;
+  m.label(FamilyId::lifecycle) = 2;
   m.seq = 1;
   m.timer = EpochMs{1'710'000'000'000};
   return m;
@@ -48,7 +48,7 @@ TEST_CASE("member records with impossible values are refused with a reason", "[s
   CHECK(decode_failure(valid_member()).empty());
 
   MemberState m = valid_member();
-  m.lifecycle = 9;  // was used unchecked as an array index
+  m.label(FamilyId::lifecycle) = 9;  // was used unchecked as an array index
   CHECK_THAT(decode_failure(m), Contains("label index 9 out of range"));
 
   m = valid_member();
@@ -81,15 +81,18 @@ TEST_CASE("member records with impossible values are refused with a reason", "[s
 TEST_CASE("member records with an out-of-range label byte are refused", "[state]") {
   std::string bytes;
   encode_member(bytes, valid_member());
-  // The label is the third varint from the end: label, seq, timer flag, timer.
   MemberState decoded;
   std::string why;
   REQUIRE(decode_member(bytes, decoded, &why));
-  std::string tail;
-  bytes::put_varint(tail, 1);  // seq
-  bytes::put_varint(tail, 1);  // timer flag
-  bytes::put_signed(tail, 1'710'000'000'000);
-  const std::size_t label_at = bytes.size() - tail.size() - 1;
+  // The lifecycle label's byte is the one byte that differs from a record with label 3.
+  MemberState other = valid_member();
+  other.label(FamilyId::lifecycle) = 3;
+  std::string other_bytes;
+  encode_member(other_bytes, other);
+  REQUIRE(other_bytes.size() == bytes.size());
+  const auto label_at = static_cast<std::size_t>(
+      std::mismatch(bytes.begin(), bytes.end(), other_bytes.begin()).first - bytes.begin());
+  REQUIRE(label_at < bytes.size());
   REQUIRE(bytes[label_at] == 2);
   bytes[label_at] = 0x7f;
   CHECK_FALSE(decode_member(bytes, decoded, &why));
@@ -107,9 +110,9 @@ TEST_CASE("checkpoints with impossible values are refused with a reason", "[stat
   StreamCheckpoint c;
   c.processor.clock = StreamClock{true, EpochMs{1'000}, EpochMs{2'000}};
   CHECK(failure(c).empty());
-  c.processor.stats.members_per_lifecycle[3] = -4;
+  c.processor.stats.family(FamilyId::lifecycle).members[3] = -4;
   CHECK_THAT(failure(c), Contains("negative member count -4"));
-  c.processor.stats.members_per_lifecycle[3] = 0;
+  c.processor.stats.family(FamilyId::lifecycle).members[3] = 0;
   c.processor.clock.max_event_ts = EpochMs{std::numeric_limits<std::int64_t>::max()};
   CHECK_THAT(failure(c), Contains("largest event time"));
 
@@ -153,7 +156,7 @@ TEST_CASE("a member record with a bad label names its member, stream and state d
   REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
   StoreBatch batch(*store);
   MemberState bad = valid_member();
-  bad.lifecycle = 200;
+  bad.label(FamilyId::lifecycle) = 200;
   (void)batch.put_member(StreamId{7}, "mallory", bad);
   REQUIRE(store->commit(batch).is_ok());
   MemberState read;

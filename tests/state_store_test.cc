@@ -23,7 +23,7 @@ MemberState sample_member() {
   m.figures.days = {{19000, 1, Money{5}}, {19010, 2, Money{-7}}};
   m.recent_events.add("e1", 32);
   m.recent_events.add("é-2", 32);
-  m.lifecycle = 2;
+  m.label(FamilyId::lifecycle) = 2;
   m.seq = 9;
   m.timer = EpochMs{1'700'200'000'000};
   return m;
@@ -32,7 +32,7 @@ MemberState sample_member() {
 void check_same(const MemberState& a, const MemberState& b) {
   CHECK(a.figures == b.figures);
   CHECK(a.recent_events.oldest_first() == b.recent_events.oldest_first());
-  CHECK(a.lifecycle == b.lifecycle);
+  CHECK(a.labels == b.labels);
   CHECK(a.seq == b.seq);
   CHECK(a.timer == b.timer);
   CHECK(a.known == b.known);
@@ -65,8 +65,8 @@ TEST_CASE("checkpoints survive encoding exactly", "[state]") {
   StreamCheckpoint c;
   c.processor.clock = StreamClock{true, EpochMs{-5}, EpochMs{1'000}};
   c.processor.stats.events_applied = 77;
-  c.processor.stats.lifecycle_transitions[1][2] = 3;
-  c.processor.stats.members_per_lifecycle[4] = 12;
+  c.processor.stats.family(FamilyId::lifecycle).transitions[1 * kMaxFamilyLabels + 2] = 3;
+  c.processor.stats.family(FamilyId::lifecycle).members[4] = 12;
   c.source_position = std::string("\0\1pos", 5);
   c.tally = StoreTally{3, 2, 0xfedcba9876543210};
   std::string bytes;

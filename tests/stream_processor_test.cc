@@ -23,7 +23,7 @@ struct OwnedEvent {
   std::int64_t ts;
   EventType type = EventType::purchase;
   std::int64_t thousandths = 1000;
-  PurchaseEvent view() const { return {id, member, EpochMs{ts}, type, Money{thousandths}}; }
+  PurchaseEvent view() const { return {id, member, EpochMs{ts}, type, Money{thousandths}, {}, {}}; }
 };
 
 struct Harness {
@@ -50,9 +50,8 @@ TEST_CASE("a silent regular goes active, at_risk, dormant, lost at their own ins
   h.apply({"a2", "alice", kJan1 + 10 * kDay});
   h.apply({"a3", "alice", kJan1 + 20 * kDay});
   h.processor.advance_clock_to(EpochMs{kJan1 + 400 * kDay});
-  REQUIRE(h.path("alice") ==
-          std::vector<std::string>{"none>new", "new>active", "active>at_risk", "at_risk>dormant",
-                                   "dormant>lost"});
+  REQUIRE(h.path("alice") == std::vector<std::string>{"none>new", "new>active", "active>at_risk",
+                                                      "at_risk>dormant", "dormant>lost"});
   const auto& r = h.sink.recorded;
   CHECK(r[2].effective_ts == kJan1 + 40 * kDay);  // 20d + max(14d, 2.0 * 10d)
   CHECK(r[2].cause == TransitionCause::timer);
@@ -83,8 +82,8 @@ TEST_CASE("timers due in one clock advance fire in (due, member) order", "[proce
   for (const auto& t : h.sink.recorded) {
     if (t.cause == TransitionCause::timer) order.push_back(t.member_id + ":" + t.to);
   }
-  CHECK(order == std::vector<std::string>{"cat:dormant", "amy:dormant", "zed:dormant",
-                                          "cat:lost", "amy:lost", "zed:lost"});
+  CHECK(order == std::vector<std::string>{"cat:dormant", "amy:dormant", "zed:dormant", "cat:lost",
+                                          "amy:lost", "zed:lost"});
 }
 
 TEST_CASE("a purchase after a long silence fires the member's own timers first", "[processor]") {
@@ -130,7 +129,7 @@ TEST_CASE("refunds change the net total, never the lifecycle", "[processor]") {
   REQUIRE(h.sink.recorded.size() == 1);
   CHECK(h.sink.recorded[0].snapshot.monetary_total.thousandths == -9'500);
   CHECK(h.sink.recorded[0].snapshot.purchases == 1);
-  const auto& members = h.processor.checkpoint().stats.members_per_lifecycle;
+  const auto& members = h.processor.checkpoint().stats.family(FamilyId::lifecycle).members;
   CHECK(members[static_cast<std::size_t>(LifecycleLabel::new_member)] == 1);
   CHECK(members[static_cast<std::size_t>(LifecycleLabel::none)] == 0);
 }
@@ -138,8 +137,8 @@ TEST_CASE("refunds change the net total, never the lifecycle", "[processor]") {
 TEST_CASE("a late purchase brings a dormant member back", "[processor]") {
   Harness h;
   h.apply({"d1", "dave", kJan1});
-  h.apply({"x1", "xena", kJan1 + 200 * kDay});  // dave: new > dormant > lost
-  h.apply({"d0", "dave", kJan1 + 150 * kDay});   // late, still counts
+  h.apply({"x1", "xena", kJan1 + 200 * kDay});    // dave: new > dormant > lost
+  h.apply({"d0", "dave", kJan1 + 150 * kDay});    // late, still counts
   CHECK(h.path("dave").back() == "lost>active");  // 50 days of silence at the clock
   CHECK(h.sink.recorded.back().effective_ts == kJan1 + 200 * kDay - kHour);  // at the clock
   CHECK(h.processor.checkpoint().stats.events_late == 1);
@@ -156,7 +155,7 @@ TEST_CASE("members-per-segment gauge always sums to the members seen", "[process
   }
   const auto& stats = h.processor.checkpoint().stats;
   std::int64_t total = 0;
-  for (std::int64_t n : stats.members_per_lifecycle) {
+  for (std::int64_t n : stats.family(FamilyId::lifecycle).members) {
     CHECK(n >= 0);
     total += n;
   }
@@ -174,8 +173,9 @@ TEST_CASE("a member's figures do not depend on the order of its events", "[proce
   std::mt19937_64 rng(11);
   for (int i = 0; i < 300; ++i) {
     const auto type = rng() % 5 == 0 ? EventType::refund : EventType::purchase;
-    events.push_back({"e" + std::to_string(i), "m", kJan1 + static_cast<std::int64_t>(rng() % (900 * kDay)),
-                      type, static_cast<std::int64_t>(rng() % 100'000)});
+    events.push_back({"e" + std::to_string(i), "m",
+                      kJan1 + static_cast<std::int64_t>(rng() % (900 * kDay)), type,
+                      static_cast<std::int64_t>(rng() % 100'000)});
   }
   std::optional<MemberFigures> reference;
   for (int round = 0; round < 5; ++round) {

@@ -2,7 +2,9 @@
 """Runs one golden scenario of shared/conformance through `segmentd replay` and compares.
 
 Transitions are compared per member, ordered by seq, on the fields the conformance README
-names (money as decimals); the DLQ on the set of (line, reason) and on raw == input line.
+names (money as decimals); the DLQ on the set of (line, reason) and on raw == input line;
+where the scenario has expected_actions.jsonl, the run gets --actions and the actions are
+compared per member, ordered by the k of action_id, on the README's fields.
 On failure it names the scenario and the first differing transition, and exits 1.
 """
 import json
@@ -55,6 +57,33 @@ def compare_transitions(expected, actual):
     return None
 
 
+ACTION_FIELDS = ["action_id", "member_id", "action", "due_ts", "due_time", "detail"]
+
+
+def action_number(action):
+    return int(action["action_id"].rsplit(":a", 1)[1])
+
+
+def compare_actions(expected, actual):
+    def by_member(actions):
+        members = {}
+        for a in actions:
+            members.setdefault(a["member_id"], []).append(a)
+        return {m: [{f: a.get(f) for f in ACTION_FIELDS} for a in sorted(rows, key=action_number)]
+                for m, rows in members.items()}
+    want, got = by_member(expected), by_member(actual)
+    for member in sorted(set(want) | set(got)):
+        a, b = want.get(member, []), got.get(member, [])
+        for i in range(max(len(a), len(b))):
+            exp = a[i] if i < len(a) else None
+            act = b[i] if i < len(b) else None
+            if exp != act:
+                return (f"member {member!r}, action #{i + 1}:\n"
+                        f"  expected {json.dumps(exp, default=str)}\n"
+                        f"  actual   {json.dumps(act, default=str)}")
+    return None
+
+
 def compare_dlq(expected, actual, input_lines):
     want = {(d["line"], d["reason"]) for d in expected}
     got = {(d["line"], d["reason"]) for d in actual}
@@ -71,8 +100,12 @@ def main():
     args = shlex.split((scenario / "args").read_text()) if (scenario / "args").exists() else []
     with tempfile.TemporaryDirectory() as tmp:
         out, dlq = Path(tmp) / "out.jsonl", Path(tmp) / "dlq.jsonl"
+        actions = Path(tmp) / "actions.jsonl"
+        expected_actions = scenario / "expected_actions.jsonl"
         cmd = [segmentd, "replay", "--input", str(scenario / "events.jsonl"),
                "--output", str(out), "--dlq", str(dlq)] + args
+        if expected_actions.exists():
+            cmd += ["--actions", str(actions)]
         run = subprocess.run(cmd, capture_output=True, text=True)
         if run.returncode != 0:
             print(f"scenario {scenario.name}: segmentd exited {run.returncode}\n{run.stderr}")
@@ -81,6 +114,9 @@ def main():
         problem = (compare_transitions(read_jsonl(scenario / "expected.jsonl"), read_jsonl(out))
                    or compare_dlq(read_jsonl(scenario / "expected_dlq.jsonl"), read_jsonl(dlq),
                                   input_lines))
+        if not problem and expected_actions.exists():
+            problem = compare_actions(read_jsonl(expected_actions),
+                                      read_jsonl(actions) if actions.exists() else [])
     if problem:
         print(f"scenario {scenario.name} FAILED: {problem}")
         return 1

@@ -1,6 +1,6 @@
 // libFuzzer target: arbitrary bytes as a stored member record through decode_member. Any
-// bytes must be either refused or decoded into a state the engine can use (its lifecycle
-// label one of the labels) that encodes back to a record decoding to the same state;
+// bytes must be either refused or decoded into a state the engine can use (each family's
+// label one of its labels) that encodes back to a record decoding to the same state;
 // never a crash, an out-of-bounds read, an overflow or other undefined behaviour.
 #include <cstddef>
 #include <cstdint>
@@ -8,21 +8,26 @@
 #include <string>
 #include <string_view>
 
-#include "engine/lifecycle.h"
+#include "engine/families/family_rules.h"
 #include "state/member_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   segmentd::MemberState state;
   if (!segmentd::decode_member(bytes, state)) return 0;
-  if (state.lifecycle >= segmentd::kLifecycleLabelCount) std::abort();
+  for (segmentd::FamilyId f : segmentd::kAllFamilies) {
+    if (state.label(f) >= segmentd::family_labels(f).size()) std::abort();
+  }
   std::string encoded;
   segmentd::encode_member(encoded, state);
   segmentd::MemberState again;
   if (!segmentd::decode_member(encoded, again)) std::abort();
-  const bool same = again.figures == state.figures && again.lifecycle == state.lifecycle &&
+  const bool same = again.figures == state.figures && again.labels == state.labels &&
                     again.seq == state.seq && again.timer == state.timer &&
-                    again.recent_events.oldest_first() == state.recent_events.oldest_first();
+                    again.recent_events.oldest_first() == state.recent_events.oldest_first() &&
+                    again.categories == state.categories &&
+                    again.pending_actions == state.pending_actions &&
+                    again.unswept_purchases == state.unswept_purchases;
   if (!same) std::abort();
   return 0;
 }

@@ -18,6 +18,11 @@ class InMemoryMembers final : public MemberTable {
     return *last_;
   }
   void mark_changed() override { ++changes_; }
+  std::vector<std::string> member_ids() override {
+    std::vector<std::string> ids;
+    for (const auto& [id, state] : members_) ids.push_back(id);
+    return ids;
+  }
   const std::map<std::string, MemberState>& all() const { return members_; }
   int changes() const { return changes_; }
 
@@ -38,10 +43,9 @@ struct RecordedTransition {
 class RecordingSink final : public TransitionSink {
  public:
   void emit(const Transition& t) override {
-    recorded.push_back(RecordedTransition{std::string(t.member_id), std::string(t.family),
-                                          std::string(t.from), std::string(t.to),
-                                          std::string(t.event_id), t.effective_ts.ms, t.cause,
-                                          t.seq, t.snapshot});
+    recorded.push_back(RecordedTransition{
+        std::string(t.member_id), std::string(t.family), std::string(t.from), std::string(t.to),
+        std::string(t.event_id), t.effective_ts.ms, t.cause, t.seq, t.snapshot});
   }
   std::vector<RecordedTransition> recorded;
 };

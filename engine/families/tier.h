@@ -1,0 +1,28 @@
+// The tier family (SPEC 5.5, ranked): the customer pyramid by m_W over tier.window days.
+// vip >= the top-vip % threshold, else major >= top-major %, else regular >= top-regular
+// %, else small; none when f_W = 0. Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "engine/families/family_rules.h"
+#include "engine/families/window.h"
+
+namespace segmentd {
+
+struct TierThresholds {
+  std::int64_t vip = 0;  // thousandths
+  std::int64_t major = 0;
+  std::int64_t regular = 0;
+};
+
+// From m_W of every member of Q (reordered); nullopt when Q is empty.
+std::optional<TierThresholds> tier_thresholds(std::vector<std::int64_t>& m_w,
+                                              const TierRules& rules);
+
+// An index of family_labels(FamilyId::tier).
+std::uint8_t tier_label(const WindowFigures& w, const std::optional<TierThresholds>& t);
+
+}  // namespace segmentd

@@ -1,0 +1,71 @@
+#include "engine/families/value.h"
+
+#include "engine/families/population.h"
+
+namespace segmentd {
+
+namespace {
+
+__extension__ using Int128 = __int128;
+
+enum Label : std::uint8_t {
+  sleeping = 1,
+  churning,
+  high_value,
+  high_ticket,
+  frequent_low_ticket,
+  loyal,
+  infrequent_low_ticket,
+  regular
+};
+
+constexpr DurationMs kChurnTenure = DurationMs::days(180);
+constexpr DurationMs kRecentSpan = DurationMs::days(90);
+
+// n >= 3, tenure T >= 180d and 2 * f_90 * T < n * 90d, exactly.
+bool churning_now(const ValueInputs& in, EpochMs now) {
+  const DurationMs tenure = now - in.first_purchase;
+  if (in.purchases < 3 || tenure < kChurnTenure) return false;
+  const Int128 lhs = Int128{2} * in.purchases_90 * tenure.ms;
+  const Int128 rhs = Int128{in.purchases} * kRecentSpan.ms;
+  return lhs < rhs;
+}
+
+}  // namespace
+
+std::optional<ValueThresholds> value_thresholds(std::vector<std::int64_t>& m_w,
+                                                std::vector<std::int64_t>& t_w,
+                                                std::vector<std::int64_t>& f_w) {
+  if (m_w.empty()) return std::nullopt;
+  const std::size_t q = m_w.size();
+  const std::size_t top15 = percent_position(15'000, q);
+  ValueThresholds t;
+  t.m_top15 = nth_descending(m_w, top15);
+  t.m_top50 = nth_descending(m_w, percent_position(50'000, q));
+  t.t_top15 = nth_descending(t_w, top15);
+  t.t_median = nth_ascending(t_w, median_position(q));
+  t.f_top15 = nth_descending(f_w, top15);
+  t.f_bottom15 = nth_ascending(f_w, top15);
+  return t;
+}
+
+std::uint8_t value_label(const ValueInputs& in, EpochMs now,
+                         const std::optional<ValueThresholds>& t, const ValueRules& rules) {
+  if (now - in.last_purchase >= rules.sleeping_after) return sleeping;
+  if (churning_now(in, now)) return churning;
+  const WindowFigures& w = in.window;
+  if (w.purchases == 0 || !t) return regular;
+  const std::int64_t m = w.net.thousandths;
+  const std::int64_t ticket = average_ticket(w.net, w.purchases).thousandths;
+  if (m >= t->m_top15) return high_value;
+  if (ticket >= t->t_top15) return high_ticket;
+  if (w.purchases >= t->f_top15 && ticket < t->t_median) return frequent_low_ticket;
+  if (m >= t->m_top50 && w.purchases >= 2 &&
+      std::int64_t{w.last_purchase_day} - w.first_purchase_day <= 30 * (w.purchases - 1)) {
+    return loyal;
+  }
+  if (w.purchases <= t->f_bottom15 && ticket < t->t_median) return infrequent_low_ticket;
+  return regular;
+}
+
+}  // namespace segmentd

@@ -1,0 +1,43 @@
+// Rolling-window figures over a member's per-calendar-day activity (SPEC 5.5, 6): the
+// purchases and net amount on an inclusive range of days, and the first and last of
+// those days with a purchase. Days are counted at time.utc_offset.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "engine/member_state.h"
+#include "engine/units.h"
+
+namespace segmentd {
+
+struct WindowFigures {
+  std::int64_t purchases = 0;           // f_W (refunds are not purchases)
+  Money net{};                          // m_W: purchases minus refunds on those days
+  std::int32_t first_purchase_day = 0;  // meaningful when purchases > 0
+  std::int32_t last_purchase_day = 0;   // meaningful when purchases > 0
+};
+
+// The figures of days from_day ... to_day (inclusive).
+WindowFigures window_figures(std::span<const DayActivity> days, std::int32_t from_day,
+                             std::int32_t to_day);
+
+// The instant local day `day` starts (00:00 at utc_offset).
+constexpr EpochMs day_start(std::int32_t day, DurationMs utc_offset) {
+  return EpochMs{std::int64_t{day} * DurationMs::days(1).ms - utc_offset.ms};
+}
+
+// The average ticket m div f, truncated toward zero; requires f > 0.
+constexpr Money average_ticket(Money net, std::int64_t purchases) {
+  return Money{net.thousandths / purchases};
+}
+
+// The earliest instant after `after` at which a day with activity enters or leaves a
+// window of `window_days` days ending on the current day (day d is in the window from
+// the start of d until the start of d + window_days); nullopt when none does.
+std::optional<EpochMs> window_next_change(std::span<const DayActivity> days,
+                                          std::int32_t window_days, EpochMs after,
+                                          DurationMs utc_offset);
+
+}  // namespace segmentd
