@@ -43,8 +43,12 @@ void check_positions(std::string_view bytes) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  check_round_trip<segmentd::StreamCheckpoint>(bytes, segmentd::decode_checkpoint,
-                                               encode_stream_checkpoint);
+  check_round_trip<segmentd::StreamCheckpoint>(
+      bytes,
+      [](std::string_view in, segmentd::StreamCheckpoint& out) {
+        return segmentd::decode_checkpoint(in, out);
+      },
+      encode_stream_checkpoint);
   segmentd::StreamCheckpoint checkpoint;
   if (segmentd::decode_checkpoint(bytes, checkpoint)) check_positions(checkpoint.source_position);
   check_positions(bytes);
