@@ -157,8 +157,12 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
   impl->statistics = rocksdb::CreateDBStatistics();
   rocksdb::DBOptions db_options;
   if (impl->env) db_options.env = impl->env.get();
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
+  // Only a new store gets created: in an existing one (CURRENT present) a missing column
+  // family means a damaged MANIFEST, and creating it afresh would silently start over
+  // from empty state while the old WALs are ignored.
+  const bool existing = std::filesystem::exists(std::filesystem::path(options.dir) / "CURRENT", ec);
+  db_options.create_if_missing = !existing;
+  db_options.create_missing_column_families = !existing;
   db_options.max_background_jobs = 2;
   db_options.statistics = impl->statistics;
   db_options.info_log = open_info_log(options.dir);
@@ -175,7 +179,7 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
   rocksdb::DB* db = nullptr;
   const rocksdb::Status opened =
       rocksdb::DB::Open(db_options, options.dir, families, &impl->handles, &db);
-  if (opened.IsCorruption()) {
+  if (opened.IsCorruption() || (existing && opened.IsInvalidArgument())) {
     return Status::fatal("state dir " + options.dir + " is corrupt: " + opened.ToString());
   }
   Status s = from_rocks(opened, "opening state store in " + options.dir);
