@@ -98,6 +98,7 @@ struct StateStore::Impl {
   rocksdb::ColumnFamilyHandle* meta() const { return handles[3]; }
 
   ~Impl() {
+    if (!db) return;
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
   }
 };
@@ -225,8 +226,9 @@ Status StateStore::read_checkpoint(StreamId stream, std::optional<StreamCheckpoi
 
 Status StateStore::tally_members(StreamId stream, StoreTally& tally) {
   const std::string prefix = stream_prefix(stream);
-  std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->members()));
+  rocksdb::ReadOptions once;
+  once.fill_cache = false;  // a one-off scan: keep the cache for the members in use
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(once, impl_->members()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const rocksdb::Slice key = it->key();
     ++tally.members;
