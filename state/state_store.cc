@@ -269,8 +269,6 @@ Status StateStore::commit(StoreBatch& batch) {
   return s;
 }
 
-const std::string& StateStore::dir() const { return impl_->dir; }
-
 StoreFigures StateStore::figures() const {
   StoreFigures f;
   std::error_code ec;
