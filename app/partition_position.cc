@@ -22,7 +22,7 @@ bool decode_partition_position(std::string_view encoded, PartitionPosition& p) {
   p.next_offset = in.signed_varint();
   p.records_read = in.varint();
   for (std::uint64_t& v : p.rejected) v = in.varint();
-  return in.ok() && in.at_end();
+  return in.ok() && in.at_end() && p.next_offset >= -1;
 }
 
 }  // namespace segmentd

@@ -20,6 +20,7 @@ struct PartitionPosition {
 };
 
 std::string encode_partition_position(const PartitionPosition& position);
+// False on bytes that are not a partition position, or hold an offset below -1.
 [[nodiscard]] bool decode_partition_position(std::string_view bytes, PartitionPosition& position);
 
 }  // namespace segmentd

@@ -1,5 +1,6 @@
 #include "app/replay_position.h"
 
+#include <limits>
 #include <numeric>
 
 #include "state/varint.h"
@@ -37,7 +38,10 @@ bool decode_replay_position(std::string_view encoded, ReplayPosition& p) {
   p.actions_bytes = in.at_end() ? 0 : in.varint();  // absent before member actions existed
   p.sorted = sorted != 0;
   p.finished = finished != 0;
-  return in.ok() && in.at_end();
+  // File offsets and lengths must fit off_t; flags are 0 or 1.
+  constexpr auto kMaxOffset = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  return in.ok() && in.at_end() && sorted <= 1 && finished <= 1 && p.input_offset <= kMaxOffset &&
+         p.output_bytes <= kMaxOffset && p.dlq_bytes <= kMaxOffset;
 }
 
 }  // namespace segmentd

@@ -27,6 +27,8 @@ struct ReplayPosition {
 };
 
 std::string encode_replay_position(const ReplayPosition& position);
+// False on bytes that are not a replay position, or hold a flag other than 0/1 or a file
+// offset or length beyond what a file can have.
 [[nodiscard]] bool decode_replay_position(std::string_view bytes, ReplayPosition& position);
 
 }  // namespace segmentd

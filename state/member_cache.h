@@ -12,6 +12,7 @@
 // load_timers() recomputes it from the store and refuses a store that disagrees with
 // its checkpoint ("state dir X is corrupt: ..."), so lost or stale files are an error,
 // never wrong output.
+//
 // Not thread-safe: owned by the stream's processing thread.
 #pragma once
 

@@ -98,6 +98,7 @@ struct StateStore::Impl {
   rocksdb::ColumnFamilyHandle* meta() const { return handles[3]; }
 
   ~Impl() {
+    if (!db) return;
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
   }
 };
@@ -157,8 +158,12 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
   impl->statistics = rocksdb::CreateDBStatistics();
   rocksdb::DBOptions db_options;
   if (impl->env) db_options.env = impl->env.get();
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
+  // Only a new store gets created: in an existing one (CURRENT present) a missing column
+  // family means a damaged MANIFEST, and creating it afresh would silently start over
+  // from empty state while the old WALs are ignored.
+  const bool existing = std::filesystem::exists(std::filesystem::path(options.dir) / "CURRENT", ec);
+  db_options.create_if_missing = !existing;
+  db_options.create_missing_column_families = !existing;
   db_options.max_background_jobs = 2;
   db_options.statistics = impl->statistics;
   db_options.info_log = open_info_log(options.dir);
@@ -175,7 +180,7 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
   rocksdb::DB* db = nullptr;
   const rocksdb::Status opened =
       rocksdb::DB::Open(db_options, options.dir, families, &impl->handles, &db);
-  if (opened.IsCorruption()) {
+  if (opened.IsCorruption() || (existing && opened.IsInvalidArgument())) {
     return Status::fatal("state dir " + options.dir + " is corrupt: " + opened.ToString());
   }
   Status s = from_rocks(opened, "opening state store in " + options.dir);
@@ -221,8 +226,9 @@ Status StateStore::read_checkpoint(StreamId stream, std::optional<StreamCheckpoi
 
 Status StateStore::tally_members(StreamId stream, StoreTally& tally) {
   const std::string prefix = stream_prefix(stream);
-  std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->members()));
+  rocksdb::ReadOptions once;
+  once.fill_cache = false;  // a one-off scan: keep the cache for the members in use
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(once, impl_->members()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const rocksdb::Slice key = it->key();
     ++tally.members;
@@ -274,8 +280,6 @@ Status StateStore::commit(StoreBatch& batch) {
   if (s.is_ok()) batch.clear();
   return s;
 }
-
-const std::string& StateStore::dir() const { return impl_->dir; }
 
 StoreFigures StateStore::figures() const {
   StoreFigures f;

@@ -103,7 +103,6 @@ class StateStore {
   Status commit(StoreBatch& batch);
 
   StoreFigures figures() const;
-  const std::string& dir() const;
   // "state dir <dir> is corrupt: <what>" (fatal).
   Status corrupt(const std::string& what) const;
 
