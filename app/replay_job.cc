@@ -200,6 +200,9 @@ Status ReplayRun::process_input() {
       if (request_.show_progress) progress_.update(position_, processor_->checkpoint());
     }
   }
+  // A signal that also ended the input early (Ctrl-C kills a producer piping into
+  // stdin) must not pass for the end of the input.
+  if (stop_requested()) return stop();
   return sorted_ ? sorted_->status() : reader_->status();
 }
 
