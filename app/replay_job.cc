@@ -188,7 +188,7 @@ Status ReplayRun::process_input() {
     ++position_.lines;
     position_.input_offset = line.end_offset;
     if (!sorted_) {
-      if (is_blank(line.text)) continue;
+      if (line.dropped_bytes == 0 && is_blank(line.text)) continue;
       ++position_.events_read;
     }
     apply(line);

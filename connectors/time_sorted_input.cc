@@ -329,7 +329,7 @@ class RunCollector {
   Status collect(JsonlReader& reader, const TimeSortedInput::Classify& classify) {
     InputLine line;
     while (reader.next(line)) {
-      if (is_blank(line.text)) continue;
+      if (line.dropped_bytes == 0 && is_blank(line.text)) continue;
       const std::optional<EpochMs> ts = classify(line);
       if (!ts) continue;
       Status s = add(SortKey{ts->ms, line.number}, line);
