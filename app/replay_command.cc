@@ -168,6 +168,7 @@ int run_replay_command(const ReplayCommandLine& line) {
     return 128 + signal;
   }
   if (!status.is_ok()) {
+    log::error("replay_failed", {{"error", status.message()}});
     std::fprintf(stderr, "segmentd replay: %s\n", status.message().c_str());
     return 1;
   }

@@ -200,7 +200,7 @@ Status ReplayRun::process_input() {
     ++position_.lines;
     position_.input_offset = line.end_offset;
     if (!sorted_) {
-      if (is_blank(line.text)) continue;
+      if (line.dropped_bytes == 0 && is_blank(line.text)) continue;
       ++position_.events_read;
     }
     apply(line);
@@ -212,6 +212,9 @@ Status ReplayRun::process_input() {
       if (request_.show_progress) progress_.update(position_, processor_->checkpoint());
     }
   }
+  // A signal that also ended the input early (Ctrl-C kills a producer piping into
+  // stdin) must not pass for the end of the input.
+  if (stop_requested()) return stop();
   return sorted_ ? sorted_->status() : reader_->status();
 }
 

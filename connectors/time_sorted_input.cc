@@ -107,6 +107,7 @@ class SpillFile {
       return Status::fatal(with_errno("cannot unlink sort spill file " + pattern));
     }
     buffer_.reserve(kWriteBufferBytes);
+    dir_ = dir;
     return Status::ok();
   }
 
@@ -127,8 +128,8 @@ class SpillFile {
       const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
-        return Status::fatal(
-            with_errno("cannot write the sort spill file (is the temp dir full?)"));
+        return Status::fatal(with_errno("cannot write the sort spill file in " + dir_ +
+                                        " (the temporary directory; TMPDIR chooses another)"));
       }
       done += static_cast<std::size_t>(n);
     }
@@ -143,6 +144,7 @@ class SpillFile {
 
  private:
   int fd_ = -1;
+  std::string dir_;
   std::uint64_t size_ = 0;  // bytes already written to fd_
   std::vector<char> buffer_;
 };
@@ -327,7 +329,7 @@ class RunCollector {
   Status collect(JsonlReader& reader, const TimeSortedInput::Classify& classify) {
     InputLine line;
     while (reader.next(line)) {
-      if (is_blank(line.text)) continue;
+      if (line.dropped_bytes == 0 && is_blank(line.text)) continue;
       const std::optional<EpochMs> ts = classify(line);
       if (!ts) continue;
       Status s = add(SortKey{ts->ms, line.number}, line);
