@@ -36,8 +36,12 @@ def assert_no_secret(text, password, where):
     assert password not in text, f"the SASL password appears in {where}"
 
 
+def state_dir(tmp, name):
+    return tmp / ("state-" + name.replace(" ", "-"))
+
+
 def service_log_of(tmp, name):
-    return (tmp / f"state-{name}.log").read_text(errors="replace")
+    return state_dir(tmp, name).with_suffix(".log").read_text(errors="replace")
 
 
 def log_events(svc):
@@ -70,7 +74,7 @@ def events_in_transitions_out(bootstrap, tmp, secure):
 
 def refused_at_start_up(tmp, name, settings, expect_in_detail, secret, config_file=None,
                         env=None):
-    svc = Service(settings[0], tmp / f"state-{name}", settings[1:], config_file=config_file,
+    svc = Service(settings[0], state_dir(tmp, name), settings[1:], config_file=config_file,
                   env=env).start()
     started = time.monotonic()
     try:
