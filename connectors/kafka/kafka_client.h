@@ -21,18 +21,22 @@ namespace segmentd {
 Status make_kafka_conf(const KafkaProperties& properties, std::unique_ptr<RdKafka::Conf>& conf);
 
 // librdkafka's logs, errors and statistics of one client, passed on to `events` as
-// kafka_events.h describes. Must outlive the client.
+// kafka_events.h describes. With `down_from_stats` (for a client that is always
+// connected, like a group consumer), statistics without any broker up also count as
+// unreachable. Must outlive the client.
 class EventRelay final : public RdKafka::EventCb {
  public:
-  EventRelay(std::string client, KafkaClientEvents& events)
-      : client_(std::move(client)), events_(events) {}
+  EventRelay(std::string client, KafkaClientEvents& events, bool down_from_stats = false)
+      : client_(std::move(client)), events_(events), down_from_stats_(down_from_stats) {}
   void event_cb(RdKafka::Event& event) override;
 
  private:
   void set_reachable(bool reachable, const std::string& detail);
+  std::string last_connect_failure();
 
   std::string client_;
   KafkaClientEvents& events_;
+  bool down_from_stats_;
   std::optional<bool> reachable_;  // polling thread only
   std::mutex failure_mutex_;       // guards last_connect_failure_ (set on the log thread)
   std::string last_connect_failure_;
