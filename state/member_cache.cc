@@ -61,7 +61,10 @@ Status MemberCache::commit(const StreamCheckpoint& checkpoint) {
   }
   batch_.put_checkpoint(stream_, checkpoint);
   Status s = store_.commit(batch_);
-  if (!s.is_ok()) return s;
+  if (!s.is_ok()) {
+    batch_.clear();  // the changes stay marked: the next commit writes them again
+    return s;
+  }
   for (Map::value_type* changed : changed_) {
     Entry& entry = changed->second;
     entry.changed = false;

@@ -38,7 +38,8 @@ class MemberCache final : public MemberTable {
 
   // Fills `timers` with the stream's persisted timers.
   Status load_timers(TimerIndex& timers);
-  // Writes changed members, their timer moves and `checkpoint` atomically.
+  // Writes changed members, their timer moves and `checkpoint` atomically. After a
+  // failure nothing was written and the same changes are written by the next commit.
   Status commit(const StreamCheckpoint& checkpoint);
 
   std::size_t resident_members() const { return entries_.size(); }
