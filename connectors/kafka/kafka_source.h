@@ -8,6 +8,9 @@
 // committed too (commit_offsets), for lag tooling only. Eager rebalancing; the
 // listener's callbacks run inside poll(), on the caller's thread.
 //
+// Lifetime: closing (close() or the destructor) runs the listener's on_revoked, so the
+// listener, and everything its on_revoked touches, must outlive the source; an owner
+// should close the source before tearing down its own state.
 // Not thread-safe: one thread polls, commits and closes.
 #pragma once
 
