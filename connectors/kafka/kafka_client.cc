@@ -108,7 +108,7 @@ Status attach_events(RdKafka::Conf& conf, const KafkaProperties& properties, Eve
     return Status::fatal("kafka: " + error);
   }
   const bool configured = std::any_of(properties.begin(), properties.end(), [](const auto& p) {
-    return p.first == "statistics.interval.ms";
+    return p.first == "statistics.interval.ms" && p.second != "0";
   });
   if (!configured && conf.set("statistics.interval.ms", "1000", error) != RdKafka::Conf::CONF_OK) {
     return Status::fatal("kafka: " + error);

@@ -42,8 +42,9 @@ class EventRelay final : public RdKafka::EventCb {
   std::string last_connect_failure_;
 };
 
-// Routes the client's events through `relay` (and turns statistics on, every second,
-// unless statistics.interval.ms is configured).
+// Routes the client's events through `relay` and turns statistics on (every second,
+// unless statistics.interval.ms is configured other than 0): they tell when a broker
+// is reachable again.
 Status attach_events(RdKafka::Conf& conf, const KafkaProperties& properties, EventRelay& relay);
 
 // A producer with `properties` whose delivery reports go to `reports` and events to
