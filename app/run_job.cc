@@ -88,7 +88,8 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   RunObserver& observer_;
   EventParser parser_;
   ServiceHealth health_;
-  std::string instance_id_;
+  std::string instance_id_;  // the default group.instance.id, kept in state.dir
+  std::string member_id_;    // the group.instance.id in use
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<KafkaSink> sink_;
   std::map<std::int32_t, std::unique_ptr<PartitionStream>> streams_;
@@ -139,12 +140,12 @@ Status Service::open_source() {
       consumer_properties(config_.kafka_properties, config_.application_id, instance_id_);
   Status s = KafkaSource::open(consumer, config_.input.topic, *this, source_, this);
   if (!s.is_ok()) return s;
-  std::string member = "dynamic (kafka.group.instance.id is empty)";
+  member_id_ = "dynamic (kafka.group.instance.id is empty)";
   for (const auto& [name, value] : consumer) {
-    if (name == "group.instance.id") member = value;
+    if (name == "group.instance.id") member_id_ = value;
   }
   log::info("waiting_for_partitions",
-            {{"group", config_.application_id}, {"group_instance_id", member}});
+            {{"group", config_.application_id}, {"group_instance_id", member_id_}});
   return Status::ok();
 }
 
@@ -167,7 +168,7 @@ Status Service::rejoin() {
   const auto now = SteadyClock::now();
   if (last_rejoin_ && now - *last_rejoin_ < kMinRejoinInterval) {
     return Status::fatal("kafka consumer fenced again: another instance uses group.instance.id " +
-                         instance_id_ +
+                         member_id_ +
                          " (give each instance its own state.dir or "
                          "kafka.group.instance.id)");
   }
