@@ -175,7 +175,7 @@ Status Service::rejoin() {
   last_rejoin_ = now;
   log::warn(
       "kafka_consumer_fenced",
-      {{"group_instance_id", instance_id_},
+      {{"group_instance_id", member_id_},
        {"action", "rejoining with a new consumer; the work since the last commit is redone"}});
   discarding_ = true;
   source_->close();
