@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "app/group_instance_id.h"
 #include "app/log.h"
@@ -26,6 +27,11 @@ constexpr auto kPublishEvery = std::chrono::milliseconds(250);
 constexpr auto kFirstCommitRetry = std::chrono::seconds(1);
 constexpr auto kMaxCommitRetry = std::chrono::seconds(30);
 constexpr auto kWaitingReminder = std::chrono::seconds(15);
+// An outage is logged as over once the brokers stayed reachable this long (a restarting
+// broker may accept connections and drop them again for a moment).
+constexpr auto kReachableSettle = std::chrono::seconds(3);
+// Fenced again this soon after rejoining: another instance shares the group.instance.id.
+constexpr auto kMinRejoinInterval = std::chrono::seconds(60);
 
 EpochMs wall_now() {
   return EpochMs{std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -63,6 +69,8 @@ class Service final : public PartitionListener, public KafkaClientEvents {
 
  private:
   Status open();
+  Status open_source();
+  Status rejoin();
   Status consume(const std::atomic<bool>& stop);
   void leave_group();
   void fail(const Status& s) {
@@ -72,6 +80,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   void advance_idle_partitions();
   Status commit_all();
   Status commit_or_hold(SteadyClock::time_point now);
+  void log_outage_end(SteadyClock::time_point now);
   void update_readiness() { observer_.set_readiness(health_.not_ready_reason()); }
   void publish();
   PartitionFigures figures_of(const PartitionStream& stream) const;
@@ -80,7 +89,8 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   RunObserver& observer_;
   EventParser parser_;
   ServiceHealth health_;
-  std::string instance_id_;
+  std::string instance_id_;  // the default group.instance.id, kept in state.dir
+  std::string member_id_;    // the group.instance.id in use
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<KafkaSink> sink_;
   std::map<std::int32_t, std::unique_ptr<PartitionStream>> streams_;
@@ -91,6 +101,14 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   bool holding_ = false;
   SteadyClock::duration commit_retry_delay_ = kFirstCommitRetry;
   SteadyClock::time_point next_commit_retry_;
+  // The group fenced the consumer off (librdkafka's static membership does so after a
+  // lost session): it is replaced by a new one, without committing the work in hand.
+  bool fenced_ = false;
+  bool discarding_ = false;  // on_revoked must not commit
+  std::optional<SteadyClock::time_point> last_rejoin_;
+  // Broker outage logging: one line when it starts, one when it is over.
+  std::optional<SteadyClock::time_point> outage_since_;
+  std::optional<SteadyClock::time_point> reachable_since_;
   SteadyClock::time_point waiting_since_;
   SteadyClock::time_point last_waiting_log_;
 };
@@ -117,16 +135,20 @@ Status Service::open() {
   if (!s.is_ok()) return s;
   sink_->set_ack_latency_observer(
       [this](std::chrono::nanoseconds latency) { observer_.transition_acknowledged(latency); });
+  return open_source();
+}
+
+Status Service::open_source() {
   const KafkaProperties consumer =
       consumer_properties(config_.kafka_properties, config_.application_id, instance_id_);
-  s = KafkaSource::open(consumer, config_.input.topic, *this, source_, this);
+  Status s = KafkaSource::open(consumer, config_.input.topic, *this, source_, this);
   if (!s.is_ok()) return s;
-  std::string member = "dynamic (kafka.group.instance.id is empty)";
+  member_id_ = "dynamic (kafka.group.instance.id is empty)";
   for (const auto& [name, value] : consumer) {
-    if (name == "group.instance.id") member = value;
+    if (name == "group.instance.id") member_id_ = value;
   }
   log::info("waiting_for_partitions",
-            {{"group", config_.application_id}, {"group_instance_id", member}});
+            {{"group", config_.application_id}, {"group_instance_id", member_id_}});
   return Status::ok();
 }
 
@@ -142,6 +164,29 @@ Status Service::run(const std::atomic<bool>& stop) {
   if (!s.is_ok()) fail(s);
   leave_group();
   return failure_;
+}
+
+Status Service::rejoin() {
+  fenced_ = false;
+  const auto now = SteadyClock::now();
+  if (last_rejoin_ && now - *last_rejoin_ < kMinRejoinInterval) {
+    return Status::fatal("kafka consumer fenced again: another instance uses group.instance.id " +
+                         member_id_ +
+                         " (give each instance its own state.dir or "
+                         "kafka.group.instance.id)");
+  }
+  last_rejoin_ = now;
+  log::warn(
+      "kafka_consumer_fenced",
+      {{"group_instance_id", member_id_},
+       {"action", "rejoining with a new consumer; the work since the last commit is redone"}});
+  discarding_ = true;
+  source_->close();
+  discarding_ = false;
+  source_.reset();
+  streams_.clear();
+  waiting_since_ = last_waiting_log_ = now;
+  return open_source();
 }
 
 void Service::leave_group() {
@@ -163,6 +208,10 @@ Status Service::consume(const std::atomic<bool>& stop) {
   KafkaRecord record;
   while (!stop.load(std::memory_order_relaxed) && failure_.is_ok()) {
     observer_.heartbeat();
+    if (fenced_) {
+      Status s = rejoin();
+      if (!s.is_ok()) return s;
+    }
     switch (source_->poll(kPollTimeout, record)) {
       case PollOutcome::record:
         handle(record);
@@ -175,6 +224,10 @@ Status Service::consume(const std::atomic<bool>& stop) {
       case PollOutcome::idle:
         break;
       case PollOutcome::error:
+        if (source_->fenced()) {
+          fenced_ = true;
+          break;
+        }
         if (source_->last_error().kind() == ErrorKind::fatal) return source_->last_error();
         log::warn("kafka_consumer_error", {{"detail", source_->last_error().message()}});
         break;
@@ -190,6 +243,7 @@ Status Service::consume(const std::atomic<bool>& stop) {
       if (!s.is_ok()) return s;
       last_commit = now;
     }
+    log_outage_end(now);
     if (now - last_publish >= kPublishEvery) {
       publish();
       last_publish = now;
@@ -324,7 +378,7 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
 void Service::on_revoked(const std::vector<std::int32_t>& partitions) {
   health_.set_assigned(false);
   update_readiness();
-  if (failure_.is_ok()) {
+  if (failure_.is_ok() && !discarding_) {
     Status s = commit_all();
     if (!s.is_ok() && s.kind() == ErrorKind::retry) {
       // The state store refuses writes: the partitions go with their last commit, and
@@ -362,21 +416,34 @@ void Service::log(std::string_view client, KafkaLogLevel level, std::string_view
 void Service::brokers_reachable(std::string_view client, bool reachable, std::string_view detail) {
   // An idle producer whose connections the broker closed is not an outage.
   if (!reachable && client == "producer" && sink_ != nullptr && sink_->pending() == 0) return;
-  const bool was_unreachable = health_.brokers_unreachable();
   health_.set_reachable(client, reachable);
-  if (!was_unreachable && health_.brokers_unreachable()) {
+  update_readiness();
+  if (health_.brokers_unreachable()) {
+    reachable_since_.reset();
+    if (outage_since_) return;
+    outage_since_ = SteadyClock::now();
     log::warn("kafka_broker_unreachable", {{"client", std::string(client)},
                                            {"detail", std::string(detail)},
                                            {"action", "not ready; reconnecting"}});
-  } else if (was_unreachable && !health_.brokers_unreachable()) {
-    log::info("kafka_broker_reachable");
+  } else if (outage_since_ && !reachable_since_) {
+    reachable_since_ = SteadyClock::now();
   }
-  update_readiness();
+}
+
+void Service::log_outage_end(SteadyClock::time_point now) {
+  if (!outage_since_ || !reachable_since_ || now - *reachable_since_ < kReachableSettle) return;
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(*reachable_since_ - *outage_since_);
+  log::info("kafka_broker_reachable", {{"outage_seconds", std::to_string(seconds.count())}});
+  outage_since_.reset();
+  reachable_since_.reset();
 }
 
 void Service::client_error(std::string_view client, bool fatal, std::string_view message) {
   const std::string what = "kafka " + std::string(client) + ": " + std::string(message);
-  if (fatal) {
+  if (fatal && client == "consumer" && source_ != nullptr && source_->fenced()) {
+    fenced_ = true;
+  } else if (fatal) {
     fail(Status::fatal(what));
   } else {
     log::warn("kafka_client_error", {{"detail", what}});

@@ -121,15 +121,17 @@ Status MemberCache::commit(const StreamCheckpoint& checkpoint) {
   with_tally.tally = tally;
   batch_.put_checkpoint(stream_, with_tally);
   Status s = store_.commit(batch_);
-  if (!s.is_ok()) return s;
+  if (!s.is_ok()) {
+    batch_.clear();  // the changes stay marked: the next commit writes them again
+    return s;
+  }
   tally_ = tally;
   for (std::size_t i = 0; i < changed_.size(); ++i) {
-    Map::value_type* changed = changed_[i];
-    Entry& entry = changed->second;
+    Entry& entry = changed_[i]->second;
     entry.changed = false;
     entry.persisted_timer = entry.state.timer;
     entry.persisted_digest = digests_[i];
-    const std::uint32_t bytes = estimate_bytes(changed->first, entry.state);
+    const std::uint32_t bytes = estimate_bytes(changed_[i]->first, entry.state);
     resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
     entry.bytes = bytes;
   }

@@ -50,7 +50,8 @@ class MemberCache final : public MemberTable {
   // and timers against its checkpoint's tally (a full scan of the stream's members).
   Status load_timers(TimerIndex& timers);
   // Writes changed members, their timer moves and `checkpoint` (with the stream's
-  // tally in place of checkpoint.tally) atomically.
+  // tally in place of checkpoint.tally) atomically. After a failure nothing was written
+  // and the same changes are written by the next commit.
   Status commit(const StreamCheckpoint& checkpoint);
 
   std::size_t resident_members() const { return entries_.size(); }

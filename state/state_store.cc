@@ -53,8 +53,9 @@ std::string checkpoint_key(StreamId stream) {
 
 Status from_rocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::ok();
-  const ErrorKind kind =
-      s.IsBusy() || s.IsTryAgain() || s.IsTimedOut() ? ErrorKind::retry : ErrorKind::fatal;
+  const ErrorKind kind = s.IsBusy() || s.IsTryAgain() || s.IsTimedOut() || s.IsNoSpace()
+                             ? ErrorKind::retry
+                             : ErrorKind::fatal;
   return Status::error(kind, std::string(what) + ": " + s.ToString());
 }
 
@@ -92,6 +93,7 @@ struct StateStore::Impl {
   std::shared_ptr<rocksdb::Cache> cache;
   std::shared_ptr<rocksdb::Statistics> statistics;
   std::unique_ptr<rocksdb::DB> db;
+  bool resume_needed = false;  // a commit failed retryably: RocksDB stopped writes
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // default, members, timers, meta
   rocksdb::ColumnFamilyHandle* members() const { return handles[1]; }
   rocksdb::ColumnFamilyHandle* timers() const { return handles[2]; }
@@ -273,11 +275,32 @@ Status StateStore::scan_member_ids(StreamId stream,
   return from_rocks(it->status(), "scanning members");
 }
 
+// Space a commit leaves free in state.dir, besides twice the batch (WAL record and
+// memtable growth): below it the commit waits instead of writing.
+constexpr std::uintmax_t kFreeSpaceReserve = 4u << 20;
+
 Status StateStore::commit(StoreBatch& batch) {
+  // Refused before RocksDB fails: a failed WAL append stops RocksDB's writes (and the
+  // WAL writer that saw the error must not be used again).
+  std::error_code ec;
+  const std::filesystem::space_info space = std::filesystem::space(impl_->dir, ec);
+  const std::uintmax_t needed = 2 * std::uintmax_t{batch.byte_size()} + kFreeSpaceReserve;
+  if (!ec && space.available < needed) {
+    return Status::error(ErrorKind::retry, "committing state: not enough free space in " +
+                                               impl_->dir + " (" + std::to_string(space.available) +
+                                               " bytes free, " + std::to_string(needed) +
+                                               " needed)");
+  }
+  if (impl_->resume_needed) {
+    Status resumed = from_rocks(impl_->db->Resume(), "resuming the state store");
+    if (!resumed.is_ok()) return resumed;
+    impl_->resume_needed = false;
+  }
   rocksdb::WriteOptions write_options;
   write_options.sync = impl_->sync_commits;
   Status s = from_rocks(impl_->db->Write(write_options, &batch.impl_->batch), "committing state");
   if (s.is_ok()) batch.clear();
+  if (!s.is_ok() && s.kind() == ErrorKind::retry) impl_->resume_needed = true;
   return s;
 }
 

@@ -99,7 +99,10 @@ class StateStore {
   // Calls `visit` for each persisted member id of the stream, in UTF-8 byte order.
   Status scan_member_ids(StreamId stream,
                          const std::function<void(std::string_view member_id)>& visit);
-  // Writes the batch atomically; the batch is cleared on success.
+  // Writes the batch atomically; the batch is cleared on success. A write refused for
+  // lack of space is a retry error (RocksDB then stops writing): the next commit first
+  // resumes the store, and succeeds once there is space again. Nothing of a failed
+  // batch is written.
   Status commit(StoreBatch& batch);
 
   StoreFigures figures() const;

@@ -1,11 +1,14 @@
 // The Kafka source and sink against librdkafka's mock cluster: transition records with
 // CloudEvents headers and routes, dead letters with original bytes and headers, a
-// refused delivery surfacing in flush(), and the client property layering.
+// refused delivery surfacing in flush(), the client property layering, and broker
+// outages reported once each way through KafkaClientEvents.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <string>
 
+#include "connectors/kafka/kafka_events.h"
 #include "connectors/kafka/kafka_properties.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
@@ -151,4 +154,74 @@ TEST_CASE("kafka: a refused delivery is returned by flush, never dropped") {
   CHECK(setup.sink->records_acknowledged() == 0);
 }
 
+}  // namespace segmentd
+
+namespace segmentd {
+namespace {
+
+// Records what a client reports (log() comes from librdkafka's threads).
+class RecordedEvents final : public KafkaClientEvents {
+ public:
+  void log(std::string_view, KafkaLogLevel, std::string_view facility, std::string_view) override {
+    std::lock_guard lock(mutex_);
+    facilities_.emplace_back(facility);
+  }
+  void brokers_reachable(std::string_view, bool reachable, std::string_view) override {
+    changes.push_back(reachable);
+  }
+  void client_error(std::string_view, bool, std::string_view message) override {
+    errors.emplace_back(message);
+  }
+  std::vector<std::string> facilities() {
+    std::lock_guard lock(mutex_);
+    return facilities_;
+  }
+  std::vector<bool> changes;  // polling thread
+  std::vector<std::string> errors;
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> facilities_;
+};
+
+// Polls until `changes` has `count` entries or 20 s passed.
+void poll_until_changes(KafkaSource& source, const RecordedEvents& events, std::size_t count) {
+  KafkaRecord record;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (events.changes.size() < count && std::chrono::steady_clock::now() < deadline) {
+    (void)source.poll(std::chrono::milliseconds(100), record);
+  }
+}
+
+TEST_CASE("kafka: a broker outage is reported once when it starts and once when it ends") {
+  std::unique_ptr<MockKafkaCluster> cluster;
+  REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
+  REQUIRE(cluster->create_topic("in", 1).is_ok());
+  FromTheStart listener;
+  RecordedEvents events;
+  std::unique_ptr<KafkaSource> source;
+  REQUIRE(
+      KafkaSource::open(consumer_properties({{"bootstrap.servers", cluster->bootstrap_servers()},
+                                             {"reconnect.backoff.max.ms", "200"}},
+                                            "outage"),
+                        "in", listener, source, &events)
+          .is_ok());
+  poll_until_changes(*source, events, 1);
+  REQUIRE(events.changes == std::vector<bool>{true});
+
+  cluster->set_brokers_up(false);
+  poll_until_changes(*source, events, 2);
+  // Many failed connection attempts later, still one report.
+  KafkaRecord record;
+  for (int i = 0; i < 20; ++i) (void)source->poll(std::chrono::milliseconds(100), record);
+  CHECK(events.changes == std::vector<bool>{true, false});
+
+  cluster->set_brokers_up(true);
+  poll_until_changes(*source, events, 3);
+  CHECK(events.changes == std::vector<bool>{true, false, true});
+  source->close();
+  for (const std::string& facility : events.facilities()) CHECK(facility != "FAIL");
+}
+
+}  // namespace
 }  // namespace segmentd

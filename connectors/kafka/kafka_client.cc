@@ -1,6 +1,9 @@
 #include "connectors/kafka/kafka_client.h"
 
 #include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
 
 namespace segmentd {
 
@@ -13,6 +16,26 @@ std::string without_protocol_hint(std::string message) {
     if (const auto at = message.find(hint); at != std::string::npos) message.resize(at);
   }
   return message;
+}
+
+// Statistics wait in the client's queue until it is polled: after the application was
+// busy, a burst of old ones arrives. Those older than this say nothing about now.
+constexpr auto kStaleStats = std::chrono::milliseconds(1500);
+
+// Whether the statistics were emitted more than kStaleStats ago, by their top-level
+// "ts": librdkafka's clock, microseconds of CLOCK_MONOTONIC (steady_clock on Linux).
+bool stale(const std::string& stats) {
+  const std::string_view key = R"("ts":)";
+  const auto at = stats.find(key);
+  if (at == std::string::npos) return false;
+  std::int64_t emitted_us = 0;
+  const char* begin = stats.data() + at + key.size();
+  const auto [end, ec] = std::from_chars(begin, stats.data() + stats.size(), emitted_us);
+  if (ec != std::errc() || end == begin) return false;
+  const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  return std::chrono::microseconds(now_us - emitted_us) > kStaleStats;
 }
 
 KafkaLogLevel level_of(RdKafka::Event::Severity severity) {
@@ -48,22 +71,29 @@ void EventRelay::event_cb(RdKafka::Event& event) {
       if (event.fatal()) {
         events_.client_error(client_, true, event.str());
       } else if (event.err() == RdKafka::ERR__ALL_BROKERS_DOWN) {
-        std::string detail;
-        {
-          std::lock_guard lock(failure_mutex_);
-          detail = last_connect_failure_;
-        }
+        const std::string detail = last_connect_failure();
         set_reachable(false, detail.empty() ? event.str() : detail);
       } else if (event.err() != RdKafka::ERR__TRANSPORT && event.err() != RdKafka::ERR__RESOLVE) {
         events_.client_error(client_, false, without_protocol_hint(event.str()));
       }
       return;
     case RdKafka::Event::EVENT_STATS:
-      if (event.str().find(R"("state":"UP")") != std::string::npos) set_reachable(true, "");
+      if (stale(event.str())) return;
+      if (event.str().find(R"("state":"UP")") != std::string::npos) {
+        set_reachable(true, "");
+      } else if (down_from_stats_) {
+        const std::string detail = last_connect_failure();
+        set_reachable(false, detail.empty() ? "no broker connection up" : detail);
+      }
       return;
     default:
       return;
   }
+}
+
+std::string EventRelay::last_connect_failure() {
+  std::lock_guard lock(failure_mutex_);
+  return last_connect_failure_;
 }
 
 void EventRelay::set_reachable(bool reachable, const std::string& detail) {
@@ -78,7 +108,7 @@ Status attach_events(RdKafka::Conf& conf, const KafkaProperties& properties, Eve
     return Status::fatal("kafka: " + error);
   }
   const bool configured = std::any_of(properties.begin(), properties.end(), [](const auto& p) {
-    return p.first == "statistics.interval.ms";
+    return p.first == "statistics.interval.ms" && p.second != "0";
   });
   if (!configured && conf.set("statistics.interval.ms", "1000", error) != RdKafka::Conf::CONF_OK) {
     return Status::fatal("kafka: " + error);

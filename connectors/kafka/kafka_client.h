@@ -21,25 +21,30 @@ namespace segmentd {
 Status make_kafka_conf(const KafkaProperties& properties, std::unique_ptr<RdKafka::Conf>& conf);
 
 // librdkafka's logs, errors and statistics of one client, passed on to `events` as
-// kafka_events.h describes. Must outlive the client.
+// kafka_events.h describes. With `down_from_stats` (for a client that is always
+// connected, like a group consumer), statistics without any broker up also count as
+// unreachable. Must outlive the client.
 class EventRelay final : public RdKafka::EventCb {
  public:
-  EventRelay(std::string client, KafkaClientEvents& events)
-      : client_(std::move(client)), events_(events) {}
+  EventRelay(std::string client, KafkaClientEvents& events, bool down_from_stats = false)
+      : client_(std::move(client)), events_(events), down_from_stats_(down_from_stats) {}
   void event_cb(RdKafka::Event& event) override;
 
  private:
   void set_reachable(bool reachable, const std::string& detail);
+  std::string last_connect_failure();
 
   std::string client_;
   KafkaClientEvents& events_;
+  bool down_from_stats_;
   std::optional<bool> reachable_;  // polling thread only
   std::mutex failure_mutex_;       // guards last_connect_failure_ (set on the log thread)
   std::string last_connect_failure_;
 };
 
-// Routes the client's events through `relay` (and turns statistics on, every second,
-// unless statistics.interval.ms is configured).
+// Routes the client's events through `relay` and turns statistics on (every second,
+// unless statistics.interval.ms is configured other than 0): they tell when a broker
+// is reachable again.
 Status attach_events(RdKafka::Conf& conf, const KafkaProperties& properties, EventRelay& relay);
 
 // A producer with `properties` whose delivery reports go to `reports` and events to

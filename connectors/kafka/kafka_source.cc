@@ -68,7 +68,7 @@ Status KafkaSource::open(const KafkaProperties& properties, const std::string& t
     return Status::fatal("kafka consumer: " + error);
   }
   if (events != nullptr) {
-    impl->relay = std::make_unique<EventRelay>("consumer", *events);
+    impl->relay = std::make_unique<EventRelay>("consumer", *events, true);
     s = attach_events(*conf, properties, *impl->relay);
     if (!s.is_ok()) return s;
   }
@@ -120,7 +120,9 @@ const Status& KafkaSource::last_error() const { return impl_->error; }
 
 void KafkaSource::commit_offsets(
     const std::vector<std::pair<std::int32_t, std::int64_t>>& offsets) {
-  if (offsets.empty()) return;
+  // After a lost session the group has moved on: a commit would be refused, and with
+  // static membership refused as fenced, a fatal error.
+  if (offsets.empty() || impl_->consumer->assignment_lost()) return;
   std::vector<RdKafka::TopicPartition*> list;
   for (const auto& [partition, offset] : offsets) {
     list.push_back(RdKafka::TopicPartition::create(impl_->topic, partition, offset));
@@ -149,6 +151,11 @@ void KafkaSource::pause_fetching(bool paused) {
     impl_->consumer->resume(assigned);
   }
   RdKafka::TopicPartition::destroy(assigned);
+}
+
+bool KafkaSource::fenced() const {
+  std::string reason;
+  return impl_->consumer->fatal_error(reason) == RdKafka::ERR_FENCED_INSTANCE_ID;
 }
 
 void KafkaSource::close() {

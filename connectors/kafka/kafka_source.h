@@ -8,6 +8,9 @@
 // committed too (commit_offsets), for lag tooling only. Eager rebalancing; the
 // listener's callbacks run inside poll(), on the caller's thread.
 //
+// Lifetime: closing (close() or the destructor) runs the listener's on_revoked, so the
+// listener, and everything its on_revoked touches, must outlive the source; an owner
+// should close the source before tearing down its own state.
 // Not thread-safe: one thread polls, commits and closes.
 #pragma once
 
@@ -67,7 +70,8 @@ class KafkaSource {
   PollOutcome poll(std::chrono::milliseconds timeout, KafkaRecord& record);
   const Status& last_error() const;
 
-  // Commits `next offset to read` per partition to the group, asynchronously.
+  // Commits `next offset to read` per partition to the group, asynchronously; skipped
+  // when the assignment was lost (session timed out).
   void commit_offsets(const std::vector<std::pair<std::int32_t, std::int64_t>>& offsets);
 
   // The partition's end offset as last seen in a fetch (no network round trip).
@@ -77,6 +81,10 @@ class KafkaSource {
   // membership is kept (poll() must still be called). Records fetched before the pause
   // may still be returned.
   void pause_fetching(bool paused);
+
+  // Whether the consumer failed because the group fenced it off: another consumer joined
+  // with its group.instance.id (also after librdkafka lost and renewed its own session).
+  bool fenced() const;
 
   // Leaves the group: the listener's on_revoked runs for the current assignment.
   void close();

@@ -10,6 +10,7 @@ namespace segmentd {
 struct MockKafkaCluster::Impl {
   rd_kafka_t* host = nullptr;  // the client handle the mock cluster lives in
   rd_kafka_mock_cluster_t* cluster = nullptr;
+  int brokers = 0;
   ~Impl() {
     if (cluster != nullptr) rd_kafka_mock_cluster_destroy(cluster);
     if (host != nullptr) rd_kafka_destroy(host);
@@ -21,6 +22,7 @@ MockKafkaCluster::~MockKafkaCluster() = default;
 
 Status MockKafkaCluster::start(int brokers, std::unique_ptr<MockKafkaCluster>& cluster) {
   auto impl = std::make_unique<Impl>();
+  impl->brokers = brokers;
   char error[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "log_level", "3", error, sizeof error);
@@ -53,6 +55,16 @@ void MockKafkaCluster::fail_produce_requests(std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
     rd_kafka_mock_push_request_errors(impl_->cluster, kProduceRequest, 1,
                                       RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  }
+}
+
+void MockKafkaCluster::set_brokers_up(bool up) {
+  for (std::int32_t id = 1; id <= impl_->brokers; ++id) {
+    if (up) {
+      rd_kafka_mock_broker_set_up(impl_->cluster, id);
+    } else {
+      rd_kafka_mock_broker_set_down(impl_->cluster, id);
+    }
   }
 }
 

@@ -28,6 +28,9 @@ class MockKafkaCluster {
   // Fault injection: the next `count` produce requests fail with a non-retriable error
   // (topic authorization failed), as a broker that refuses writes would.
   void fail_produce_requests(std::size_t count);
+  // Fault injection: every broker closes its connections and refuses new ones (down),
+  // or serves again (up).
+  void set_brokers_up(bool up);
 
  private:
   struct Impl;
