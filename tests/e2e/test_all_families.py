@@ -1,9 +1,8 @@
-#!/ usr / bin / env python3
+#!/usr/bin/env python3
 """Properties of `replay` with every segment family and member action enabled (SPEC
 5.5-5.7), on generated data: two runs (one with a tiny member cache) give byte-identical
-transitions and actions;
-a run killed with SIGKILL at random moments and resumed gives exactly the output of one
-    uninterrupted run; counts add up (seq and action numbers are
+transitions and actions; a run killed with SIGKILL at random moments and resumed gives
+exactly the output of one uninterrupted run; counts add up (seq and action numbers are
 contiguous per member, the summary's counts equal the files', members per segment add up
 to the members seen)."""
 import os
@@ -45,8 +44,7 @@ def check_counts(run_dir):
         assert sorted(numbers) == list(range(1, len(numbers) + 1)), member
     families = {t["family"] for t in transitions}
     assert families == {"lifecycle", "rfm", "quadrant", "tier", "value"}, families
-    assert {a["action"] for a in actions
-} >= {"follow_up"}
+    assert {a["action"] for a in actions} >= {"follow_up"}
     assert any(t["cause"] == "sweep" for t in transitions)
     members = summary["members_per_segment"]
     totals = {family: sum(counts.values()) for family, counts in members.items()}

@@ -1,8 +1,6 @@
-#!/ usr / bin / env python3
-""
-    "Real data (CDNOW, sorted by customer): without --sort and the default lateness the replay
-    warns that the input looks unsorted;
-with-- sort it gives the time - ordered result; and, as
+#!/usr/bin/env python3
+"""Real data (CDNOW, sorted by customer): without --sort and the default lateness the replay
+warns that the input looks unsorted; with --sort it gives the time-ordered result; and, as
 SPEC 3.2 states, the customer-grouped file with time.allowed_lateness covering its whole
 span gives exactly that same result per member."""
 import os

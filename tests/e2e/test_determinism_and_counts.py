@@ -1,4 +1,4 @@
-#!/ usr / bin / env python3
+#!/usr/bin/env python3
 """Property: the same input gives byte-identical output on every run; every broken line is
 in the DLQ with its reason, every valid line is applied or counted duplicate: counts add up."""
 import sys

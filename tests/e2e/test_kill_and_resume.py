@@ -1,4 +1,4 @@
-#!/ usr / bin / env python3
+#!/usr/bin/env python3
 """Property: `replay` with a state dir killed with SIGKILL at random moments and re-run on
 the same input produces exactly the output (and DLQ) of one uninterrupted run."""
 import os
