@@ -65,7 +65,8 @@ Status Service::open() {
   Status s = StateStore::open(StoreOptions{config_.state.dir}, store_);
   if (!s.is_ok()) return s;
   KafkaSinkSettings sink{producer_properties(config_.kafka_properties), config_.application_id,
-                         config_.output.topic, config_.output.dlq_topic, config_.output.routes};
+                         config_.output.topic, config_.output.dlq_topic, config_.output.routes,
+                         config_.output.actions_topic};
   s = KafkaSink::open(sink, sink_);
   if (!s.is_ok()) return s;
   sink_->set_ack_latency_observer(
@@ -188,7 +189,9 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
   for (std::int32_t partition : partitions) {
     std::unique_ptr<PartitionStream> stream;
     Status s =
-        PartitionStream::restore(*store_, partition, config_.engine, cache_share, *sink_, stream);
+        PartitionStream::restore(*store_, partition, config_.engine, cache_share, *sink_,
+                                 config_.engine.enabled_actions.any() ? sink_.get() : nullptr,
+                                 stream);
     if (!s.is_ok()) {
       if (failure_.is_ok()) failure_ = s;
       starts.emplace_back(std::nullopt);

@@ -1,7 +1,7 @@
-// The Kafka end that results go to (SPEC 2, 3.1, 7): transitions to `output.topic` and
-// the routes of output.routes, with CloudEvents headers (binary mode), keyed by member
-// id; rejected input records to the dead-letter topic with their original key and value
-// bytes and the segmentd-error* headers.
+// The Kafka end that results go to (SPEC 2, 3.1, 5.7, 7): transitions to `output.topic`
+// and the routes of output.routes, member actions to `output.actions_topic`, with
+// CloudEvents headers (binary mode), keyed by member id; rejected input records to the dead-letter
+// topic with their original key and value bytes and the segmentd-error* headers.
 //
 // The producer is idempotent with acks=all. Nothing is dropped silently: a full local
 // queue makes emit() wait, and a failed delivery is remembered and returned by flush(),
@@ -21,6 +21,7 @@
 #include "config/segmentd_config.h"
 #include "connectors/kafka/kafka_properties.h"
 #include "connectors/kafka/kafka_source.h"
+#include "engine/member_action.h"
 #include "engine/rejection.h"
 #include "engine/status.h"
 #include "engine/transition.h"
@@ -33,13 +34,14 @@ struct KafkaSinkSettings {
   std::string output_topic;
   std::string dlq_topic;
   std::vector<OutputRoute> routes;
+  std::string actions_topic;
 };
 
 // Called on the sink's thread for every acknowledged transition with the time from the
 // causing record's read (set_cause_read_time) to the acknowledgement.
 using AckLatencyObserver = std::function<void(std::chrono::nanoseconds)>;
 
-class KafkaSink final : public TransitionSink {
+class KafkaSink final : public TransitionSink, public ActionSink {
  public:
   static Status open(const KafkaSinkSettings& settings, std::unique_ptr<KafkaSink>& sink);
   ~KafkaSink() override;
@@ -51,6 +53,7 @@ class KafkaSink final : public TransitionSink {
   void set_cause_read_time(std::chrono::steady_clock::time_point read_time);
 
   void emit(const Transition& transition) override;
+  void emit(const MemberAction& action) override;
   void dead_letter(const KafkaRecord& record, const std::string& source_topic,
                    const Rejection& rejection);
 
