@@ -8,7 +8,8 @@ PartitionStream::PartitionStream(StateStore& store, std::int32_t partition, std:
 
 Status PartitionStream::restore(StateStore& store, std::int32_t partition,
                                 const EngineOptions& options, std::size_t cache_bytes,
-                                TransitionSink& sink, std::unique_ptr<PartitionStream>& stream) {
+                                TransitionSink& sink, ActionSink* actions,
+                                std::unique_ptr<PartitionStream>& stream) {
   std::unique_ptr<PartitionStream> s(new PartitionStream(store, partition, cache_bytes));
   std::optional<StreamCheckpoint> checkpoint;
   Status status =
@@ -18,11 +19,16 @@ Status PartitionStream::restore(StateStore& store, std::int32_t partition,
     return Status::fatal("state.dir holds a checkpoint for partition " + std::to_string(partition) +
                          " that is not a Kafka position (was it used by `segmentd replay`?)");
   }
+  if (checkpoint && checkpoint->processor.utc_offset != options.utc_offset) {
+    return Status::fatal("state.dir holds partition " + std::to_string(partition) +
+                         " made with another time.utc_offset (its per-day figures depend on "
+                         "it): use the same offset, or a new state.dir");
+  }
   status = s->members_.load_timers(s->timers_);
   if (!status.is_ok()) return status;
-  s->processor_ =
-      std::make_unique<StreamProcessor>(options, s->members_, s->timers_, sink,
-                                        checkpoint ? checkpoint->processor : ProcessorCheckpoint{});
+  s->processor_ = std::make_unique<StreamProcessor>(
+      options, s->members_, s->timers_, sink,
+      checkpoint ? checkpoint->processor : ProcessorCheckpoint{}, actions);
   stream = std::move(s);
   return Status::ok();
 }

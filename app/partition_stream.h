@@ -1,7 +1,8 @@
 // One assigned input partition as a stream of its own (SPEC 4, 7): its member cache over
 // the shared state store, its timers, its processor (clock, counters) and its position.
 //
-// restore() resumes from the partition's last checkpoint in the store (or starts empty);
+// restore() resumes from the partition's last checkpoint in the store (or starts empty;
+// a checkpoint made with another time.utc_offset is refused);
 // commit() persists changed members, timer moves, the processor checkpoint and the
 // position in one atomic batch. The caller must have had every output of the work being
 // committed acknowledged first (SPEC 7, at least once).
@@ -25,7 +26,7 @@ namespace segmentd {
 class PartitionStream {
  public:
   static Status restore(StateStore& store, std::int32_t partition, const EngineOptions& options,
-                        std::size_t cache_bytes, TransitionSink& sink,
+                        std::size_t cache_bytes, TransitionSink& sink, ActionSink* actions,
                         std::unique_ptr<PartitionStream>& stream);
 
   // The next offset to read: the committed position, or nullopt for a new partition.

@@ -130,6 +130,7 @@ Status Service::open() {
                          config_.output.topic,
                          config_.output.dlq_topic,
                          config_.output.routes,
+                         config_.output.actions_topic,
                          this};
   s = KafkaSink::open(sink, sink_);
   if (!s.is_ok()) return s;
@@ -358,8 +359,9 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
       config_.state.cache_bytes / std::max<std::size_t>(1, partitions.size());
   for (std::int32_t partition : partitions) {
     std::unique_ptr<PartitionStream> stream;
-    Status s =
-        PartitionStream::restore(*store_, partition, config_.engine, cache_share, *sink_, stream);
+    Status s = PartitionStream::restore(
+        *store_, partition, config_.engine, cache_share, *sink_,
+        config_.engine.enabled_actions.any() ? sink_.get() : nullptr, stream);
     if (!s.is_ok()) {
       fail(s);
       starts.emplace_back(std::nullopt);

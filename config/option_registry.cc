@@ -80,7 +80,7 @@ static_assert(static_cast<int>(DeliveryGuarantee::exactly_once) == 1);  // kGuar
 
 // One row per option: key, kind, default, min, max, choices, binding, doc.
 // clang-format off
-const std::array<OptionSpec, 40> kOptions = {{
+const std::array<OptionSpec, 41> kOptions = {{
     {"application.id", K::identifier, "segmentd", 1, 200, {},
      bind<&C::application_id>(),
      "Consumer group id, prefix of internal topics, CloudEvents source"},
@@ -96,6 +96,9 @@ const std::array<OptionSpec, 40> kOptions = {{
      bind<&C::output, &OutputOptions::topic>(), "Topic every transition is written to"},
     {"output.dlq_topic", K::topic, "purchases.dlq", 0, 0, {},
      bind<&C::output, &OutputOptions::dlq_topic>(), "Dead-letter topic for rejected events"},
+    {"output.actions_topic", K::topic, "member-actions", 0, 0, {},
+     bind<&C::output, &OutputOptions::actions_topic>(),
+     "Topic member actions are written to (when actions.enabled lists any)"},
     {"output.routes", K::route_list, "", 0, 0, {},
      bind<&C::output, &OutputOptions::routes>(),
      "Extra (family, to) routes: to a topic as well as output.topic, or instead of it"},

@@ -34,6 +34,7 @@ struct OutputRoute {
 struct OutputOptions {
   std::string topic;                // output.topic
   std::string dlq_topic;            // output.dlq_topic
+  std::string actions_topic;        // output.actions_topic (member actions, SPEC 5.7)
   std::vector<OutputRoute> routes;  // output.routes, in the order configured
 };
 

@@ -8,13 +8,13 @@
 #include "engine/families/quadrant.h"
 #include "engine/families/tier.h"
 #include "engine/families/value.h"
-#include "engine/families/window.h"
 
 namespace segmentd {
 
 namespace {
 
 constexpr std::int32_t kRecentDays = 90;  // f_90 of the value family
+constexpr std::array<FamilyId, 3> kRankable = {FamilyId::quadrant, FamilyId::tier, FamilyId::value};
 
 // Folds the purchases before `s` into swept_last_purchase; returns the purchases
 // before `s`.
@@ -28,13 +28,40 @@ std::uint32_t settle_before(MemberState& member, EpochMs s) {
   return member.figures.purchases - static_cast<std::uint32_t>(unswept.size());
 }
 
+std::size_t at(FamilyId f) { return static_cast<std::size_t>(f); }
+
 }  // namespace
 
 DailySweep::DailySweep(const EngineOptions& options, const FamilySet& families,
                        MemberTable& members)
     : options_(options), families_(families), members_(members) {}
 
-void DailySweep::add_member(std::string_view member_id) { joined_.emplace_back(member_id); }
+std::uint32_t DailySweep::record_for(std::string_view member_id, const MemberState& member) {
+  auto [it, inserted] =
+      index_.try_emplace(std::string(member_id), static_cast<std::uint32_t>(records_.size()));
+  if (inserted) {
+    Record record;
+    record.id = &it->first;
+    record.labels = member.labels;
+    records_.push_back(record);
+  }
+  return it->second;
+}
+
+void DailySweep::note_active_day(std::uint32_t record, std::int32_t day) {
+  auto& bucket = active_days_[day];
+  if (bucket.empty() || bucket.back() != record) bucket.push_back(record);
+}
+
+void DailySweep::touch(std::string_view member_id, const MemberState& member, std::int32_t day) {
+  if (!loaded_) return;  // load_all() will read it
+  if (member.figures.purchases == 0 && index_.find(std::string(member_id)) == index_.end()) {
+    return;  // refunds alone never rank a member
+  }
+  const std::uint32_t record = record_for(member_id, member);
+  records_[record].dirty = true;
+  note_active_day(record, day);
+}
 
 void DailySweep::note_purchase(MemberState& member, EpochMs ts, EpochMs oldest_unswept) {
   if (ts < oldest_unswept) {
@@ -47,73 +74,89 @@ void DailySweep::note_purchase(MemberState& member, EpochMs ts, EpochMs oldest_u
   unswept.insert(std::upper_bound(unswept.begin(), unswept.end(), ts), ts);
 }
 
-void DailySweep::load_roster() {
-  roster_ = members_.member_ids();
-  roster_loaded_ = true;
+void DailySweep::load_all() {
+  for (const std::string& id : members_.member_ids()) {
+    const MemberState& member = members_.load(id);
+    if (member.figures.purchases == 0) continue;
+    const std::uint32_t record = record_for(id, member);
+    for (const DayActivity& d : member.figures.days) note_active_day(record, d.day);
+  }
+  loaded_ = true;
+}
+
+// Marks the members with activity on a day entering a window (yesterday) or leaving one.
+void DailySweep::mark_dirty_days(std::int32_t today) {
+  const std::int32_t windows[] = {options_.tier.window_days, options_.quadrant.window_days,
+                                  options_.value.window_days, kRecentDays};
+  auto mark = [&](std::int32_t day) {
+    const auto it = active_days_.find(day);
+    if (it == active_days_.end()) return;
+    for (std::uint32_t r : it->second) records_[r].dirty = true;
+  };
+  mark(today - 1);
+  for (std::int32_t w : windows) mark(today - 1 - w);
+  // Days no window of a later sweep can reach.
+  const std::int32_t longest = *std::max_element(std::begin(windows), std::end(windows));
+  active_days_.erase(active_days_.begin(), active_days_.lower_bound(today - 1 - longest));
+}
+
+// Reads the member's figures before `s` from its state.
+void DailySweep::refresh(Record& record, EpochMs s, std::int32_t today) {
+  MemberState& member = members_.load(*record.id);
+  const std::size_t unswept_before = member.unswept_purchases.size();
+  record.purchases = settle_before(member, s);
+  if (member.unswept_purchases.size() != unswept_before) members_.mark_changed();
+  record.dirty = !member.unswept_purchases.empty();
+  if (record.purchases == 0) return;
+  record.first = member.figures.first_purchase;
+  record.last = member.swept_last_purchase;
+  const auto& days = member.figures.days;
+  record.tier = window_figures(days, today - options_.tier.window_days, today - 1);
+  record.quadrant = window_figures(days, today - options_.quadrant.window_days, today - 1);
+  record.value = window_figures(days, today - options_.value.window_days, today - 1);
+  record.purchases_90 = window_figures(days, today - kRecentDays, today - 1).purchases;
 }
 
 void DailySweep::run(EpochMs s, const OnChange& on_change) {
-  if (!roster_loaded_) load_roster();
-  if (!joined_.empty()) {
-    std::sort(joined_.begin(), joined_.end());
-    std::vector<std::string> merged;
-    merged.reserve(roster_.size() + joined_.size());
-    std::merge(std::make_move_iterator(roster_.begin()), std::make_move_iterator(roster_.end()),
-               std::make_move_iterator(joined_.begin()), std::make_move_iterator(joined_.end()),
-               std::back_inserter(merged));
-    merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
-    roster_ = std::move(merged);
-    joined_.clear();
-  }
+  if (!loaded_) load_all();
   const std::int32_t today = calendar_day(s, options_.utc_offset);
+  mark_dirty_days(today);
+  for (Record& record : records_) {
+    if (record.dirty) refresh(record, s, today);
+  }
+  if (ordered_ < records_.size()) {  // members joined since: merge them into the id order
+    const auto by_id = [&](std::uint32_t a, std::uint32_t b) {
+      return *records_[a].id < *records_[b].id;
+    };
+    for (std::size_t r = ordered_; r < records_.size(); ++r) {
+      order_.push_back(static_cast<std::uint32_t>(r));
+    }
+    const auto middle = order_.begin() + static_cast<std::ptrdiff_t>(ordered_);
+    std::sort(middle, order_.end(), by_id);
+    std::inplace_merge(order_.begin(), middle, order_.end(), by_id);
+    ordered_ = records_.size();
+  }
+
   const bool tier = families_.enabled(FamilyId::tier);
   const bool value = families_.enabled(FamilyId::value);
   const bool quadrant =
       families_.enabled(FamilyId::quadrant) && families_.ranked(FamilyId::quadrant);
 
-  // Pass 1: each member's figures before S, and the population arrays.
-  struct Figures {
-    std::uint32_t roster_index;
-    ValueInputs value;
-    WindowFigures tier;
-    WindowFigures quadrant;
-  };
-  std::vector<Figures> figures;
+  // Thresholds over the population of each family.
   std::vector<std::int64_t> tier_m, quadrant_f, quadrant_m, value_m, value_t, value_f;
-  for (std::uint32_t i = 0; i < roster_.size(); ++i) {
-    MemberState& member = members_.load(roster_[i]);
-    const std::size_t unswept_before = member.unswept_purchases.size();
-    const std::uint32_t n = settle_before(member, s);
-    if (member.unswept_purchases.size() != unswept_before) members_.mark_changed();
-    if (n == 0) continue;
-    Figures f{i, {}, {}, {}};
-    const auto& days = member.figures.days;
-    if (tier) {
-      f.tier = window_figures(days, today - options_.tier.window_days, today - 1);
-      if (f.tier.purchases > 0) tier_m.push_back(f.tier.net.thousandths);
+  for (const Record& r : records_) {
+    if (r.purchases == 0) continue;
+    if (tier && r.tier.purchases > 0) tier_m.push_back(r.tier.net.thousandths);
+    if (quadrant && r.quadrant.purchases > 0) {
+      quadrant_f.push_back(r.quadrant.purchases);
+      quadrant_m.push_back(r.quadrant.net.thousandths);
     }
-    if (quadrant) {
-      f.quadrant = window_figures(days, today - options_.quadrant.window_days, today - 1);
-      if (f.quadrant.purchases > 0) {
-        quadrant_f.push_back(f.quadrant.purchases);
-        quadrant_m.push_back(f.quadrant.net.thousandths);
-      }
+    if (value && r.value.purchases > 0) {
+      value_m.push_back(r.value.net.thousandths);
+      value_t.push_back(average_ticket(r.value.net, r.value.purchases).thousandths);
+      value_f.push_back(r.value.purchases);
     }
-    if (value) {
-      f.value = ValueInputs{n, member.figures.first_purchase, member.swept_last_purchase,
-                            window_figures(days, today - options_.value.window_days, today - 1),
-                            window_figures(days, today - kRecentDays, today - 1).purchases};
-      const WindowFigures& w = f.value.window;
-      if (w.purchases > 0) {
-        value_m.push_back(w.net.thousandths);
-        value_t.push_back(average_ticket(w.net, w.purchases).thousandths);
-        value_f.push_back(w.purchases);
-      }
-    }
-    figures.push_back(f);
   }
-
-  // Thresholds.
   const std::optional<TierThresholds> tier_t = tier_thresholds(tier_m, options_.tier);
   std::optional<std::pair<std::int64_t, std::int64_t>> medians;
   if (!quadrant_f.empty()) {
@@ -122,26 +165,30 @@ void DailySweep::run(EpochMs s, const OnChange& on_change) {
   }
   const std::optional<ValueThresholds> value_t_ = value_thresholds(value_m, value_t, value_f);
 
-  // Pass 2: labels, in member_id order.
-  for (const Figures& f : figures) {
-    const std::string& id = roster_[f.roster_index];
-    MemberState& member = members_.load(id);
-    std::array<std::optional<std::uint8_t>, kFamilyCount> labels{};
+  // Labels, in member_id order; a member's state is loaded only when one changes.
+  for (std::uint32_t index : order_) {
+    Record& r = records_[index];
+    if (r.purchases == 0) continue;
+    std::array<std::uint8_t, kFamilyCount> labels = r.labels;
     if (quadrant) {
-      labels[static_cast<std::size_t>(FamilyId::quadrant)] =
-          medians ? quadrant_label(f.quadrant.purchases, f.quadrant.net, medians->first,
-                                   Money{medians->second})
-                  : std::uint8_t{0};
+      labels[at(FamilyId::quadrant)] = medians
+                                           ? quadrant_label(r.quadrant.purchases, r.quadrant.net,
+                                                            medians->first, Money{medians->second})
+                                           : std::uint8_t{0};
     }
-    if (tier) labels[static_cast<std::size_t>(FamilyId::tier)] = tier_label(f.tier, tier_t);
+    if (tier) labels[at(FamilyId::tier)] = tier_label(r.tier, tier_t);
     if (value) {
-      labels[static_cast<std::size_t>(FamilyId::value)] =
-          value_label(f.value, s, value_t_, options_.value);
+      const ValueInputs inputs{r.purchases, r.first, r.last, r.value, r.purchases_90};
+      labels[at(FamilyId::value)] = value_label(inputs, s, value_t_, options_.value);
     }
-    for (FamilyId family : kAllFamilies) {
-      const auto& to = labels[static_cast<std::size_t>(family)];
-      if (to && *to != member.label(family)) on_change(id, member, family, *to);
+    if (labels == r.labels) continue;
+    MemberState& member = members_.load(*r.id);
+    for (FamilyId family : kRankable) {
+      if (!families_.enabled(family) || !families_.ranked(family)) continue;
+      const std::uint8_t to = labels[at(family)];
+      if (to != member.label(family)) on_change(*r.id, member, family, to);
     }
+    r.labels = labels;
   }
 }
 

@@ -43,11 +43,14 @@ void StreamProcessor::apply(const PurchaseEvent& event) {
   const std::uint32_t purchases_before = member->figures.purchases;
   bool newer_profile = false;
   if (event.type == EventType::profile) apply_profile(*member, event, newer_profile);
-  add_to_figures(member->figures, event, calendar_day(event.ts, options_.utc_offset));
-  if (event.type == EventType::purchase && families_.any_ranked()) {
-    if (purchases_before == 0) sweep_.add_member(id);
-    const EpochMs now = clock.started ? clock.clock : event.ts - options_.allowed_lateness;
-    DailySweep::note_purchase(*member, event.ts, first_midnight_after(now));
+  const std::int32_t day = calendar_day(event.ts, options_.utc_offset);
+  add_to_figures(member->figures, event, day);
+  if (event.type != EventType::profile && families_.any_ranked()) {
+    if (event.type == EventType::purchase) {
+      const EpochMs now = clock.started ? clock.clock : event.ts - options_.allowed_lateness;
+      DailySweep::note_purchase(*member, event.ts, first_midnight_after(now));
+    }
+    sweep_.touch(id, *member, day);
   }
   member->recent_events.add(event.event_id, options_.dedupe_window);
   ++stats.events_applied;

@@ -132,6 +132,29 @@ TEST_CASE("an invalid value names the key, the value, the source and what is all
         "dedupe.window = \"0\" (from SEGMENTD_DEDUPE__WINDOW): expected an integer from 1 to 1024");
 }
 
+TEST_CASE("families.enabled and actions.enabled: lists of known names") {
+  const auto config = loaded(
+      with_sets({"families.enabled=[\"rfm\", \"tier\"]", "actions.enabled=birthday,replenish",
+                 "actions.replenish_cycles={formula=\"21d\", rice = 30d}"}));
+  CHECK_FALSE(config.engine.families.has(FamilyId::lifecycle));
+  CHECK(config.engine.families.has(FamilyId::rfm));
+  CHECK(config.engine.families.has(FamilyId::tier));
+  CHECK(config.engine.enabled_actions.has(ActionKind::birthday));
+  CHECK_FALSE(config.engine.enabled_actions.has(ActionKind::follow_up));
+  REQUIRE(config.engine.actions.replenish_cycles.size() == 2);
+  CHECK(config.engine.actions.replenish_cycles[0].first == "formula");
+  CHECK(config.engine.actions.replenish_cycles[1].second == DurationMs::days(30));
+  CHECK_THAT(failure(with_sets({"families.enabled=[\"lifecycle\",\"loyalty\"]"})),
+             Contains("families.enabled") && Contains("lifecycle, rfm, quadrant, tier, value"));
+  CHECK_THAT(failure(with_sets({"actions.enabled=[\"call\"]"})),
+             Contains("actions.enabled") && Contains("birthday, follow_up, replenish"));
+  CHECK_THAT(failure(with_sets({"actions.replenish_cycles={formula=\"3 weeks\"}"})),
+             Contains("actions.replenish_cycles"));
+  CHECK_THAT(failure(with_sets({"rfm.sleeping_after=10d"})),
+             Contains("rfm.sleeping_after (10d) must be greater than rfm.silent_after (30d)"));
+  CHECK_THAT(failure(with_sets({"tier.major=0.5"})), Contains("tier.major"));
+}
+
 TEST_CASE("invalid values of each kind") {
   const auto [setting, allowed] = GENERATE(table<std::string, std::string>({
       {"lifecycle.dormant_after=0s", "from 1ms to 36500d"},

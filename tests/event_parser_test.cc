@@ -138,6 +138,49 @@ TEST_CASE("EventParser: conformance bad_input lines") {
   check_rejected(parser, c);
 }
 
+TEST_CASE("EventParser: profiles, birthdays and item categories (SPEC 2, 5.7)") {
+  EventParser parser(kDefaultMaxEventBytes);
+  using enum RejectReason;
+  const auto c = GENERATE(values<RejectCase>({
+      {R"({"event_id":"p1","member_id":"b","ts":"2024-01-02T00:00:00Z","type":"profile","birthday":"1990-02-30"})",
+       invalid_field, "birthday: not MM-DD or YYYY-MM-DD"},
+      {R"({"event_id":"p2","member_id":"b","ts":"2024-01-02T00:00:00Z","type":"profile","birthday":"2023-02-29"})",
+       invalid_field, "birthday: not MM-DD or YYYY-MM-DD"},
+      {R"({"event_id":"p3","member_id":"b","ts":"2024-01-02T00:00:00Z","type":"profile","birthday":"13-01"})",
+       invalid_field, "birthday: not MM-DD or YYYY-MM-DD"},
+      {R"({"event_id":"p4","member_id":"b","ts":"2024-01-02T00:00:00Z","type":"profile","birthday":"02-30"})",
+       invalid_field, "birthday: not MM-DD or YYYY-MM-DD"},
+      {R"({"event_id":"p5","member_id":"b","ts":"2024-01-02T00:00:00Z","type":"profile","birthday":315532800})",
+       invalid_field, "birthday: not MM-DD or YYYY-MM-DD"},
+      {R"({"event_id":"p6","member_id":"b","ts":"2024-01-02T00:00:00Z","amount":1,"items":[{"sku":"x","category":"","qty":1}]})",
+       invalid_field, "items: category"},
+      {R"({"event_id":"p7","member_id":"b","ts":"2024-01-02T00:00:00Z","type":"profile","items":[{"sku":"x"}]})",
+       invalid_field, "items: qty"},
+  }));
+  check_rejected(parser, c);
+}
+
+TEST_CASE("EventParser: accepted profiles and a purchase's distinct categories") {
+  EventParser parser(kDefaultMaxEventBytes);
+  PurchaseEvent event;
+  Rejection rejection;
+  REQUIRE(parser.parse(
+      R"({"event_id":"p","member_id":"b","ts":"2024-01-02T00:00:00Z","type":"profile","birthday":"02-29","amount":"junk"})",
+      event, rejection));
+  CHECK(event.type == EventType::profile);
+  CHECK(event.birthday == "02-29");
+  REQUIRE(parser.parse(
+      R"({"event_id":"q","member_id":"b","ts":"2024-01-02T00:00:00Z","type":"profile","birthday":null})",
+      event, rejection));
+  CHECK(event.birthday.empty());
+  REQUIRE(parser.parse(
+      R"({"event_id":"r","member_id":"b","ts":"2024-01-02T00:00:00Z","amount":3,"items":[{"sku":"a","category":"milk","qty":1},{"sku":"b","qty":2},{"sku":"c","category":"bread","qty":1},{"sku":"d","category":"milk","qty":1}]})",
+      event, rejection));
+  REQUIRE(event.categories.size() == 2);
+  CHECK(event.categories[0] == "bread");
+  CHECK(event.categories[1] == "milk");
+}
+
 TEST_CASE("EventParser: conformance accepted lines") {
   EventParser parser(kDefaultMaxEventBytes);
   using enum EventType;

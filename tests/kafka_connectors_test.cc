@@ -69,11 +69,15 @@ struct MockSetup {
   std::unique_ptr<KafkaSink> sink;
   MockSetup(std::vector<OutputRoute> routes = {}) {
     REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
-    for (const char* topic : {"out", "at-risk", "dlq"}) {
+    for (const char* topic : {"out", "at-risk", "dlq", "actions"}) {
       REQUIRE(cluster->create_topic(topic, 1).is_ok());
     }
-    KafkaSinkSettings settings{producer_properties({{"bootstrap.servers", bootstrap()}}), "app",
-                               "out", "dlq", std::move(routes)};
+    KafkaSinkSettings settings{producer_properties({{"bootstrap.servers", bootstrap()}}),
+                               "app",
+                               "out",
+                               "dlq",
+                               std::move(routes),
+                               "actions"};
     REQUIRE(KafkaSink::open(settings, sink).is_ok());
   }
   std::string bootstrap() const { return cluster->bootstrap_servers(); }
@@ -118,6 +122,30 @@ TEST_CASE("kafka: transitions go to the output topic and their routes, keyed by 
   const auto routed = read_topic(setup.bootstrap(), "at-risk", 1);
   REQUIRE(routed.size() == 1);
   CHECK(routed[0].value == out[1].value);
+}
+
+TEST_CASE("kafka: member actions go to the actions topic, keyed by member") {
+  MockSetup setup({{"rfm", "lost/fan", "at-risk", false}});
+  MemberAction action;
+  action.member_id = "m-2";
+  action.kind = ActionKind::follow_up;
+  action.number = 3;
+  action.due = EpochMs{1704362400000};
+  action.step = 1;
+  action.purchases = 2;
+  setup.sink->emit(action);
+  Transition t = sample_transition("lost/fan");
+  t.family = "rfm";
+  setup.sink->emit(t);
+  REQUIRE(setup.sink->flush().is_ok());
+  const auto actions = read_topic(setup.bootstrap(), "actions", 1);
+  REQUIRE(actions.size() == 1);
+  CHECK(actions[0].key == "m-2");
+  CHECK(actions[0].value ==
+        "{\"schema\":\"segmentd.action.v1\",\"action_id\":\"m-2:a3\",\"member_id\":\"m-2\","
+        "\"action\":\"follow_up\",\"due_ts\":1704362400000,\"due_time\":"
+        "\"2024-01-04T10:00:00.000Z\",\"detail\":{\"step\":1,\"purchases\":2}}");
+  CHECK(read_topic(setup.bootstrap(), "at-risk", 1).size() == 1);  // a route of another family
 }
 
 TEST_CASE("kafka: an `instead` route keeps the transition off the output topic") {

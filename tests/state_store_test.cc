@@ -26,6 +26,18 @@ MemberState sample_member() {
   m.label(FamilyId::lifecycle) = 2;
   m.seq = 9;
   m.timer = EpochMs{1'700'200'000'000};
+  m.label(FamilyId::rfm) = 16;
+  m.label(FamilyId::value) = 8;
+  m.figures.has_profile = true;
+  m.profile_ts = EpochMs{1'700'000'000'001};
+  m.birthday = "02-29";
+  m.categories = {{"formula", 2, EpochMs{1'700'000'000'000}, EpochMs{1'700'100'000'000}}};
+  m.actions_emitted = 4;
+  m.pending_actions = {{EpochMs{1'700'300'000'000}, ActionKind::follow_up, 3, "", EpochMs{}},
+                       {EpochMs{1'700'400'000'000}, ActionKind::replenish, 0, "formula",
+                        EpochMs{1'700'500'000'000}}};
+  m.unswept_purchases = {EpochMs{1'700'100'000'000}};
+  m.swept_last_purchase = EpochMs{1'700'050'000'000};
   return m;
 }
 
@@ -36,6 +48,13 @@ void check_same(const MemberState& a, const MemberState& b) {
   CHECK(a.seq == b.seq);
   CHECK(a.timer == b.timer);
   CHECK(a.known == b.known);
+  CHECK(a.profile_ts == b.profile_ts);
+  CHECK(a.birthday == b.birthday);
+  CHECK(a.categories == b.categories);
+  CHECK(a.actions_emitted == b.actions_emitted);
+  CHECK(a.pending_actions == b.pending_actions);
+  CHECK(a.unswept_purchases == b.unswept_purchases);
+  CHECK(a.swept_last_purchase == b.swept_last_purchase);
 }
 
 TEST_CASE("member states survive encoding exactly", "[state]") {

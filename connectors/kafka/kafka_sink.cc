@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "connectors/action_json.h"
 #include "connectors/kafka/kafka_client.h"
 #include "connectors/transition_json.h"
 #include "engine/event_time.h"
@@ -136,6 +137,22 @@ void KafkaSink::emit(const Transition& t) {
     headers->add("content-type", "application/json");
     impl.produce(*topic, t.member_id, impl.value, headers, impl.cause_read_ns);
   }
+}
+
+void KafkaSink::emit(const MemberAction& action) {
+  Impl& impl = *impl_;
+  impl.value.clear();
+  append_action_json(impl.value, action);
+  std::string id;
+  append_action_id(id, action);
+  RdKafka::Headers* headers = RdKafka::Headers::create();
+  headers->add("ce_specversion", "1.0");
+  headers->add("ce_id", id);
+  headers->add("ce_source", impl.ce_source);
+  headers->add("ce_type", "segmentd.action." + std::string(action_name(action.kind)));
+  headers->add("ce_time", format_rfc3339(action.due));
+  headers->add("content-type", "application/json");
+  impl.produce(impl.settings.actions_topic, action.member_id, impl.value, headers, kNoLatency);
 }
 
 void KafkaSink::dead_letter(const KafkaRecord& record, const std::string& source_topic,

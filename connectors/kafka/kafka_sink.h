@@ -1,7 +1,7 @@
-// The Kafka end that results go to (SPEC 2, 3.1, 7): transitions to `output.topic` and
-// the routes of output.routes, with CloudEvents headers (binary mode), keyed by member
-// id; rejected input records to the dead-letter topic with their original key and value
-// bytes and the segmentd-error* headers.
+// The Kafka end that results go to (SPEC 2, 3.1, 5.7, 7): transitions to `output.topic`
+// and the routes of output.routes, member actions to `output.actions_topic`, with
+// CloudEvents headers (binary mode), keyed by member id; rejected input records to the dead-letter
+// topic with their original key and value bytes and the segmentd-error* headers.
 //
 // The producer is idempotent with acks=all. Nothing is dropped silently: a full local
 // queue makes emit() wait, and a failed delivery is remembered and returned by flush(),
@@ -22,6 +22,7 @@
 #include "connectors/kafka/kafka_events.h"
 #include "connectors/kafka/kafka_properties.h"
 #include "connectors/kafka/kafka_source.h"
+#include "engine/member_action.h"
 #include "engine/rejection.h"
 #include "engine/status.h"
 #include "engine/transition.h"
@@ -34,6 +35,7 @@ struct KafkaSinkSettings {
   std::string output_topic;
   std::string dlq_topic;
   std::vector<OutputRoute> routes;
+  std::string actions_topic;
   KafkaClientEvents* events = nullptr;  // when set: the producer's events (must outlive it)
 };
 
@@ -41,7 +43,7 @@ struct KafkaSinkSettings {
 // causing record's read (set_cause_read_time) to the acknowledgement.
 using AckLatencyObserver = std::function<void(std::chrono::nanoseconds)>;
 
-class KafkaSink final : public TransitionSink {
+class KafkaSink final : public TransitionSink, public ActionSink {
  public:
   static Status open(const KafkaSinkSettings& settings, std::unique_ptr<KafkaSink>& sink);
   ~KafkaSink() override;
@@ -53,6 +55,7 @@ class KafkaSink final : public TransitionSink {
   void set_cause_read_time(std::chrono::steady_clock::time_point read_time);
 
   void emit(const Transition& transition) override;
+  void emit(const MemberAction& action) override;
   void dead_letter(const KafkaRecord& record, const std::string& source_topic,
                    const Rejection& rejection);
 

@@ -19,7 +19,7 @@ from replay_harness import Binaries, generate, read_json, read_jsonl, replay, te
 EVERYTHING = ["--sort",
               "--set", 'families.enabled=["lifecycle","rfm","quadrant","tier","value"]',
               "--set", 'actions.enabled=["follow_up","replenish","birthday"]',
-              "--set", "actions.replenish_cycles={food=\"14d\"}"]
+              "--set", "actions.replenish_cycles={dairy=\"7d\", pet=\"30d\"}"]
 COMMIT = ["--set", "processing.commit_interval=20ms"]
 FILES = ("out.jsonl", "dlq.jsonl", "actions.jsonl")
 
@@ -44,7 +44,7 @@ def check_counts(run_dir):
         assert sorted(numbers) == list(range(1, len(numbers) + 1)), member
     families = {t["family"] for t in transitions}
     assert families == {"lifecycle", "rfm", "quadrant", "tier", "value"}, families
-    assert {a["action"] for a in actions} >= {"follow_up"}
+    assert {a["action"] for a in actions} >= {"follow_up", "replenish"}
     assert any(t["cause"] == "sweep" for t in transitions)
     members = summary["members_per_segment"]
     totals = {family: sum(counts.values()) for family, counts in members.items()}
