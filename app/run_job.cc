@@ -262,6 +262,11 @@ Status Service::consume(const std::atomic<bool>& stop) {
     }
   }
   if (!failure_.is_ok()) return failure_;
+  // An outage that ended less than kReachableSettle ago is still reported as ended.
+  if (outage_since_ && !health_.brokers_unreachable()) {
+    if (!reachable_since_) reachable_since_ = SteadyClock::now();
+    log_outage_end(*reachable_since_ + kReachableSettle);
+  }
   log::info("service_stopping", {{"partitions", std::to_string(streams_.size())}});
   observer_.set_readiness(std::string("stopping"));
   return commit_all();
