@@ -244,8 +244,15 @@ ssl.client.auth=none
 EOF
 }
 
-# A Kafka Uuid: 16 random bytes, URL-safe base64 without padding.
-random_cluster_id() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+# A Kafka cluster id: 16 random bytes in URL-safe base64. One starting with '-' would be
+# read by kafka-storage's argument parser as an option (a 1-in-64 start-up failure).
+random_cluster_id() {
+  local id
+  until [[ ${id:-} != "" && ${id:0:1} != "-" ]]; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  done
+  printf '%s' "$id"
+}
 
 cmd_start() {
   need_dir "${1:-}"
