@@ -51,6 +51,7 @@ void decode_figures(bytes::Reader& in, MemberFigures& f) {
 }
 
 void encode_extras(std::string& out, const MemberState& state) {
+  bytes::put_varint(out, state.counted_families);
   bytes::put_varint(out, state.figures.has_profile ? 1 : 0);
   bytes::put_signed(out, state.profile_ts.ms);
   bytes::put_string(out, state.birthday);
@@ -77,6 +78,9 @@ void encode_extras(std::string& out, const MemberState& state) {
 
 // Reads what encode_extras wrote; false when a value is out of its range.
 bool decode_extras(bytes::Reader& in, MemberState& state) {
+  const std::uint64_t counted = in.varint();
+  if (counted >= (1u << kFamilyCount)) return false;
+  state.counted_families = static_cast<std::uint8_t>(counted);
   const std::uint64_t has_profile = in.varint();
   state.figures.has_profile = has_profile == 1;
   state.profile_ts = EpochMs{in.signed_varint()};
@@ -153,6 +157,7 @@ bool decode_member(std::string_view in_bytes, MemberState& state) {
   }
   state.seq = in.varint();
   if (in.varint() == 1) state.timer = EpochMs{in.signed_varint()};
+  if (format == kMemberFormatV1) state.counted_families = 1;  // lifecycle was counted
   if (format == kMemberFormat && !decode_extras(in, state)) return false;
   return in.ok() && in.at_end();
 }
