@@ -20,6 +20,8 @@ Configurations (--configs, comma-separated; default all):
     member-sort       member-ordered input (a CRM export), --sort
     member-lateness   member-ordered input without --sort, time.allowed_lateness covering
                       the whole file (SPEC 3.2: the same result as time order)
+    all-families      time-ordered input, --sort, every segment family and member action
+                      enabled (issue 9: compare with time-sort, same run)
 
 Events/s is events read (lines) over the process's wall time, start-up included. CPU
 seconds (user + system, all threads, RocksDB's background threads included) and peak
@@ -45,6 +47,10 @@ CONFIGS = {
     "time-sort": ("time", ["--sort"]),
     "member-sort": ("member", ["--sort"]),
     "member-lateness": ("member", ["--set", "time.allowed_lateness=" + FAR_LATENESS]),
+    "all-families": ("time", ["--sort",
+                              "--set", 'families.enabled=["lifecycle","rfm","quadrant","tier","value"]',
+                              "--set", 'actions.enabled=["follow_up","replenish","birthday"]',
+                              "--set", 'actions.replenish_cycles={dairy="7d",pet="30d"}']),
 }
 
 

@@ -111,10 +111,16 @@ void DailySweep::refresh(Record& record, EpochMs s, std::int32_t today) {
   record.first = member.figures.first_purchase;
   record.last = member.swept_last_purchase;
   const auto& days = member.figures.days;
-  record.tier = window_figures(days, today - options_.tier.window_days, today - 1);
-  record.quadrant = window_figures(days, today - options_.quadrant.window_days, today - 1);
-  record.value = window_figures(days, today - options_.value.window_days, today - 1);
-  record.purchases_90 = window_figures(days, today - kRecentDays, today - 1).purchases;
+  if (families_.enabled(FamilyId::tier)) {
+    record.tier = window_figures(days, today - options_.tier.window_days, today - 1);
+  }
+  if (families_.enabled(FamilyId::quadrant) && families_.ranked(FamilyId::quadrant)) {
+    record.quadrant = window_figures(days, today - options_.quadrant.window_days, today - 1);
+  }
+  if (families_.enabled(FamilyId::value)) {
+    record.value = window_figures(days, today - options_.value.window_days, today - 1);
+    record.purchases_90 = window_figures(days, today - kRecentDays, today - 1).purchases;
+  }
 }
 
 void DailySweep::run(EpochMs s, const OnChange& on_change) {

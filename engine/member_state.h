@@ -85,9 +85,11 @@ struct MemberState {
   MemberFigures figures;
   RecentEventIds recent_events;
   std::array<std::uint8_t, kFamilyCount> labels{};  // per FamilyId, an index of its labels
-  std::uint64_t seq = 0;                            // transitions emitted so far, all families
-  std::optional<EpochMs> timer;                     // the pending timer's due time
-  bool known = false;                               // false until the first event is applied
+  // Families (bits 1 << FamilyId) whose members-per-segment counts include this member.
+  std::uint8_t counted_families = 0;
+  std::uint64_t seq = 0;         // transitions emitted so far, all families
+  std::optional<EpochMs> timer;  // the pending timer's due time
+  bool known = false;            // false until the first event is applied
   // The newest profile (larger ts; on equal ts the later applied): its ts and birthday
   // text as sent ("" when it has none). Meaningful when figures.has_profile.
   EpochMs profile_ts{};

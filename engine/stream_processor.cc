@@ -34,12 +34,8 @@ void StreamProcessor::apply(const PurchaseEvent& event) {
     return;
   }
   fire_own_timers(id, *member, clock.started ? max(event.ts, clock.clock) : event.ts);
-  if (!member->known) {
-    member->known = true;
-    for (FamilyId f : kAllFamilies) {
-      if (families_.enabled(f)) ++stats.family(f).members[0];
-    }
-  }
+  member->known = true;
+  count_member(*member);
   const std::uint32_t purchases_before = member->figures.purchases;
   bool newer_profile = false;
   if (event.type == EventType::profile) apply_profile(*member, event, newer_profile);
@@ -155,9 +151,21 @@ void StreamProcessor::reschedule(std::string_view member_id, MemberState& member
   member.timer = next;
 }
 
+// Counts the member in its current label of every enabled family it is not counted in
+// yet (a family enabled on existing state counts members from their next event).
+void StreamProcessor::count_member(MemberState& member) {
+  for (FamilyId f : kAllFamilies) {
+    const auto bit = static_cast<std::uint8_t>(1U << static_cast<unsigned>(f));
+    if (!families_.enabled(f) || (member.counted_families & bit) != 0) continue;
+    member.counted_families = static_cast<std::uint8_t>(member.counted_families | bit);
+    ++state_.stats.family(f).members[member.label(f)];
+  }
+}
+
 void StreamProcessor::change_label(std::string_view member_id, MemberState& member, FamilyId family,
                                    std::uint8_t to, EpochMs at, TransitionCause cause,
                                    std::string_view event_id) {
+  count_member(member);
   const std::uint8_t from = member.label(family);
   member.label(family) = to;
   ++member.seq;

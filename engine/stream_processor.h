@@ -54,6 +54,7 @@ class StreamProcessor {
   void reschedule(std::string_view member_id, MemberState& member, EpochMs after);
   void change_label(std::string_view member_id, MemberState& member, FamilyId family,
                     std::uint8_t to, EpochMs at, TransitionCause cause, std::string_view event_id);
+  void count_member(MemberState& member);
   void emit_action(std::string_view member_id, MemberState& member, const PendingAction& action);
   void apply_profile(MemberState& member, const PurchaseEvent& event, bool& newer);
   EpochMs first_midnight_after(EpochMs t) const;

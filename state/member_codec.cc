@@ -97,6 +97,7 @@ bool decode_figures(bytes::Reader& in, MemberFigures& f, std::string* why) {
 }
 
 void encode_extras(std::string& out, const MemberState& state) {
+  bytes::put_varint(out, state.counted_families);
   bytes::put_varint(out, state.figures.has_profile ? 1 : 0);
   bytes::put_signed(out, state.profile_ts.ms);
   bytes::put_string(out, state.birthday);
@@ -123,6 +124,11 @@ void encode_extras(std::string& out, const MemberState& state) {
 
 // Reads what encode_extras wrote; false (saying why) when a value is out of its range.
 bool decode_extras(bytes::Reader& in, MemberState& state, std::string* why) {
+  const std::uint64_t counted = in.varint();
+  if (counted >= (1u << kFamilyCount)) {
+    return fail(why, "counted-families mask " + std::to_string(counted) + " out of range");
+  }
+  state.counted_families = static_cast<std::uint8_t>(counted);
   const std::uint64_t has_profile = in.varint();
   state.figures.has_profile = has_profile == 1;
   state.profile_ts = EpochMs{in.signed_varint()};
@@ -283,6 +289,7 @@ bool decode_member(std::string_view in_bytes, MemberState& state, std::string* w
   const std::uint64_t has_timer = in.varint();
   if (has_timer > 1) return fail(why, "bad timer flag " + std::to_string(has_timer));
   if (has_timer == 1) state.timer = EpochMs{in.signed_varint()};
+  if (format == kMemberFormatV1) state.counted_families = 1;  // lifecycle was counted
   if (format == kMemberFormat && !decode_extras(in, state, why)) return false;
   if (!in.ok() || !in.at_end()) return fail(why, "truncated or overlong member record");
   std::string problem = check_member(state);

@@ -301,6 +301,37 @@ TEST_CASE("member order groups each member's events in time order", "[generator]
   CHECK(finished_members.size() > 100);
 }
 
+TEST_CASE("a profile is the first of its member's events, birthdays well formed", "[generator]") {
+  GeneratorOptions options = faulty_options(StreamOrder::member);
+  options.profile_rate = 0.3;
+  options.broken_rate = 0;
+  options.dup_rate = 0;
+  const Run run = generate_run(options);
+  std::map<std::string, std::vector<std::string>> types;  // member -> event types in order
+  for (const std::string& line : run.lines) {
+    const std::string member(*field(line, "member_id"));
+    const auto type = field(line, "type");
+    types[member].push_back(type ? std::string(*type) : "purchase");
+  }
+  std::size_t with_profile = 0;
+  for (const auto& [member, list] : types) {
+    INFO("member " << member);
+    const auto profiles = std::count(list.begin(), list.end(), "profile");
+    CHECK(profiles <= 1);
+    if (profiles == 1) {
+      CHECK(list.front() == "profile");
+      ++with_profile;
+    }
+  }
+  CHECK(with_profile > types.size() / 10);
+  CHECK(with_profile < types.size() / 2);
+  for (const std::string& line : run.lines) {
+    const auto birthday = field(line, "birthday");
+    if (!birthday) continue;
+    CHECK((birthday->size() == 5 || birthday->size() == 10));
+  }
+}
+
 TEST_CASE("time order delivers on-time events in time order", "[generator]") {
   GeneratorOptions options = faulty_options(StreamOrder::time);
   options.late_rate = 0.0;

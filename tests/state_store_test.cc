@@ -27,6 +27,7 @@ MemberState sample_member() {
   m.seq = 9;
   m.timer = EpochMs{1'700'200'000'000};
   m.label(FamilyId::rfm) = 16;
+  m.counted_families = 0b10011;
   m.label(FamilyId::value) = 8;
   m.figures.has_profile = true;
   m.profile_ts = EpochMs{1'700'000'000'001};
@@ -48,6 +49,7 @@ void check_same(const MemberState& a, const MemberState& b) {
   CHECK(a.seq == b.seq);
   CHECK(a.timer == b.timer);
   CHECK(a.known == b.known);
+  CHECK(a.counted_families == b.counted_families);
   CHECK(a.profile_ts == b.profile_ts);
   CHECK(a.birthday == b.birthday);
   CHECK(a.categories == b.categories);

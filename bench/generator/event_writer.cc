@@ -18,6 +18,8 @@ constexpr double kChannelShare = 0.1;
 constexpr double kOriginalIdShare = 0.7;
 constexpr double kCategoryShare = 0.9;
 constexpr double kPriceShare = 0.95;
+constexpr double kBirthdayShare = 0.8;
+constexpr double kBirthYearShare = 0.5;
 
 void append_ts(LineBuffer& out, SplitMix64& rng, EpochMs ts, int offset_minutes) {
   const double u = uniform01(rng);
@@ -85,6 +87,10 @@ EventWriter::EventWriter(std::uint64_t seed, std::uint32_t store_count)
 void EventWriter::render(LineBuffer& out, const MemberEvent& event,
                          const ShoppingStyle& style) const {
   SplitMix64 rng(style_seed_ ^ mix64(event_key(event.member, event.index)));
+  if (event.kind == EventKind::profile) {
+    render_profile(out, rng, event, style);
+    return;
+  }
   const bool refund = event.kind == EventKind::refund;
   const std::uint32_t purchase_index = refund ? event.index - 1 : event.index;
   const Basket basket = catalogue_.draw_basket(event.member, purchase_index, style);
@@ -109,6 +115,33 @@ void EventWriter::render(LineBuffer& out, const MemberEvent& event,
   if (refund && chance(rng, kOriginalIdShare)) {
     out += ",\"original_event_id\":\"";
     append_event_id(out, event.member, purchase_index);
+    out += '"';
+  }
+  out += '}';
+}
+
+void EventWriter::render_profile(LineBuffer& out, SplitMix64& rng, const MemberEvent& event,
+                                 const ShoppingStyle& style) const {
+  out += "{\"event_id\":\"";
+  append_event_id(out, event.member, event.index);
+  out += "\",\"member_id\":\"m-";
+  append_int(out, std::int64_t{event.member} + 1);
+  out += "\",\"ts\":";
+  append_ts(out, rng, event.ts, style.utc_offset_minutes);
+  out += ",\"type\":\"profile\"";
+  if (chance(rng, kBirthdayShare)) {
+    // Any day of a leap year; some with a birth year (leap years 1960 ... 2004).
+    static constexpr std::uint64_t kMonthDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const std::uint64_t month = rng.next() % 12;
+    const std::uint64_t day = rng.next() % kMonthDays[month];
+    out += ",\"birthday\":\"";
+    if (chance(rng, kBirthYearShare)) {
+      append_int(out, 1960 + 4 * static_cast<std::int64_t>(rng.next() % 12));
+      out += '-';
+    }
+    append_padded(out, static_cast<std::int64_t>(month + 1), 2);
+    out += '-';
+    append_padded(out, static_cast<std::int64_t>(day + 1), 2);
     out += '"';
   }
   out += '}';

@@ -34,6 +34,9 @@ class EventWriter {
   EventWriter(std::uint64_t seed, std::uint32_t store_count);
 
   void render(LineBuffer& out, const MemberEvent& event, const ShoppingStyle& style) const;
+  // A profile event (SPEC 5.7), most with a birthday.
+  void render_profile(LineBuffer& out, SplitMix64& rng, const MemberEvent& event,
+                      const ShoppingStyle& style) const;
 
  private:
   void append_event_id(LineBuffer& out, std::uint32_t member, std::uint32_t index) const;

@@ -84,13 +84,25 @@ MemberCursor start_cursor(const Enrolment& member, std::uint64_t member_seed,
                           const TimelineParams& params) {
   SplitMix64 rng(member_seed);
   const EpochMs first = first_purchase(rng, member, params);
-  return {rng.state(), first < params.horizon ? first : kNever, kNever, 0, EventKind::purchase};
+  const EpochMs next = first < params.horizon ? first : kNever;
+  // A profile up to a week before the first purchase (or the member's join time, for one
+  // who never buys); no draw at all when profiles are off, so other streams are unchanged.
+  if (params.profile_probability > 0.0 && chance(rng, params.profile_probability)) {
+    const EpochMs before = next != kNever ? next : member.join_ts;
+    const EpochMs profile =
+        std::max(params.period_start,
+                 before - static_cast<EpochMs>(uniform(rng, 0.0, 7.0) * double(kMsPerDay)) - 1);
+    if (profile < params.horizon && (next == kNever || profile < next)) {
+      return {rng.state(), profile, next, 0, EventKind::profile};
+    }
+  }
+  return {rng.state(), next, kNever, 0, EventKind::purchase};
 }
 
 void advance(MemberCursor& cursor, const MemberProfile& profile, const TimelineParams& params) {
   SplitMix64 rng(cursor.rng_state);
   ++cursor.index;
-  if (cursor.upcoming_kind == EventKind::refund) {
+  if (cursor.upcoming_kind == EventKind::refund || cursor.upcoming_kind == EventKind::profile) {
     cursor.upcoming_ts = cursor.next_purchase_ts;
     cursor.upcoming_kind = EventKind::purchase;
   } else {

@@ -20,7 +20,7 @@
 
 namespace segmentd::gen {
 
-enum class EventKind : std::uint8_t { purchase, refund };
+enum class EventKind : std::uint8_t { purchase, refund, profile };
 
 constexpr EpochMs kNever = std::numeric_limits<EpochMs>::max();
 
@@ -34,9 +34,10 @@ struct MemberEvent {
 
 struct TimelineParams {
   EpochMs period_start;
-  EpochMs horizon;            // exclusive upper bound of every event time
-  double gap_scale;           // multiplies every profile's mean gap
-  double refund_probability;  // per purchase
+  EpochMs horizon;             // exclusive upper bound of every event time
+  double gap_scale;            // multiplies every profile's mean gap
+  double refund_probability;   // per purchase
+  double profile_probability;  // per member: its first event is a profile
 };
 
 struct MemberCursor {

@@ -33,6 +33,9 @@ Options:
                      previous purchase, amount <= that purchase (default 0.03; < 0.5)
   --broken-rate R    fraction of lines that are broken, each from a fixed template
                      with a known SPEC 2 reason code (default 0.001)
+  --profile-rate R   fraction of members whose first event is a profile (SPEC 5.7),
+                     most with a birthday; members who never buy stay prospects
+                     (default 0)
   --order time|member
                      time: by delivery time (default); member: grouped by member,
                      each member's events in time order, like a CRM history export
@@ -77,6 +80,7 @@ bool assign(CliArgs& args, std::string_view name, std::string_view text) {
   if (name == "--late-rate") return set(o.late_rate, parse_number<double>(text));
   if (name == "--dup-rate") return set(o.dup_rate, parse_number<double>(text));
   if (name == "--refund-rate") return set(o.refund_rate, parse_number<double>(text));
+  if (name == "--profile-rate") return set(o.profile_rate, parse_number<double>(text));
   if (name == "--broken-rate") return set(o.broken_rate, parse_number<double>(text));
   if (name == "--order") return set(o.order, parse_order(text));
   if (name == "--threads") return set(o.threads, parse_number<unsigned>(text));
@@ -89,7 +93,7 @@ bool is_known(std::string_view name) {
   static constexpr std::string_view kNames[] = {
       "--members",   "--events",   "--seed",        "--start",       "--days",
       "--late-rate", "--dup-rate", "--refund-rate", "--broken-rate", "--order",
-      "--threads",   "--output",   "--manifest"};
+      "--threads",   "--output",   "--manifest",    "--profile-rate"};
   for (const auto known : kNames) {
     if (known == name) return true;
   }
@@ -151,7 +155,8 @@ std::string validate(const GeneratorOptions& o) {
   for (const auto& error :
        {rate_error("--late-rate", o.late_rate, 1.0), rate_error("--dup-rate", o.dup_rate, 1.0),
         rate_error("--refund-rate", o.refund_rate, 0.49),
-        rate_error("--broken-rate", o.broken_rate, 1.0)}) {
+        rate_error("--broken-rate", o.broken_rate, 1.0),
+        rate_error("--profile-rate", o.profile_rate, 1.0)}) {
     if (!error.empty()) return error;
   }
   return {};

@@ -31,6 +31,7 @@ struct GeneratorOptions {
   double dup_rate = 0.005;     // fraction of event lines delivered twice
   double refund_rate = 0.03;   // fraction of member events that are refunds
   double broken_rate = 0.001;  // fraction of output lines that are broken
+  double profile_rate = 0.0;   // fraction of members whose first event is a profile
   StreamOrder order = StreamOrder::time;
   unsigned threads = 0;  // rendering threads; 0: one per core, at most 8
 };

@@ -35,7 +35,8 @@ Population::Population(const GeneratorOptions& options, double target_purchases)
     join_ts_[m] = enrolment.join_ts;
   }
   const double refund_probability = options.refund_rate / (1.0 - options.refund_rate);
-  params_ = {period_.start, kHorizon, calibrate_gap_scale(target_purchases), refund_probability};
+  params_ = {period_.start, kHorizon, calibrate_gap_scale(target_purchases), refund_probability,
+             options.profile_rate};
   restart();
 }
 

@@ -44,7 +44,7 @@ def check_counts(run_dir):
         assert sorted(numbers) == list(range(1, len(numbers) + 1)), member
     families = {t["family"] for t in transitions}
     assert families == {"lifecycle", "rfm", "quadrant", "tier", "value"}, families
-    assert {a["action"] for a in actions} >= {"follow_up", "replenish"}
+    assert {a["action"] for a in actions} == {"birthday", "follow_up", "replenish"}
     assert any(t["cause"] == "sweep" for t in transitions)
     members = summary["members_per_segment"]
     totals = {family: sum(counts.values()) for family, counts in members.items()}
@@ -70,7 +70,7 @@ def main():
         tmp = Path(tmp)
         events = tmp / "events.jsonl"
         generate(bins, events, members=3000, events=60000, seed=11,
-                 extra=["--broken-rate", "0.005", "--dup-rate", "0.01"])
+                 extra=["--broken-rate", "0.005", "--dup-rate", "0.01", "--profile-rate", "0.2"])
         run(bins, events, tmp / "a", "--set", "state.cache_size=1MiB")
         run(bins, events, tmp / "b")
         for name in FILES:

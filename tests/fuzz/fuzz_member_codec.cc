@@ -26,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     again.seq == state.seq && again.timer == state.timer &&
                     again.recent_events.oldest_first() == state.recent_events.oldest_first() &&
                     again.categories == state.categories &&
+                    again.counted_families == state.counted_families &&
                     again.pending_actions == state.pending_actions &&
                     again.unswept_purchases == state.unswept_purchases;
   if (!same) std::abort();
