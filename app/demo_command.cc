@@ -27,8 +27,12 @@ namespace {
 // would age every member to `lost` the moment a partition is caught up).
 std::vector<std::string> demo_settings(const std::string& state_dir,
                                        const std::vector<std::string>& user_sets) {
+  // The tour shows every segment family and member action (SPEC 5.5-5.7) unless --set
+  // says otherwise.
   std::vector<std::string> sets = {"state.dir=" + state_dir, "time.idle_delay=36500d",
-                                   "processing.commit_interval=1s"};
+                                   "processing.commit_interval=1s",
+                                   "families.enabled=lifecycle,rfm,quadrant,tier,value",
+                                   "actions.enabled=follow_up,replenish,birthday"};
   sets.insert(sets.end(), user_sets.begin(), user_sets.end());
   return sets;
 }
@@ -86,6 +90,7 @@ int run_demo_command(const DemoCommandLine& line) {
                                                      {config.output.topic, 1},
                                                      {config.output.dlq_topic, 1}};
   for (const OutputRoute& route : config.output.routes) topics.emplace_back(route.topic, 1);
+  if (config.engine.enabled_actions.any()) topics.emplace_back(config.output.actions_topic, 1);
   for (const auto& [topic, partitions] : topics) {
     s = cluster->create_topic(topic, partitions);
     if (!s.is_ok()) {

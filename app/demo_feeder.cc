@@ -43,6 +43,7 @@ void DemoFeeder::feed() {
   options.members = feed_.members;
   options.events = feed_.events;
   options.threads = 1;
+  options.profile_rate = 0.1;  // some members sign up before buying (prospects, birthdays)
   gen::OutputFile out(history, "demo history");
   gen::generate(options, out, nullptr);
   std::rewind(history);

@@ -100,21 +100,21 @@ void DemoView::draw(bool in_place) {
     ++lines;
   }
   if (in_place || !terminal_) {
+    // Per family: every (from, to) pair is on /metrics (segmentd_transitions_total).
     std::fprintf(out_, "transitions/s");
     for (FamilyId family : kAllFamilies) {
       const FamilyCounts& now_counts = totals_.family(family);
       const FamilyCounts& before = totals_at_last_draw_.family(family);
       const std::size_t labels = family_labels(family).size();
+      std::uint64_t delta = 0;
       for (std::size_t a = 0; a < labels; ++a) {
         for (std::size_t b = 0; b < labels; ++b) {
-          const auto delta =
-              now_counts.transitions_between(a, b) - before.transitions_between(a, b);
-          if (delta == 0) continue;
-          std::fprintf(out_, "  %s %s->%s %.0f", std::string(family_name(family)).c_str(),
-                       label(family, a).c_str(), label(family, b).c_str(),
-                       static_cast<double>(delta) / seconds);
+          delta += now_counts.transitions_between(a, b) - before.transitions_between(a, b);
         }
       }
+      if (delta == 0) continue;
+      std::fprintf(out_, "  %s %.0f", std::string(family_name(family)).c_str(),
+                   static_cast<double>(delta) / seconds);
     }
     std::fprintf(out_, "\n");
     ++lines;
