@@ -122,6 +122,23 @@ void encode_extras(std::string& out, const MemberState& state) {
   bytes::put_signed(out, state.swept_last_purchase.ms);
 }
 
+// Reads a stored instant; false (saying why) when it lies outside kStoredTimeLimit.
+bool read_time(bytes::Reader& in, EpochMs& t, std::string_view what, std::string* why) {
+  t = EpochMs{in.signed_varint()};
+  return time_in_range(t.ms) || fail(why, time_error(what, t.ms));
+}
+
+// Reads `last` stored as its distance from `first` (an in-range instant).
+bool read_time_after(bytes::Reader& in, EpochMs first, EpochMs& last, std::string_view what,
+                     std::string* why) {
+  const std::int64_t span = in.signed_varint();
+  if (span < 0 || span > 2 * kStoredTimeLimit || !time_in_range(first.ms + span)) {
+    return fail(why, std::string(what) + " is " + std::to_string(span) + " ms after its start");
+  }
+  last = EpochMs{first.ms + span};
+  return true;
+}
+
 // Reads what encode_extras wrote; false (saying why) when a value is out of its range.
 bool decode_extras(bytes::Reader& in, MemberState& state, std::string* why) {
   const std::uint64_t counted = in.varint();
@@ -131,7 +148,7 @@ bool decode_extras(bytes::Reader& in, MemberState& state, std::string* why) {
   state.counted_families = static_cast<std::uint8_t>(counted);
   const std::uint64_t has_profile = in.varint();
   state.figures.has_profile = has_profile == 1;
-  state.profile_ts = EpochMs{in.signed_varint()};
+  if (!read_time(in, state.profile_ts, "profile time", why)) return false;
   state.birthday = std::string(in.string());
   const std::uint64_t categories = in.varint();
   if (has_profile > 1) return fail(why, "bad profile flag " + std::to_string(has_profile));
@@ -141,9 +158,11 @@ bool decode_extras(bytes::Reader& in, MemberState& state, std::string* why) {
     CategoryFigures c;
     c.category = std::string(in.string());
     const std::uint64_t purchases = in.varint();
-    c.first = EpochMs{in.signed_varint()};
-    c.last = EpochMs{c.first.ms + in.signed_varint()};
-    if (purchases == 0 || purchases > UINT32_MAX || c.last < c.first) {
+    if (!read_time(in, c.first, "first purchase of a category", why) ||
+        !read_time_after(in, c.first, c.last, "last purchase of a category", why)) {
+      return false;
+    }
+    if (purchases == 0 || purchases > UINT32_MAX) {
       return fail(why, "bad figures for item category \"" + c.category + "\"");
     }
     c.purchases = static_cast<std::uint32_t>(purchases);
@@ -159,15 +178,14 @@ bool decode_extras(bytes::Reader& in, MemberState& state, std::string* why) {
   for (std::uint64_t i = 0; i < pending && in.ok(); ++i) {
     PendingAction a;
     const std::uint64_t kind = in.varint();
-    a.due = EpochMs{in.signed_varint()};
+    if (!read_time(in, a.due, "action due time", why)) return false;
     const std::uint64_t step = in.varint();
     a.category = std::string(in.string());
-    a.expected = EpochMs{in.signed_varint()};
+    if (!read_time(in, a.expected, "expected repurchase time", why)) return false;
     if (kind >= kActionKindCount || step > kMaxFollowUpStep) {
       return fail(why, "pending action kind " + std::to_string(kind) + " step " +
                            std::to_string(step) + " out of range");
     }
-    if (!time_in_range(a.due.ms)) return fail(why, time_error("action due time", a.due.ms));
     a.kind = static_cast<ActionKind>(kind);
     a.step = static_cast<std::uint8_t>(step);
     state.pending_actions.push_back(std::move(a));
@@ -177,10 +195,11 @@ bool decode_extras(bytes::Reader& in, MemberState& state, std::string* why) {
     return fail(why, std::to_string(unswept) + " unswept purchases");
   }
   for (std::uint64_t i = 0; i < unswept && in.ok(); ++i) {
-    state.unswept_purchases.push_back(EpochMs{in.signed_varint()});
+    EpochMs t;
+    if (!read_time(in, t, "unswept purchase time", why)) return false;
+    state.unswept_purchases.push_back(t);
   }
-  state.swept_last_purchase = EpochMs{in.signed_varint()};
-  return true;
+  return read_time(in, state.swept_last_purchase, "last swept purchase time", why);
 }
 
 std::string check_figures(const MemberFigures& f) {

@@ -299,5 +299,25 @@ TEST_CASE("a MANIFEST cut in half makes the state dir an error, not an older sta
   CHECK_THAT(s.message(), Contains("state dir " + dir.path.string() + " is corrupt"));
 }
 
+TEST_CASE("member records found by the fuzzer are refused with a reason", "[state]") {
+  // tests/fuzz/corpus/fuzz_member_codec/finding-*: inputs that once overflowed while
+  // decoding (under UBSan in CI's sanitizer pass).
+  const std::filesystem::path corpus =
+      std::filesystem::path(SEGMENTD_SOURCE_DIR) / "tests/fuzz/corpus/fuzz_member_codec";
+  int findings = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    if (entry.path().filename().string().rfind("finding-", 0) != 0) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    MemberState decoded;
+    std::string why;
+    INFO(entry.path().filename().string());
+    CHECK_FALSE(decode_member(bytes, decoded, &why));
+    CHECK_FALSE(why.empty());
+    ++findings;
+  }
+  CHECK(findings > 0);
+}
+
 }  // namespace
 }  // namespace segmentd
