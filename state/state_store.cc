@@ -277,10 +277,10 @@ Status StateStore::commit(StoreBatch& batch) {
   const std::filesystem::space_info space = std::filesystem::space(impl_->dir, ec);
   const std::uintmax_t needed = 2 * std::uintmax_t{batch.byte_size()} + kFreeSpaceReserve;
   if (!ec && space.available < needed) {
-    return Status::error(ErrorKind::retry, "committing state: not enough free space in " +
-                                               impl_->dir + " (" + std::to_string(space.available) +
-                                               " bytes free, " + std::to_string(needed) +
-                                               " needed)");
+    return Status::error(ErrorKind::retry, "committing state in " + impl_->dir +
+                                               ": No space left on device (" +
+                                               std::to_string(space.available) + " bytes free, " +
+                                               std::to_string(needed) + " needed)");
   }
   if (impl_->resume_needed) {
     Status resumed = from_rocks(impl_->db->Resume(), "resuming the state store");
