@@ -8,6 +8,7 @@
 #include "app/progress_meter.h"
 #include "app/replay_scratch_dir.h"
 #include "connectors/event_parser.h"
+#include "connectors/event_record.h"
 #include "connectors/jsonl_file_writer.h"
 #include "connectors/jsonl_reader.h"
 #include "connectors/replay_files.h"
@@ -65,7 +66,7 @@ class ReplayRun {
   Status process_input();
   Status finish();
   bool parse(const InputLine& line, PurchaseEvent& event);
-  std::optional<EpochMs> classify(const InputLine& line);
+  std::optional<EpochMs> classify(const InputLine& line, std::string& record);
   void apply(const InputLine& line);
   Status commit();
   Status commit_if_due();
@@ -76,6 +77,7 @@ class ReplayRun {
   const ReplayRequest& request_;
   ReplayOutcome& outcome_;
   EventParser parser_;
+  EventRecordDecoder decoder_;  // --sort: the sorted records of parsed events
   ScratchDir scratch_;
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<MemberCache> members_;
@@ -143,12 +145,14 @@ Status ReplayRun::open_outputs() {
   return Status::ok();
 }
 
-std::optional<EpochMs> ReplayRun::classify(const InputLine& line) {
+// --sort: parses each line once, before sorting; the sort keeps the parsed event.
+std::optional<EpochMs> ReplayRun::classify(const InputLine& line, std::string& record) {
   if (stop_requested()) throw Interrupted();
   PurchaseEvent event;
   ++position_.events_read;
-  if (parse(line, event)) return event.ts;
-  return std::nullopt;
+  if (!parse(line, event)) return std::nullopt;
+  encode_event_record(record, event);
+  return event.ts;
 }
 
 // Parses `line`, or writes its dead letter and returns false.
@@ -176,7 +180,8 @@ Status ReplayRun::position_input() {
   position_.rejected = {};
   const std::string spill_dir = std::filesystem::temp_directory_path();
   Status s = TimeSortedInput::sort(
-      *reader_, [this](const InputLine& line) { return classify(line); },
+      *reader_,
+      [this](const InputLine& line, std::string& record) { return classify(line, record); },
       settings_.sort_memory_bytes, spill_dir, sorted_);
   if (!s.is_ok()) return s;
   outcome_.spilled_runs = sorted_->spilled_runs();
@@ -188,7 +193,12 @@ Status ReplayRun::position_input() {
 
 void ReplayRun::apply(const InputLine& line) {
   PurchaseEvent event;
-  if (parse(line, event)) processor_->apply(event);
+  if (sorted_) {  // a record of an event parsed before sorting
+    decoder_.decode(line.text, event);
+    processor_->apply(event);
+  } else if (parse(line, event)) {
+    processor_->apply(event);
+  }
 }
 
 Status ReplayRun::process_input() {

@@ -328,11 +328,13 @@ class RunCollector {
 
   Status collect(JsonlReader& reader, const TimeSortedInput::Classify& classify) {
     InputLine line;
+    std::string record;
     while (reader.next(line)) {
       if (line.dropped_bytes == 0 && is_blank(line.text)) continue;
-      const std::optional<EpochMs> ts = classify(line);
+      record.clear();
+      const std::optional<EpochMs> ts = classify(line, record);
       if (!ts) continue;
-      Status s = add(SortKey{ts->ms, line.number}, line);
+      Status s = add(SortKey{ts->ms, line.number}, record);
       if (!s.is_ok()) return s;
     }
     return reader.status();
@@ -353,16 +355,16 @@ class RunCollector {
   }
 
  private:
-  Status add(SortKey key, const InputLine& line) {
-    if (line.text.size() > std::numeric_limits<std::uint32_t>::max()) {
-      return Status::fatal("line " + std::to_string(line.number) +
+  Status add(SortKey key, std::string_view record) {
+    if (record.size() > std::numeric_limits<std::uint32_t>::max()) {
+      return Status::fatal("line " + std::to_string(key.line) +
                            " is too long to sort (4 GiB or more)");
     }
-    if (!run_.empty() && run_.memory_used() + RunBuffer::cost(line.text) > memory_budget_) {
+    if (!run_.empty() && run_.memory_used() + RunBuffer::cost(record) > memory_budget_) {
       Status s = spill_run();
       if (!s.is_ok()) return s;
     }
-    run_.add(key, line.text);
+    run_.add(key, record);
     return Status::ok();
   }
 

@@ -11,6 +11,8 @@ packages=(
   librocksdb-dev libsimdjson-dev libboost-dev catch2
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   python3
+  # bench/micro: Google Benchmark micro benchmarks (segmentd-micro-bench).
+  libbenchmark-dev
   # Kafka integration tests: deploy/kafka-broker.sh runs a real broker from Maven
   # Central jars (Java + Maven); clients are librdkafka, its Python binding
   # (for /usr/bin/python3) and kcat.

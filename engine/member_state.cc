@@ -24,6 +24,14 @@ void RecentEventIds::add(std::string_view event_id, std::uint32_t window) {
   next_ = (next_ + 1) % window;
 }
 
+std::size_t RecentEventIds::heap_bytes() const {
+  std::size_t bytes = ids_.capacity() * sizeof(std::string);
+  for (const std::string& id : ids_) {
+    if (id.capacity() > std::string().capacity()) bytes += id.capacity() + 1;
+  }
+  return bytes;
+}
+
 std::vector<std::string> RecentEventIds::oldest_first() const {
   std::vector<std::string> ordered;
   ordered.reserve(ids_.size());

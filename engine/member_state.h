@@ -55,6 +55,8 @@ class RecentEventIds {
   std::vector<std::string> oldest_first() const;
   void assign_oldest_first(std::vector<std::string> ids);
   bool empty() const { return ids_.empty(); }
+  // Heap memory held: the id slots and the ids too long for std::string's own buffer.
+  std::size_t heap_bytes() const;
 
  private:
   std::vector<std::string> ids_;

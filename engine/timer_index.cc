@@ -1,41 +1,114 @@
 #include "engine/timer_index.h"
 
+#include <algorithm>
+
 namespace segmentd {
 
+namespace {
+
+constexpr std::int64_t kBucketMs = 3'600'000;
+// Stale entries are dropped once the entries are more than twice the live timers (and
+// more than this, so small indexes are not rebuilt over and over).
+constexpr std::size_t kMinEntriesToCompact = 4096;
+
+std::int64_t bucket_of(EpochMs due) {
+  return due.ms >= 0 ? due.ms / kBucketMs : -((-due.ms - 1) / kBucketMs) - 1;
+}
+
+bool later(const TimerEntry& a, const TimerEntry& b) {
+  if (a.due != b.due) return a.due > b.due;
+  return a.member_id > b.member_id;
+}
+
+}  // namespace
+
+bool TimerIndex::live(const TimerEntry& entry) const {
+  const auto it = due_by_member_.find(std::string_view(entry.member_id));
+  return it != due_by_member_.end() && it->second == entry.due;
+}
+
+void TimerIndex::append(EpochMs due, std::string_view member_id) {
+  Bucket& bucket = buckets_[bucket_of(due)];
+  if (bucket.ordered) {
+    bucket.late.push_back(TimerEntry{due, std::string(member_id)});
+    std::push_heap(bucket.late.begin(), bucket.late.end(), later);
+  } else {
+    bucket.entries.push_back(TimerEntry{due, std::string(member_id)});
+  }
+  ++entries_;
+  if (entries_ > kMinEntriesToCompact && entries_ > 2 * due_by_member_.size()) {
+    drop_stale_entries();
+  }
+}
+
+// Rebuilds the buckets from the live timers: O(live timers), after at least as many
+// changes, so O(1) amortised per change.
+void TimerIndex::drop_stale_entries() {
+  buckets_.clear();
+  for (const auto& [member_id, due] : due_by_member_) {
+    buckets_[bucket_of(due)].entries.push_back(TimerEntry{due, member_id});
+  }
+  entries_ = due_by_member_.size();
+}
+
 void TimerIndex::add(EpochMs due, std::string_view member_id) {
-  entries_.insert(Key{due, std::string(member_id)});
+  auto it = due_by_member_.find(member_id);
+  if (it == due_by_member_.end()) {
+    due_by_member_.emplace(std::string(member_id), due);
+  } else if (it->second == due) {
+    return;
+  } else {
+    it->second = due;
+  }
+  append(due, member_id);
 }
 
 void TimerIndex::remove(EpochMs due, std::string_view member_id) {
-  auto it = entries_.find(KeyView{due, member_id});
-  if (it != entries_.end()) entries_.erase(it);
+  auto it = due_by_member_.find(member_id);
+  if (it != due_by_member_.end() && it->second == due) due_by_member_.erase(it);
 }
 
 void TimerIndex::move(std::string_view member_id, std::optional<EpochMs> from,
                       std::optional<EpochMs> to) {
   if (from == to) return;
-  if (from && to) {  // reuse the node: no allocation on the hot path
-    auto it = entries_.find(KeyView{*from, member_id});
-    if (it != entries_.end()) {
-      auto node = entries_.extract(it);
-      node.value().due = *to;
-      entries_.insert(std::move(node));
-      return;
-    }
+  if (to) {
+    add(*to, member_id);
+  } else if (from) {
+    remove(*from, member_id);
   }
-  if (from) remove(*from, member_id);
-  if (to) add(*to, member_id);
 }
 
 std::optional<TimerEntry> TimerIndex::pop_due(EpochMs clock) {
-  if (entries_.empty() || entries_.begin()->due > clock) return std::nullopt;
-  auto node = entries_.extract(entries_.begin());
-  return TimerEntry{node.value().due, std::move(node.value().member_id)};
-}
-
-std::optional<EpochMs> TimerIndex::earliest() const {
-  if (entries_.empty()) return std::nullopt;
-  return entries_.begin()->due;
+  while (!buckets_.empty()) {
+    auto first = buckets_.begin();
+    Bucket& bucket = first->second;
+    if (!bucket.ordered) {
+      const std::size_t before = bucket.entries.size();
+      std::erase_if(bucket.entries, [&](const TimerEntry& e) { return !live(e); });
+      entries_ -= before - bucket.entries.size();
+      std::sort(bucket.entries.begin(), bucket.entries.end(), later);
+      bucket.ordered = true;
+    }
+    while (!bucket.entries.empty() || !bucket.late.empty()) {
+      // The earlier of the sorted entries' last and the late heap's top.
+      const bool from_late =
+          bucket.entries.empty() ||
+          (!bucket.late.empty() && later(bucket.entries.back(), bucket.late.front()));
+      const TimerEntry& earliest = from_late ? bucket.late.front() : bucket.entries.back();
+      const bool is_live = live(earliest);  // else moved or removed since it was added
+      if (is_live && earliest.due > clock) return std::nullopt;
+      if (from_late) std::pop_heap(bucket.late.begin(), bucket.late.end(), later);
+      std::vector<TimerEntry>& from = from_late ? bucket.late : bucket.entries;
+      TimerEntry entry = std::move(from.back());
+      from.pop_back();
+      --entries_;
+      if (!is_live) continue;
+      due_by_member_.erase(entry.member_id);
+      return entry;
+    }
+    buckets_.erase(first);
+  }
+  return std::nullopt;
 }
 
 }  // namespace segmentd

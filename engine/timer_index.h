@@ -1,19 +1,30 @@
-// The pending timers of one stream, ordered by (due time, member id) (SPEC 5.1).
+// The pending timers of one stream, fired in (due time, member id) order (SPEC 5.1).
 //
-// Each member has at most one entry; the engine keeps the entry and the member's
-// MemberState::timer in step. Firing due timers takes the smallest entries, never
-// a scan of all members. The state module fills the index from its time-ordered
-// timer column at start-up and persists changes through member states.
+// Each member has at most one timer; the engine keeps it and the member's
+// MemberState::timer in step. The state module rebuilds the index at start-up from the
+// member records (each carries its timer).
 //
-// Memory: one ordered-set node per pending timer (about 80 bytes with a short id).
-// Not thread-safe: owned by the stream's processing thread.
+// Cost: O(1) amortised per change, no ordered structure on the hot path. A member's
+// current due time is in a hash map; every change appends an entry (due, member id) to
+// an hour-wide bucket, unsorted, and leaves the member's previous entry in place, stale.
+// Only the earliest bucket is ever sorted, once timers are fired from it (entries added
+// to it after that go to a small heap beside it); stale entries (no longer the member's
+// due time) are skipped there, and all are dropped at once when they outnumber the live
+// ones. Firing never scans all members.
+//
+// Memory: per pending timer a hash node and one entry (about 130 bytes with a short id),
+// plus at most as many stale entries. Not thread-safe: owned by the stream's processing
+// thread.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "engine/units.h"
 
@@ -26,36 +37,37 @@ struct TimerEntry {
 
 class TimerIndex {
  public:
+  // Sets the member's timer to `due` (replacing any other of the member's).
   void add(EpochMs due, std::string_view member_id);
+  // Removes the member's timer if it is due at `due`.
   void remove(EpochMs due, std::string_view member_id);
   // Moves a member's timer; either side may be absent.
   void move(std::string_view member_id, std::optional<EpochMs> from, std::optional<EpochMs> to);
 
-  // Removes and returns the earliest entry if it is due at or before `clock`.
+  // Removes and returns the earliest timer, by (due, member id), if it is due at or
+  // before `clock`.
   std::optional<TimerEntry> pop_due(EpochMs clock);
 
-  std::optional<EpochMs> earliest() const;
-  std::size_t size() const { return entries_.size(); }
-  void clear() { entries_.clear(); }
+  std::size_t size() const { return due_by_member_.size(); }
 
  private:
-  struct Key {
-    EpochMs due;
-    std::string member_id;
-  };
-  struct KeyView {
-    EpochMs due;
-    std::string_view member_id;
-  };
-  struct Order {
+  struct Hash {
     using is_transparent = void;
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      if (a.due != b.due) return a.due < b.due;
-      return std::string_view(a.member_id) < std::string_view(b.member_id);
-    }
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::set<Key, Order> entries_;
+  struct Bucket {
+    std::vector<TimerEntry> entries;  // once `ordered`: descending, the earliest last
+    std::vector<TimerEntry> late;     // added once `ordered`: a heap, the earliest in front
+    bool ordered = false;
+  };
+
+  bool live(const TimerEntry& entry) const;
+  void append(EpochMs due, std::string_view member_id);
+  void drop_stale_entries();
+
+  std::unordered_map<std::string, EpochMs, Hash, std::equal_to<>> due_by_member_;
+  std::map<std::int64_t, Bucket> buckets_;  // by due time in whole hours
+  std::size_t entries_ = 0;                 // in all buckets, stale ones included
 };
 
 }  // namespace segmentd

@@ -11,11 +11,24 @@ namespace {
 // histogram built at eviction stays small.
 constexpr std::uint64_t kLoadsPerAge = 1024;
 
-// A rough count of the heap memory a cached member holds (node, key, vectors).
+// Heap bytes of a string beyond its own object (none while it fits the small buffer).
+std::size_t string_heap_bytes(const std::string& s) {
+  return s.capacity() > std::string().capacity() ? s.capacity() + 1 : 0;
+}
+
+// The memory a cached member holds: its hash node (entry, key, bucket slot and malloc
+// overhead) and the heap blocks of its id, vectors and strings, at their capacities.
 std::uint32_t estimate_bytes(const std::string& id, const MemberState& state) {
-  std::size_t bytes = 64 + sizeof(MemberState) + id.capacity();
+  constexpr std::size_t kNodeOverhead = 2 * sizeof(void*) + sizeof(std::size_t) + 16;
+  std::size_t bytes = kNodeOverhead + sizeof(std::string) + sizeof(MemberState) + 64 +
+                      string_heap_bytes(id) + string_heap_bytes(state.birthday);
   bytes += state.figures.days.capacity() * sizeof(DayActivity);
-  bytes += 32 * 40;  // dedupe ring upper bound for typical ids
+  bytes += state.recent_events.heap_bytes();
+  bytes += state.categories.capacity() * sizeof(CategoryFigures);
+  for (const CategoryFigures& c : state.categories) bytes += string_heap_bytes(c.category);
+  bytes += state.pending_actions.capacity() * sizeof(PendingAction);
+  for (const PendingAction& a : state.pending_actions) bytes += string_heap_bytes(a.category);
+  bytes += state.unswept_purchases.capacity() * sizeof(EpochMs);
   return static_cast<std::uint32_t>(bytes);
 }
 
@@ -71,12 +84,24 @@ Status MemberCache::restore_tally(
   std::optional<StreamCheckpoint> checkpoint;
   Status s = store_.read_checkpoint(stream_, checkpoint);
   if (!s.is_ok()) return s;
+  // One scan of the stream's member records counts them, sums their digests and finds
+  // their timers (each record carries its member's timer).
   StoreTally found;
-  s = store_.tally_members(stream_, found);
-  if (!s.is_ok()) return s;
-  s = store_.scan_timers(stream_, [&](EpochMs due, std::string_view member_id) {
-    ++found.timers;
-    visit_timer(due, member_id);
+  MemberState decoded;
+  s = store_.scan_members(stream_, [&](std::string_view member_id, std::string_view record) {
+    ++found.members;
+    found.member_digest += record_digest(member_id, record);
+    std::string why;
+    decoded = MemberState{};
+    if (!decode_member(record, decoded, &why)) {
+      return store_.corrupt("member '" + std::string(member_id) + "' of stream " +
+                            std::to_string(stream_.value) + ": " + why);
+    }
+    if (decoded.timer) {
+      ++found.timers;
+      visit_timer(*decoded.timer, member_id);
+    }
+    return Status::ok();
   });
   if (!s.is_ok()) return s;
   // A checkpoint written before tallies existed vouches for nothing: adopt the store's.
@@ -106,6 +131,9 @@ Status MemberCache::commit(const StreamCheckpoint& checkpoint) {
     if (!s.is_ok()) return s;
   }
   StoreTally tally = *tally_;
+  // In key order: each memtable insert then lands next to the previous one.
+  std::sort(changed_.begin(), changed_.end(),
+            [](const Map::value_type* a, const Map::value_type* b) { return a->first < b->first; });
   digests_.clear();
   for (Map::value_type* changed : changed_) {
     const Entry& entry = changed->second;
@@ -113,7 +141,6 @@ Status MemberCache::commit(const StreamCheckpoint& checkpoint) {
     digests_.push_back(digest);
     tally.member_digest += digest - entry.persisted_digest.value_or(0);
     if (!entry.persisted_digest) ++tally.members;
-    batch_.move_timer(stream_, changed->first, entry.persisted_timer, entry.state.timer);
     if (entry.persisted_timer && !entry.state.timer) --tally.timers;
     if (!entry.persisted_timer && entry.state.timer) ++tally.timers;
   }

@@ -1,8 +1,9 @@
 // The member states of one stream, cached in memory over the state store (the
-// engine's MemberTable). Hot members stay decoded in memory; changed members are
-// written, with their timer moves and the stream checkpoint, in one atomic batch by
-// commit(); after a commit the least recently used members beyond the memory budget
-// are dropped (they are read back from RocksDB when next needed).
+// engine's MemberTable). Hot members stay decoded in memory; changed members (each
+// record carries the member's timer) are written in id order, with the stream
+// checkpoint, in one atomic batch by commit(): one write per changed member. After a
+// commit the least recently used members beyond the memory budget (what they really
+// hold on the heap) are dropped; they are read back from RocksDB when next needed.
 //
 // Only committed states are ever dropped, so a read-back always sees the latest state.
 // Errors reading RocksDB throw StateStoreError (fatal: the state cannot be trusted).
@@ -46,10 +47,11 @@ class MemberCache final : public MemberTable {
   // Persisted and resident members; throws StateStoreError when the scan fails.
   std::vector<std::string> member_ids() override;
 
-  // Restores the stream: fills `timers` with its persisted timers and checks its members
-  // and timers against its checkpoint's tally (a full scan of the stream's members).
+  // Restores the stream: fills `timers` with the timers of its member records and checks
+  // its members and timers against its checkpoint's tally (one scan of the stream's
+  // member records).
   Status load_timers(TimerIndex& timers);
-  // Writes changed members, their timer moves and `checkpoint` (with the stream's
+  // Writes changed members (timers included) and `checkpoint` (with the stream's
   // tally in place of checkpoint.tally) atomically. After a failure nothing was written
   // and the same changes are written by the next commit.
   Status commit(const StreamCheckpoint& checkpoint);

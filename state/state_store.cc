@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <vector>
 
@@ -18,7 +19,10 @@ namespace segmentd {
 namespace {
 
 constexpr std::string_view kMembersFamily = "members";
-constexpr std::string_view kTimersFamily = "timers";
+// The timers of format-1 stores (timers column family, key = stream + due + member id),
+// dropped on open: every member record carries its timer, which is where timers are
+// restored from.
+constexpr std::string_view kLegacyTimersFamily = "timers";
 constexpr std::string_view kMetaFamily = "meta";
 constexpr std::string_view kCheckpointPrefix = "checkpoint/";
 
@@ -26,15 +30,6 @@ std::string member_key(StreamId stream, std::string_view member_id) {
   std::string key;
   key.reserve(4 + member_id.size());
   bytes::put_fixed32(key, stream.value);
-  key.append(member_id);
-  return key;
-}
-
-std::string timer_key(StreamId stream, EpochMs due, std::string_view member_id) {
-  std::string key;
-  key.reserve(12 + member_id.size());
-  bytes::put_fixed32(key, stream.value);
-  bytes::put_fixed64(key, bytes::biased(due.ms));
   key.append(member_id);
   return key;
 }
@@ -60,7 +55,7 @@ Status from_rocks(const rocksdb::Status& s, std::string_view what) {
 }
 
 // Write buffers and WAL bound (docs/PERFORMANCE.md, "State store options"). The store is
-// write-heavy: every commit rewrites the changed members, moves their timers and puts
+// write-heavy: every commit rewrites the changed members (their timers inside) and puts
 // one small checkpoint. A WAL file can only be deleted once every column family with
 // data in it has been flushed, so one large, rarely filled buffer (the checkpoints in
 // `meta`) used to pin every WAL written since the start (286 MB of WAL after a 2M event
@@ -68,7 +63,6 @@ Status from_rocks(const rocksdb::Status& s, std::string_view what) {
 // flush of whatever pins the oldest WAL once the WALs reach kMaxTotalWalBytes.
 constexpr std::uint64_t kMaxTotalWalBytes = 64u << 20;
 constexpr std::size_t kMembersWriteBuffer = 32u << 20;
-constexpr std::size_t kTimersWriteBuffer = 16u << 20;
 constexpr std::size_t kSmallFamilyWriteBuffer = 1u << 20;  // default (unused) and meta
 
 rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
@@ -94,10 +88,9 @@ struct StateStore::Impl {
   std::shared_ptr<rocksdb::Statistics> statistics;
   std::unique_ptr<rocksdb::DB> db;
   bool resume_needed = false;  // a commit failed retryably: RocksDB stopped writes
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // default, members, timers, meta
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // default, members, meta
   rocksdb::ColumnFamilyHandle* members() const { return handles[1]; }
-  rocksdb::ColumnFamilyHandle* timers() const { return handles[2]; }
-  rocksdb::ColumnFamilyHandle* meta() const { return handles[3]; }
+  rocksdb::ColumnFamilyHandle* meta() const { return handles[2]; }
 
   ~Impl() {
     if (!db) return;
@@ -121,14 +114,6 @@ std::uint64_t StoreBatch::put_member(StreamId stream, std::string_view member_id
   encode_member(impl_->scratch, state);
   impl_->batch.Put(impl_->store.members(), member_key(stream, member_id), impl_->scratch);
   return record_digest(member_id, impl_->scratch);
-}
-
-void StoreBatch::move_timer(StreamId stream, std::string_view member_id,
-                            std::optional<EpochMs> from, std::optional<EpochMs> to) {
-  if (from == to) return;
-  if (from) impl_->batch.Delete(impl_->store.timers(), timer_key(stream, *from, member_id));
-  if (to)
-    impl_->batch.Put(impl_->store.timers(), timer_key(stream, *to, member_id), rocksdb::Slice());
 }
 
 void StoreBatch::put_checkpoint(StreamId stream, const StreamCheckpoint& checkpoint) {
@@ -177,8 +162,23 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, family_options(impl->cache, kSmallFamilyWriteBuffer)},
       {std::string(kMembersFamily), family_options(impl->cache, kMembersWriteBuffer)},
-      {std::string(kTimersFamily), family_options(impl->cache, kTimersWriteBuffer)},
       {std::string(kMetaFamily), family_options(impl->cache, kSmallFamilyWriteBuffer)}};
+  // A store written before timers moved into the member records has a timers family:
+  // it must be opened (RocksDB opens every family) and is then dropped.
+  std::vector<std::string> existing_families;
+  if (existing) {
+    const rocksdb::Status listed =
+        rocksdb::DB::ListColumnFamilies(db_options, options.dir, &existing_families);
+    if (!listed.ok()) {
+      return Status::fatal("state dir " + options.dir + " is corrupt: " + listed.ToString());
+    }
+  }
+  const bool legacy_timers = std::find(existing_families.begin(), existing_families.end(),
+                                       kLegacyTimersFamily) != existing_families.end();
+  if (legacy_timers) {
+    families.push_back(
+        {std::string(kLegacyTimersFamily), family_options(impl->cache, kSmallFamilyWriteBuffer)});
+  }
   rocksdb::DB* db = nullptr;
   const rocksdb::Status opened =
       rocksdb::DB::Open(db_options, options.dir, families, &impl->handles, &db);
@@ -188,6 +188,14 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
   Status s = from_rocks(opened, "opening state store in " + options.dir);
   if (!s.is_ok()) return s;
   impl->db.reset(db);
+  if (legacy_timers) {
+    rocksdb::ColumnFamilyHandle* timers = impl->handles.back();
+    impl->handles.pop_back();
+    const rocksdb::Status dropped = impl->db->DropColumnFamily(timers);
+    impl->db->DestroyColumnFamilyHandle(timers);
+    s = from_rocks(dropped, "dropping the timers column family of " + options.dir);
+    if (!s.is_ok()) return s;
+  }
   store.reset(new StateStore(std::move(impl)));
   return Status::ok();
 }
@@ -226,41 +234,24 @@ Status StateStore::read_checkpoint(StreamId stream, std::optional<StreamCheckpoi
   return Status::ok();
 }
 
-Status StateStore::tally_members(StreamId stream, StoreTally& tally) {
+Status StateStore::scan_members(
+    StreamId stream,
+    const std::function<Status(std::string_view member_id, std::string_view record)>& visit) {
   const std::string prefix = stream_prefix(stream);
   rocksdb::ReadOptions once;
   once.fill_cache = false;  // a one-off scan: keep the cache for the members in use
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(once, impl_->members()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const rocksdb::Slice key = it->key();
-    ++tally.members;
-    tally.member_digest += record_digest(std::string_view(key.data() + 4, key.size() - 4),
-                                         std::string_view(it->value().data(), it->value().size()));
+    Status s = visit(std::string_view(key.data() + 4, key.size() - 4),
+                     std::string_view(it->value().data(), it->value().size()));
+    if (!s.is_ok()) return s;
   }
   return from_rocks(it->status(), "scanning members");
 }
 
 Status StateStore::corrupt(const std::string& what) const {
   return Status::fatal("state dir " + impl_->dir + " is corrupt: " + what);
-}
-
-Status StateStore::scan_timers(StreamId stream,
-                               const std::function<void(EpochMs, std::string_view)>& visit) {
-  const std::string prefix = stream_prefix(stream);
-  std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->timers()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    const rocksdb::Slice key = it->key();
-    if (key.size() < 12) return corrupt("a timer key of stream " + std::to_string(stream.value));
-    bytes::Reader due_reader(std::string_view(key.data() + 4, 8));
-    const auto due = static_cast<std::int64_t>(due_reader.fixed64() ^ (std::uint64_t{1} << 63));
-    if (due < -kStoredTimeLimit || due > kStoredTimeLimit) {
-      return corrupt("a timer of stream " + std::to_string(stream.value) + " due at " +
-                     std::to_string(due) + " ms");
-    }
-    visit(EpochMs{due}, std::string_view(key.data() + 12, key.size() - 12));
-  }
-  return from_rocks(it->status(), "scanning timers");
 }
 
 Status StateStore::scan_member_ids(StreamId stream,

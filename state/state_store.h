@@ -1,15 +1,17 @@
-// The durable state of segmentd: member states, the time-ordered timer index and one
+// The durable state of segmentd: member states (each with its pending timer) and one
 // checkpoint per stream, in RocksDB. The only module that links RocksDB.
 //
-// Layout (column families): `members` key = stream(4 bytes BE) + member id;
-// `timers` key = stream + due(8 bytes BE, sign-biased) + member id, empty value, so a
-// stream's due timers are one range scan; `meta` key = "checkpoint/" + stream.
+// Layout (column families): `members` key = stream(4 bytes BE) + member id, value = the
+// member record (member_codec.h), timer included; `meta` key = "checkpoint/" + stream.
+// Stores written before timers lived only in member records also had a `timers` family
+// (key = stream + due + member id): open() drops it, since the records hold the same
+// timers and the timer index is rebuilt from them (MemberCache::load_timers).
 // Streams (Kafka partitions; the replay file is stream 0) share one database and are
 // separated by key prefix, so a partition's state can be dropped or rebuilt alone.
 //
-// Atomicity: a StoreBatch gathers member puts, timer moves and the checkpoint they
-// reflect; commit() writes it as one RocksDB write batch (WAL, optionally synced), so
-// after any crash state, timers and input position agree.
+// Atomicity: a StoreBatch gathers member puts and the checkpoint they reflect; commit()
+// writes it as one RocksDB write batch (WAL, optionally synced), so after any crash
+// state, timers and input position agree.
 //
 // Integrity: RocksDB verifies its WALs against the MANIFEST and checks checksums
 // (paranoid); every record read is validated (member_codec.h); each checkpoint carries
@@ -64,8 +66,6 @@ class StoreBatch {
 
   // Returns record_digest() of the record written.
   std::uint64_t put_member(StreamId stream, std::string_view member_id, const MemberState& state);
-  void move_timer(StreamId stream, std::string_view member_id, std::optional<EpochMs> from,
-                  std::optional<EpochMs> to);
   void put_checkpoint(StreamId stream, const StreamCheckpoint& checkpoint);
   std::size_t byte_size() const;
   void clear();
@@ -90,12 +90,11 @@ class StateStore {
                      std::uint64_t* digest = nullptr);
   // nullopt when the stream never committed.
   Status read_checkpoint(StreamId stream, std::optional<StreamCheckpoint>& checkpoint);
-  // Adds the stream's member records to tally.members and tally.member_digest (a full
-  // scan of the stream's members).
-  Status tally_members(StreamId stream, StoreTally& tally);
-  // Calls `visit` for each persisted timer of the stream in (due, member id) order.
-  Status scan_timers(StreamId stream,
-                     const std::function<void(EpochMs due, std::string_view member_id)>& visit);
+  // Calls `visit` with each member record of the stream (id and encoded bytes), in id
+  // order, without filling the block cache; stops at the first error `visit` returns.
+  Status scan_members(
+      StreamId stream,
+      const std::function<Status(std::string_view member_id, std::string_view record)>& visit);
   // Calls `visit` for each persisted member id of the stream, in UTF-8 byte order.
   Status scan_member_ids(StreamId stream,
                          const std::function<void(std::string_view member_id)>& visit);

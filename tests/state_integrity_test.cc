@@ -168,6 +168,10 @@ TEST_CASE("a member record with a bad label names its member, stream and state d
   CHECK_THAT(s.message(), Contains("label index 200"));
   MemberCache cache(*store, StreamId{7}, 1 << 20);
   CHECK_THROWS_AS(cache.load("mallory"), StateStoreError);
+  TimerIndex timers;  // restoring the stream decodes every record for its timer
+  const Status restored = cache.load_timers(timers);
+  REQUIRE_FALSE(restored.is_ok());
+  CHECK_THAT(restored.message(), Contains("member 'mallory' of stream 7"));
 }
 
 TEST_CASE("a restored stream is checked against its checkpoint's tally", "[state]") {
@@ -214,8 +218,12 @@ TEST_CASE("a restored stream is checked against its checkpoint's tally", "[state
     REQUIRE_FALSE(s.is_ok());
     CHECK_THAT(s.message(), Contains("digest mismatch"));
   }
-  SECTION("a stray timer") {
-    tamper([](StoreBatch& b) { b.move_timer(StreamId{5}, "zed", std::nullopt, EpochMs{1}); });
+  SECTION("a member record with a timer the checkpoint did not count") {
+    tamper([](StoreBatch& b) {
+      MemberState with_timer = valid_member();
+      with_timer.timer = EpochMs{1};
+      (void)b.put_member(StreamId{5}, "alice", with_timer);
+    });
     const Status s = restore(dir.path.string());
     REQUIRE_FALSE(s.is_ok());
     CHECK_THAT(s.message(), Contains("stream 5 has 3 timers but its checkpoint says 2"));

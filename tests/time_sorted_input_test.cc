@@ -33,7 +33,9 @@ struct Sorted {
 };
 
 // Test lines read "<ts> <payload>"; any line not starting with a number is rejected.
-std::optional<EpochMs> leading_ts(const InputLine& line) {
+// A classify that keeps each accepted line itself as its record.
+std::optional<EpochMs> leading_ts(const InputLine& line, std::string& record) {
+  record = line.text;
   std::int64_t ts = 0;
   const char* end = line.text.data() + line.text.size();
   const auto [stop, error] = std::from_chars(line.text.data(), end, ts);
@@ -73,9 +75,9 @@ SortRun sort_lines(const std::vector<std::string>& lines, std::size_t budget) {
   std::filesystem::create_directory(spill_dir);
   std::unique_ptr<JsonlReader> reader = open_input(dir, lines);
   SortRun run;
-  auto classify = [&run](const InputLine& line) {
+  auto classify = [&run](const InputLine& line, std::string& record) {
     run.classified.emplace_back(line.text);
-    return leading_ts(line);
+    return leading_ts(line, record);
   };
   std::unique_ptr<TimeSortedInput> sorted;
   REQUIRE(TimeSortedInput::sort(*reader, classify, budget, spill_dir, sorted).is_ok());
@@ -91,7 +93,8 @@ std::vector<Sorted> expected_order(const std::vector<std::string>& lines) {
   std::vector<std::pair<std::int64_t, Sorted>> accepted;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const InputLine line{lines[i], i + 1, 0};
-    if (const auto ts = leading_ts(line)) accepted.push_back({ts->ms, {i + 1, lines[i]}});
+    std::string record;
+    if (const auto ts = leading_ts(line, record)) accepted.push_back({ts->ms, {i + 1, lines[i]}});
   }
   std::stable_sort(accepted.begin(), accepted.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -1,0 +1,36 @@
+// The member codec: encoding and decoding (with validation) of a typical member record.
+#include <benchmark/benchmark.h>
+
+#include "bench/micro/bench_data.h"
+#include "state/member_codec.h"
+
+namespace segmentd::bench {
+namespace {
+
+void BM_EncodeMember(benchmark::State& state) {
+  const MemberState member = typical_member(static_cast<std::uint32_t>(state.range(0)));
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    encode_member(out, member);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * out.size()));
+}
+BENCHMARK(BM_EncodeMember)->Arg(3)->Arg(32);
+
+void BM_DecodeMember(benchmark::State& state) {
+  std::string bytes;
+  encode_member(bytes, typical_member(static_cast<std::uint32_t>(state.range(0))));
+  MemberState decoded;
+  for (auto _ : state) {
+    decoded = MemberState{};
+    const bool ok = decode_member(bytes, decoded);
+    benchmark::DoNotOptimize(ok);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
+}
+BENCHMARK(BM_DecodeMember)->Arg(3)->Arg(32);
+
+}  // namespace
+}  // namespace segmentd::bench
