@@ -15,8 +15,8 @@
 #include "app/service_metrics.h"
 #include "app/stop_signal.h"
 #include "connectors/kafka/mock_cluster.h"
-#include "observability/build_info.h"
 #include "observability/http_server.h"
+#include "observability/standard_metrics.h"
 
 namespace segmentd {
 
@@ -96,7 +96,8 @@ int run_demo_command(const DemoCommandLine& line) {
 
   MetricsRegistry registry;
   Readiness readiness;
-  add_build_info(registry, SEGMENTD_VERSION);
+  const auto standard_metrics =
+      add_standard_metrics(registry, readiness, SEGMENTD_VERSION, SEGMENTD_REVISION);
   ServiceMetrics metrics(registry, readiness);
   readiness.set_stall_limit(std::chrono::seconds(10));
   HttpServer http(HttpServerOptions{config.http.host, config.http.port}, registry, readiness);

@@ -11,8 +11,8 @@
 #include "app/service_metrics.h"
 #include "app/stop_signal.h"
 #include "config/config_report.h"
-#include "observability/build_info.h"
 #include "observability/http_server.h"
+#include "observability/standard_metrics.h"
 
 namespace segmentd {
 
@@ -70,7 +70,8 @@ int run_run_command(const RunCommandLine& line) {
 
   MetricsRegistry registry;
   Readiness readiness;
-  add_build_info(registry, SEGMENTD_VERSION);
+  const auto standard_metrics =
+      add_standard_metrics(registry, readiness, SEGMENTD_VERSION, SEGMENTD_REVISION);
   ServiceMetrics metrics(registry, readiness, config.engine.families);
   readiness.set_stall_limit(kStallLimit);
   HttpServer http(HttpServerOptions{config.http.host, config.http.port}, registry, readiness);

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "app/log.h"
 #include "engine/lifecycle.h"
 #include "engine/rejection.h"
 
@@ -82,6 +83,11 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
   }
   auto& transitions = registry.add_counter_family(
       "segmentd_transitions_total", "Segment transitions emitted.", {"family", "from", "to"});
+  auto& impossible = registry.add_counter_family(
+      "segmentd_transitions_impossible_total",
+      "Transitions asked for from a label to the same label: a bug, refused and never "
+      "emitted.",
+      {"family", "from", "to"});
   auto& members = registry.add_gauge_family(
       "segmentd_members", "Members per segment, assigned partitions.", {"family", "segment"});
   for (FamilyId family : kAllFamilies) {
@@ -92,7 +98,11 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
       const std::string from_name(labels[from]);
       members_.push_back({family, from, &members.with_labels({name, from_name})});
       for (std::size_t to = 0; to < labels.size(); ++to) {
-        if (to == from) continue;
+        if (to == from) {
+          impossible_.push_back({family, from * kMaxFamilyLabels + to,
+                                 &impossible.with_labels({name, from_name, from_name})});
+          continue;
+        }
         transitions_.push_back(
             {family, from * kMaxFamilyLabels + to,
              &transitions.with_labels({name, from_name, std::string(labels[to])})});
@@ -159,6 +169,18 @@ void ServiceMetrics::add_deltas(const PartitionFigures& now, const PartitionFigu
   for (const TransitionCounter& t : transitions_) {
     t.counter->increment(a.family(t.family).transitions[t.index] -
                          b.family(t.family).transitions[t.index]);
+  }
+  for (const TransitionCounter& t : impossible_) {
+    const std::uint64_t refused =
+        a.family(t.family).transitions[t.index] - b.family(t.family).transitions[t.index];
+    if (refused == 0) continue;
+    t.counter->increment(refused);
+    const std::string label(family_labels(t.family)[t.index / kMaxFamilyLabels]);
+    log::error("impossible_transition", {{"family", std::string(family_name(t.family))},
+                                         {"from", label},
+                                         {"to", label},
+                                         {"partition", std::to_string(now.partition)},
+                                         {"count", std::to_string(refused)}});
   }
 }
 

@@ -61,6 +61,7 @@ class ServiceMetrics final : public RunObserver {
     Gauge* gauge;
   };
   std::vector<TransitionCounter> transitions_;  // enabled families, from != to
+  std::vector<TransitionCounter> impossible_;   // enabled families, from == to (logged)
   std::vector<MembersGauge> members_;           // enabled families, every label
   Gauge& timers_pending_;
   Gauge& partitions_assigned_;
