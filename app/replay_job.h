@@ -3,11 +3,11 @@
 //
 // With a state directory the run is resumable: state, timers, the input position and
 // the committed lengths of both output files are committed together every
-// `commit_interval` (with the actions file's, when actions are enabled); a run killed at any moment (SIGKILL included) and started again on
-// the same input continues from the last commit, cutting the outputs back to their
-// committed lengths, so the combined output is byte-identical to one uninterrupted run.
-// Without one (state_dir empty) a temporary directory is used and removed at the end,
-// also when the run fails or is stopped (replay_scratch_dir.h).
+// `commit_interval` (with the actions file's, when actions are enabled); a run killed at any moment
+// (SIGKILL included) and started again on the same input continues from the last commit, cutting
+// the outputs back to their committed lengths, so the combined output is byte-identical to one
+// uninterrupted run. Without one (state_dir empty) a temporary directory is used and removed at the
+// end, also when the run fails or is stopped (replay_scratch_dir.h).
 //
 // `ReplayRequest::stop` (set by SIGTERM/SIGINT) is polled every 1024 lines: the run
 // commits what it has done when it has a state directory, and returns an error with

@@ -359,6 +359,7 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
       config_.state.cache_bytes / std::max<std::size_t>(1, partitions.size());
   for (std::int32_t partition : partitions) {
     std::unique_ptr<PartitionStream> stream;
+    observer_.restore_started(partition);
     Status s = PartitionStream::restore(
         *store_, partition, config_.engine, cache_share, *sink_,
         config_.engine.enabled_actions.any() ? sink_.get() : nullptr, stream);

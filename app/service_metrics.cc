@@ -113,6 +113,10 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
       "segmentd_consumer_lag", "Records not yet read, per input partition.", MetricType::gauge,
       {"partition"}, [this] { return partition_samples(&lag_of); }));
   scraped_.push_back(registry.add_callback_family(
+      "segmentd_restore_in_progress",
+      "1 while the partition's state is restored at assignment, 0 once it consumes.",
+      MetricType::gauge, {"partition"}, [this] { return restore_samples(); }));
+  scraped_.push_back(registry.add_callback_family(
       "segmentd_clock_seconds", "Event-time clock per input partition (SPEC 4).", MetricType::gauge,
       {"partition"}, [this] { return partition_samples(&clock_of); }));
   scraped_.push_back(registry.add_callback_family(
@@ -136,6 +140,16 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
                                                   }));
 }
 
+std::vector<CallbackSample> ServiceMetrics::restore_samples() const {
+  std::lock_guard lock(latest_mutex_);
+  std::vector<CallbackSample> samples;
+  for (std::int32_t partition : restoring_) samples.push_back({{std::to_string(partition)}, 1});
+  for (const PartitionFigures& f : latest_) {
+    if (!restoring_.contains(f.partition)) samples.push_back({{std::to_string(f.partition)}, 0});
+  }
+  return samples;
+}
+
 std::vector<CallbackSample> ServiceMetrics::partition_samples(
     double (*value)(const PartitionFigures&)) const {
   std::lock_guard lock(latest_mutex_);
@@ -152,8 +166,15 @@ std::vector<CallbackSample> ServiceMetrics::store_sample(
   return {{{}, value(latest_store_)}};
 }
 
+void ServiceMetrics::restore_started(std::int32_t partition) {
+  std::lock_guard lock(latest_mutex_);
+  restoring_.insert(partition);
+}
+
 void ServiceMetrics::partition_restored(const PartitionFigures& figures) {
   baseline_[figures.partition] = figures;
+  std::lock_guard lock(latest_mutex_);
+  restoring_.erase(figures.partition);
 }
 
 void ServiceMetrics::add_deltas(const PartitionFigures& now, const PartitionFigures& before) {
@@ -208,6 +229,7 @@ void ServiceMetrics::publish(const std::vector<PartitionFigures>& partitions,
 void ServiceMetrics::partitions_revoked(const std::vector<std::int32_t>& partitions) {
   for (std::int32_t p : partitions) baseline_.erase(p);
   std::lock_guard lock(latest_mutex_);
+  for (std::int32_t p : partitions) restoring_.erase(p);
   std::erase_if(latest_, [&](const PartitionFigures& f) {
     return std::find(partitions.begin(), partitions.end(), f.partition) != partitions.end();
   });
