@@ -123,13 +123,28 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
       "segmentd_rocksdb_disk_bytes", "State store size on disk (SST and WAL files).",
       MetricType::gauge, {},
       [this] { return store_sample([](const StoreFigures& s) { return double(s.disk_bytes); }); }));
+  // No sample before the first lookup: a short run keeps its state in the memtables
+  // (no table file yet, so no block is looked up), and 0/0 is no hit ratio.
   scraped_.push_back(registry.add_callback_family(
-      "segmentd_rocksdb_block_cache_hit_ratio", "Block cache hits / lookups since start.",
-      MetricType::gauge, {}, [this] {
-        return store_sample([](const StoreFigures& s) {
+      "segmentd_rocksdb_block_cache_hit_ratio",
+      "Block cache hits / lookups since start (absent before the first lookup).", MetricType::gauge,
+      {}, [this] {
+        std::vector<CallbackSample> sample = store_sample([](const StoreFigures& s) {
           const auto lookups = s.block_cache_hits + s.block_cache_misses;
-          return lookups == 0 ? 0.0 : double(s.block_cache_hits) / double(lookups);
+          return lookups == 0 ? -1.0 : double(s.block_cache_hits) / double(lookups);
         });
+        if (sample.front().value < 0) sample.clear();
+        return sample;
+      }));
+  scraped_.push_back(registry.add_callback_family(
+      "segmentd_rocksdb_block_cache_hits_total", "Block cache lookups that found the block.",
+      MetricType::counter, {}, [this] {
+        return store_sample([](const StoreFigures& s) { return double(s.block_cache_hits); });
+      }));
+  scraped_.push_back(registry.add_callback_family(
+      "segmentd_rocksdb_block_cache_misses_total",
+      "Block cache lookups that read the block from disk.", MetricType::counter, {}, [this] {
+        return store_sample([](const StoreFigures& s) { return double(s.block_cache_misses); });
       }));
   scraped_.push_back(registry.add_callback_family("segmentd_rocksdb_write_stall_seconds_total",
                                                   "Time writes were stalled by RocksDB.",
