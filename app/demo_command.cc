@@ -10,6 +10,7 @@
 #include "app/command_config.h"
 #include "app/demo_feeder.h"
 #include "app/demo_view.h"
+#include "app/http_options.h"
 #include "app/log.h"
 #include "app/run_job.h"
 #include "app/service_metrics.h"
@@ -100,7 +101,13 @@ int run_demo_command(const DemoCommandLine& line) {
       add_standard_metrics(registry, readiness, SEGMENTD_VERSION, SEGMENTD_REVISION);
   ServiceMetrics metrics(registry, readiness);
   readiness.set_stall_limit(std::chrono::seconds(10));
-  HttpServer http(HttpServerOptions{config.http.host, config.http.port}, registry, readiness);
+  HttpServerOptions http_options;
+  s = http_server_options(config, http_options);
+  if (!s.is_ok()) {
+    std::fprintf(stderr, "segmentd demo: %s\n", s.message().c_str());
+    return 1;
+  }
+  HttpServer http(std::move(http_options), registry, readiness);
   s = http.start();
   if (!s.is_ok()) {
     std::fprintf(stderr,

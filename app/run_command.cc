@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/command_config.h"
+#include "app/http_options.h"
 #include "app/log.h"
 #include "app/run_job.h"
 #include "app/service_metrics.h"
@@ -74,8 +75,14 @@ int run_run_command(const RunCommandLine& line) {
       add_standard_metrics(registry, readiness, SEGMENTD_VERSION, SEGMENTD_REVISION);
   ServiceMetrics metrics(registry, readiness, config.engine.families);
   readiness.set_stall_limit(kStallLimit);
-  HttpServer http(HttpServerOptions{config.http.host, config.http.port}, registry, readiness);
-  Status s = http.start();
+  HttpServerOptions http_options;
+  Status s = http_server_options(config, http_options);
+  if (!s.is_ok()) {
+    log::error("http_failed", {{"detail", s.message()}});
+    return 1;
+  }
+  HttpServer http(std::move(http_options), registry, readiness);
+  s = http.start();
   if (!s.is_ok()) {
     log::error("http_failed", {{"detail", s.message()}});
     return 1;
