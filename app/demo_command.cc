@@ -107,6 +107,10 @@ int run_demo_command(const DemoCommandLine& line) {
     std::fprintf(stderr, "segmentd demo: %s\n", s.message().c_str());
     return 1;
   }
+  MemberQueries queries;
+  http_options.member_lookup = [&queries](const std::string& member_id) {
+    return queries.ask(member_id, std::chrono::seconds(5));
+  };
   HttpServer http(std::move(http_options), registry, readiness);
   s = http.start();
   if (!s.is_ok()) {
@@ -133,7 +137,8 @@ int run_demo_command(const DemoCommandLine& line) {
   feeder.start();
   std::atomic<bool>& stop_requested = stop_on_termination_signals();
   std::thread watcher([&] { watch_for_end(feeder, view, stop_requested); });
-  s = run_service(config, view, stop_requested);
+  s = run_service(config, view, stop_requested, &queries);
+  queries.close();
   stop_requested.store(true);
   watcher.join();
   feeder.join();

@@ -33,6 +33,8 @@ constexpr const char* kRunDescription =
 
 // How long the processing loop may go without a turn before /readyz says so.
 constexpr auto kStallLimit = std::chrono::seconds(10);
+// How long GET /members/{id} waits for the processing loop (a commit may hold it).
+constexpr auto kMemberQueryTimeout = std::chrono::seconds(5);
 
 bool has_bootstrap_servers(const SegmentdConfig& config) {
   return std::any_of(
@@ -81,6 +83,10 @@ int run_run_command(const RunCommandLine& line) {
     log::error("http_failed", {{"detail", s.message()}});
     return 1;
   }
+  MemberQueries queries;
+  http_options.member_lookup = [&queries](const std::string& member_id) {
+    return queries.ask(member_id, kMemberQueryTimeout);
+  };
   HttpServer http(std::move(http_options), registry, readiness);
   s = http.start();
   if (!s.is_ok()) {
@@ -89,7 +95,8 @@ int run_run_command(const RunCommandLine& line) {
   }
   log::info("http_listening", {{"port", std::to_string(http.port())}});
 
-  s = run_service(config, metrics, stop_on_termination_signals());
+  s = run_service(config, metrics, stop_on_termination_signals(), &queries);
+  queries.close();
   http.stop();
   if (!s.is_ok()) {
     log::error("service_failed", {{"detail", s.message()}});
