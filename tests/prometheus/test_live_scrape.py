@@ -2,6 +2,7 @@
 """A real Prometheus (Debian `prometheus`) scrapes a live `segmentd demo` (embedded Kafka
 cluster, no broker) every second, with deploy/prometheus/alerts.yml loaded. Then, through
 Prometheus's HTTP API:
+  - segmentd_build_info carries the git revision;
   - every rule of alerts.yml is healthy (evaluated without error), and every alert
     expression evaluates without error; every segmentd metric an alert reads has series;
   - every dashboard query (deploy/grafana/segmentd.json, Grafana's variables filled in)
@@ -165,6 +166,8 @@ def main():
                  lambda: any(s["value"][1] == "1" for s in api.query('up{job="segmentd"}')))
         time.sleep(SETTLE_SECONDS)
         assert demo.poll() is None, "segmentd demo ended early:\n" + (work / "demo.out").read_text()
+        build = api.query('segmentd_build_info{job="segmentd"}')
+        assert build and build[0]["metric"].get("revision"), build
         alerts = check_alerts(api)
         panels = check_dashboard(api)
         print(f"{alerts} alert rules healthy and evaluated; {panels} dashboard queries "
