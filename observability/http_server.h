@@ -33,7 +33,9 @@ struct HttpServerOptions {
   // Non-empty: the bearer token clients must send (http_routes.h). Without one, start()
   // refuses an address that is not loopback.
   std::string auth_token;
-  MemberLookup member_lookup;  // GET /members/{id}; empty: 404
+  // GET /members/{id}; empty: 404. Called on the server's one thread, which it holds
+  // until it answers: keep it bounded (segmentd's waits 5 s at most for the engine).
+  MemberLookup member_lookup;
 };
 
 class HttpServer {
