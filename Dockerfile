@@ -17,7 +17,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config dpkg-dev file python3 catch2 \
       librocksdb-dev libsimdjson-dev libboost-dev libtomlplusplus-dev libcli11-dev \
-      libspdlog-dev libfmt-dev librdkafka-dev \
+      libspdlog-dev libfmt-dev librdkafka-dev prometheus-cpp-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt README.md ./
@@ -49,6 +49,8 @@ RUN groupadd --system --gid 10001 segmentd \
  && mv /etc/segmentd/segmentd.toml /etc/segmentd/segmentd.toml.example \
  && printf '%s\n' \
       '# segmentd in a container; every option: /etc/segmentd/segmentd.toml.example' \
+      '# All interfaces need a bearer token: mount a file holding one and set' \
+      '# http.auth_token_file to it (else `run` refuses to start, naming the key).' \
       'http.listen = "0.0.0.0:9464"' \
       'state.dir = "/var/lib/segmentd/state"' > /etc/segmentd/segmentd.toml \
  && install -d -o segmentd -g segmentd -m 0750 /var/lib/segmentd

@@ -10,13 +10,14 @@
 #include "app/command_config.h"
 #include "app/demo_feeder.h"
 #include "app/demo_view.h"
+#include "app/http_options.h"
 #include "app/log.h"
 #include "app/run_job.h"
 #include "app/service_metrics.h"
 #include "app/stop_signal.h"
 #include "connectors/kafka/mock_cluster.h"
-#include "observability/build_info.h"
 #include "observability/http_server.h"
+#include "observability/standard_metrics.h"
 
 namespace segmentd {
 
@@ -101,10 +102,21 @@ int run_demo_command(const DemoCommandLine& line) {
 
   MetricsRegistry registry;
   Readiness readiness;
-  add_build_info(registry, SEGMENTD_VERSION);
+  const auto standard_metrics =
+      add_standard_metrics(registry, readiness, SEGMENTD_VERSION, SEGMENTD_REVISION);
   ServiceMetrics metrics(registry, readiness);
   readiness.set_stall_limit(std::chrono::seconds(10));
-  HttpServer http(HttpServerOptions{config.http.host, config.http.port}, registry, readiness);
+  HttpServerOptions http_options;
+  s = http_server_options(config, http_options);
+  if (!s.is_ok()) {
+    std::fprintf(stderr, "segmentd demo: %s\n", s.message().c_str());
+    return 1;
+  }
+  MemberQueries queries;
+  http_options.member_lookup = [&queries](const std::string& member_id) {
+    return queries.ask(member_id, std::chrono::seconds(5));
+  };
+  HttpServer http(std::move(http_options), registry, readiness);
   s = http.start();
   if (!s.is_ok()) {
     std::fprintf(stderr,
@@ -130,7 +142,8 @@ int run_demo_command(const DemoCommandLine& line) {
   feeder.start();
   std::atomic<bool>& stop_requested = stop_on_termination_signals();
   std::thread watcher([&] { watch_for_end(feeder, view, stop_requested); });
-  s = run_service(config, view, stop_requested);
+  s = run_service(config, view, stop_requested, &queries);
+  queries.close();
   stop_requested.store(true);
   watcher.join();
   feeder.join();

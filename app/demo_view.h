@@ -20,6 +20,7 @@ class DemoView final : public RunObserver {
  public:
   DemoView(RunObserver& metrics, std::FILE* out, bool terminal);
 
+  void restore_started(std::int32_t partition) override { metrics_.restore_started(partition); }
   void partition_restored(const PartitionFigures& figures) override;
   void publish(const std::vector<PartitionFigures>& partitions, const StoreFigures& store) override;
   void partitions_revoked(const std::vector<std::int32_t>& partitions) override;

@@ -43,6 +43,8 @@ class PartitionStream {
   const PartitionPosition& position() const { return position_; }
   const ProcessorCheckpoint& checkpoint() const { return processor_->checkpoint(); }
   std::size_t timers_pending() const { return timers_.size(); }
+  // A member's state, without caching it (MemberCache::peek).
+  MemberState peek(std::string_view member_id) { return members_.peek(member_id); }
 
   // Nothing left to fetch (the consumer reported the partition's end).
   bool caught_up = false;

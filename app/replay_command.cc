@@ -13,7 +13,9 @@
 #include "app/replay_paths.h"
 #include "app/replay_summary.h"
 #include "app/stop_signal.h"
+#include "connectors/member_explanation_json.h"
 #include "engine/event_time.h"
+#include "engine/member_explanation.h"
 
 namespace segmentd {
 
@@ -112,6 +114,11 @@ CLI::App* add_replay_command(CLI::App& app, ReplayCommandLine& line) {
       ->type_name("KEY=VALUE");
   replay->add_option("--summary-json", line.summary_json,
                      "Also write the summary as one JSON object to this file");
+  replay
+      ->add_option("--explain", line.explain,
+                   "After the replay, print why MEMBER has its labels (JSON, as GET "
+                   "/members/MEMBER answers) on stdout; the summary goes to stderr")
+      ->type_name("MEMBER");
   replay->add_flag("--progress,!--no-progress", line.progress,
                    "Show a progress line on stderr (default: when stderr is a terminal)");
   return replay;
@@ -127,6 +134,11 @@ int run_replay_command(const ReplayCommandLine& line) {
   request.output = line.output;
   request.dlq = line.dlq.empty() ? default_dlq_path(line.output) : line.dlq;
   request.sort = line.sort;
+  request.explain = line.explain;
+  if (!request.explain.empty() && request.output == "-") {
+    std::fprintf(stderr, "segmentd replay: --explain prints on stdout: give --output a file\n");
+    return 2;
+  }
   if (config->engine.enabled_actions.any()) {
     request.actions = line.actions.empty() ? default_actions_path(line.output) : line.actions;
   }
@@ -179,8 +191,15 @@ int run_replay_command(const ReplayCommandLine& line) {
               {{"late_events", std::to_string(outcome.processor.stats.events_late)},
                {"hint", "the input looks sorted by member, not by time; use --sort"}});
   }
-  // With the transitions on stdout, the summary goes to stderr so the two do not mix.
-  print_replay_summary(request.output == "-" ? stderr : stdout, request, outcome);
+  // With the transitions or the explanation on stdout, the summary goes to stderr so
+  // the two do not mix.
+  const bool stdout_taken = request.output == "-" || !request.explain.empty();
+  print_replay_summary(stdout_taken ? stderr : stdout, request, outcome);
+  if (outcome.explained) {
+    const MemberExplanation explanation = explain_member(
+        request.explain, *outcome.explained, settings.engine, outcome.processor.clock.clock);
+    std::printf("%s\n", member_explanation_json(explanation, -1).c_str());
+  }
   if (!line.summary_json.empty() &&
       !write_text_file(line.summary_json, replay_summary_json(outcome))) {
     std::fprintf(stderr, "segmentd replay: cannot write --summary-json %s\n",

@@ -10,7 +10,7 @@
 namespace segmentd {
 
 struct ReplayCommandLine {
-  std::string input, output, dlq, actions, until, summary_json, config_file;
+  std::string input, output, dlq, actions, until, summary_json, config_file, explain;
   std::vector<std::string> sets;
   bool sort = false;
   std::optional<bool> progress;

@@ -244,6 +244,7 @@ Status ReplayRun::finish() {
   outcome_.position = position_;
   outcome_.processor = processor_->checkpoint();
   outcome_.members_resident = members_->resident_members();
+  if (!request_.explain.empty()) outcome_.explained = members_->load(request_.explain);
   outcome_.state_disk_bytes = store_->figures().disk_bytes;
   const StreamStats& stats = outcome_.processor.stats;
   const std::uint64_t accepted = stats.events_applied + stats.events_duplicate;

@@ -3,11 +3,11 @@
 //
 // With a state directory the run is resumable: state, timers, the input position and
 // the committed lengths of both output files are committed together every
-// `commit_interval` (with the actions file's, when actions are enabled); a run killed at any moment (SIGKILL included) and started again on
-// the same input continues from the last commit, cutting the outputs back to their
-// committed lengths, so the combined output is byte-identical to one uninterrupted run.
-// Without one (state_dir empty) a temporary directory is used and removed at the end,
-// also when the run fails or is stopped (replay_scratch_dir.h).
+// `commit_interval` (with the actions file's, when actions are enabled); a run killed at any moment
+// (SIGKILL included) and started again on the same input continues from the last commit, cutting
+// the outputs back to their committed lengths, so the combined output is byte-identical to one
+// uninterrupted run. Without one (state_dir empty) a temporary directory is used and removed at the
+// end, also when the run fails or is stopped (replay_scratch_dir.h).
 //
 // `ReplayRequest::stop` (set by SIGTERM/SIGINT) is polled every 1024 lines: the run
 // commits what it has done when it has a state directory, and returns an error with
@@ -23,6 +23,7 @@
 
 #include "app/replay_position.h"
 #include "engine/engine_options.h"
+#include "engine/member_state.h"
 #include "engine/status.h"
 #include "engine/stream_stats.h"
 
@@ -44,7 +45,8 @@ struct ReplayRequest {
   std::string actions;  // member actions, JSON Lines; "" when no action is enabled
   std::optional<EpochMs> until;
   bool sort = false;
-  bool show_progress = false;               // a progress line on stderr
+  std::string explain;         // a member id: its final state goes to ReplayOutcome::explained
+  bool show_progress = false;  // a progress line on stderr
   const std::atomic<bool>* stop = nullptr;  // when set and true: stop early
 };
 
@@ -58,7 +60,8 @@ struct ReplayOutcome {
   double seconds = 0;
   // Without --sort, more than 1 % of accepted events arrived older than the clock.
   bool looks_unsorted = false;
-  bool interrupted = false;  // stopped early through ReplayRequest::stop
+  bool interrupted = false;              // stopped early through ReplayRequest::stop
+  std::optional<MemberState> explained;  // ReplayRequest::explain's member at the end
 };
 
 Status run_replay(const ReplaySettings& settings, const ReplayRequest& request,

@@ -30,8 +30,15 @@ bool reported(const StreamStats& stats, FamilyId family) {
   return std::any_of(members.begin(), members.end(), [](std::int64_t n) { return n != 0; });
 }
 
+// Emitted transitions: the diagonal counts refused (impossible) ones.
 std::uint64_t family_transitions(const FamilyCounts& counts) {
-  return std::accumulate(counts.transitions.begin(), counts.transitions.end(), std::uint64_t{0});
+  const std::uint64_t all =
+      std::accumulate(counts.transitions.begin(), counts.transitions.end(), std::uint64_t{0});
+  std::uint64_t impossible = 0;
+  for (std::size_t label = 0; label < kMaxFamilyLabels; ++label) {
+    impossible += counts.transitions_between(label, label);
+  }
+  return all - impossible;
 }
 
 void print_transitions(std::FILE* out, const StreamStats& stats, FamilyId family) {

@@ -6,13 +6,14 @@
 #include <cstdio>
 
 #include "app/command_config.h"
+#include "app/http_options.h"
 #include "app/log.h"
 #include "app/run_job.h"
 #include "app/service_metrics.h"
 #include "app/stop_signal.h"
 #include "config/config_report.h"
-#include "observability/build_info.h"
 #include "observability/http_server.h"
+#include "observability/standard_metrics.h"
 
 namespace segmentd {
 
@@ -32,6 +33,8 @@ constexpr const char* kRunDescription =
 
 // How long the processing loop may go without a turn before /readyz says so.
 constexpr auto kStallLimit = std::chrono::seconds(10);
+// How long GET /members/{id} waits for the processing loop (a commit may hold it).
+constexpr auto kMemberQueryTimeout = std::chrono::seconds(5);
 
 bool has_bootstrap_servers(const SegmentdConfig& config) {
   return std::any_of(
@@ -70,18 +73,30 @@ int run_run_command(const RunCommandLine& line) {
 
   MetricsRegistry registry;
   Readiness readiness;
-  add_build_info(registry, SEGMENTD_VERSION);
+  const auto standard_metrics =
+      add_standard_metrics(registry, readiness, SEGMENTD_VERSION, SEGMENTD_REVISION);
   ServiceMetrics metrics(registry, readiness, config.engine.families);
   readiness.set_stall_limit(kStallLimit);
-  HttpServer http(HttpServerOptions{config.http.host, config.http.port}, registry, readiness);
-  Status s = http.start();
+  HttpServerOptions http_options;
+  Status s = http_server_options(config, http_options);
+  if (!s.is_ok()) {
+    log::error("http_failed", {{"detail", s.message()}});
+    return 1;
+  }
+  MemberQueries queries;
+  http_options.member_lookup = [&queries](const std::string& member_id) {
+    return queries.ask(member_id, kMemberQueryTimeout);
+  };
+  HttpServer http(std::move(http_options), registry, readiness);
+  s = http.start();
   if (!s.is_ok()) {
     log::error("http_failed", {{"detail", s.message()}});
     return 1;
   }
   log::info("http_listening", {{"port", std::to_string(http.port())}});
 
-  s = run_service(config, metrics, stop_on_termination_signals());
+  s = run_service(config, metrics, stop_on_termination_signals(), &queries);
+  queries.close();
   http.stop();
   if (!s.is_ok()) {
     log::error("service_failed", {{"detail", s.message()}});

@@ -14,6 +14,10 @@
 #include "connectors/kafka/kafka_access_check.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
+#include "connectors/kafka/key_partition.h"
+#include "connectors/member_explanation_json.h"
+#include "connectors/transition_json.h"
+#include "engine/member_explanation.h"
 
 namespace segmentd {
 
@@ -50,8 +54,11 @@ std::string partition_list(const std::vector<std::int32_t>& partitions) {
 // failure nothing more is committed on the way out.
 class Service final : public PartitionListener, public KafkaClientEvents {
  public:
-  Service(const SegmentdConfig& config, RunObserver& observer)
-      : config_(config), observer_(observer), parser_(config.input.max_event_bytes) {}
+  Service(const SegmentdConfig& config, RunObserver& observer, MemberQueries* queries)
+      : config_(config),
+        observer_(observer),
+        queries_(queries),
+        parser_(config.input.max_event_bytes) {}
   ~Service() override;
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
@@ -70,6 +77,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
  private:
   Status open();
   Status open_source();
+  HttpReply explain(const std::string& member_id);
   Status rejoin();
   Status consume(const std::atomic<bool>& stop);
   void leave_group();
@@ -87,6 +95,8 @@ class Service final : public PartitionListener, public KafkaClientEvents {
 
   const SegmentdConfig& config_;
   RunObserver& observer_;
+  MemberQueries* queries_;                       // null: no GET /members
+  std::optional<std::int32_t> partition_count_;  // of the input topic, once known
   EventParser parser_;
   ServiceHealth health_;
   std::string instance_id_;  // the default group.instance.id, kept in state.dir
@@ -209,6 +219,9 @@ Status Service::consume(const std::atomic<bool>& stop) {
   KafkaRecord record;
   while (!stop.load(std::memory_order_relaxed) && failure_.is_ok()) {
     observer_.heartbeat();
+    if (queries_ != nullptr) {
+      queries_->answer_pending([this](const std::string& id) { return explain(id); });
+    }
     if (fenced_) {
       Status s = rejoin();
       if (!s.is_ok()) return s;
@@ -364,6 +377,7 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
       config_.state.cache_bytes / std::max<std::size_t>(1, partitions.size());
   for (std::int32_t partition : partitions) {
     std::unique_ptr<PartitionStream> stream;
+    observer_.restore_started(partition);
     Status s = PartitionStream::restore(
         *store_, partition, config_.engine, cache_share, *sink_,
         config_.engine.enabled_actions.any() ? sink_.get() : nullptr, stream);
@@ -459,9 +473,32 @@ void Service::client_error(std::string_view client, bool fatal, std::string_view
 
 }  // namespace
 
+HttpReply Service::explain(const std::string& member_id) {
+  constexpr std::string_view kJson = "application/json";
+  if (!partition_count_ && source_ != nullptr) partition_count_ = source_->partition_count();
+  if (!partition_count_) {
+    return HttpReply{503, std::string(kJson),
+                     "{\"error\":\"the input topic's partition count is unknown\"}"};
+  }
+  const std::int32_t partition = key_partition(member_id, *partition_count_);
+  const auto it = streams_.find(partition);
+  if (it == streams_.end()) {
+    std::string body =
+        "{\"error\":\"the member's partition is not assigned to this instance\","
+        "\"member_id\":";
+    append_json_string(body, member_id);
+    body += ",\"partition\":" + std::to_string(partition) + "}";
+    return HttpReply{404, std::string(kJson), std::move(body)};
+  }
+  PartitionStream& stream = *it->second;
+  const MemberExplanation explanation = explain_member(
+      member_id, stream.peek(member_id), config_.engine, stream.checkpoint().clock.clock);
+  return HttpReply{200, std::string(kJson), member_explanation_json(explanation, partition)};
+}
+
 Status run_service(const SegmentdConfig& config, RunObserver& observer,
-                   const std::atomic<bool>& stop) {
-  Service service(config, observer);
+                   const std::atomic<bool>& stop, MemberQueries* queries) {
+  Service service(config, observer, queries);
   return service.run(stop);
 }
 

@@ -22,13 +22,17 @@
 
 #include <atomic>
 
+#include "app/member_queries.h"
 #include "app/run_observer.h"
 #include "config/segmentd_config.h"
 #include "engine/status.h"
 
 namespace segmentd {
 
+// With `queries`, the processing loop answers GET /members/{id} (member_queries.h):
+// the member's explanation (200), 404 naming the owning partition when this instance
+// does not own it, 503 while the input topic's partition count is unknown.
 Status run_service(const SegmentdConfig& config, RunObserver& observer,
-                   const std::atomic<bool>& stop);
+                   const std::atomic<bool>& stop, MemberQueries* queries = nullptr);
 
 }  // namespace segmentd

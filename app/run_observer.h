@@ -27,6 +27,9 @@ struct PartitionFigures {
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
+  // Restoring a newly assigned partition's state (the store scans its members and
+  // timers) begins; partition_restored() ends it.
+  virtual void restore_started(std::int32_t /*partition*/) {}
   // A partition was restored from its checkpoint: figures so far, not new work.
   virtual void partition_restored(const PartitionFigures& figures) = 0;
   // Current figures of every assigned partition (called often, and before a revoke).

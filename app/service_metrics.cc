@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "app/log.h"
 #include "engine/lifecycle.h"
 #include "engine/rejection.h"
 
@@ -82,6 +83,11 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
   }
   auto& transitions = registry.add_counter_family(
       "segmentd_transitions_total", "Segment transitions emitted.", {"family", "from", "to"});
+  auto& impossible = registry.add_counter_family(
+      "segmentd_transitions_impossible_total",
+      "Transitions asked for from a label to the same label: a bug, refused and never "
+      "emitted.",
+      {"family", "from", "to"});
   auto& members = registry.add_gauge_family(
       "segmentd_members", "Members per segment, assigned partitions.", {"family", "segment"});
   for (FamilyId family : kAllFamilies) {
@@ -92,7 +98,11 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
       const std::string from_name(labels[from]);
       members_.push_back({family, from, &members.with_labels({name, from_name})});
       for (std::size_t to = 0; to < labels.size(); ++to) {
-        if (to == from) continue;
+        if (to == from) {
+          impossible_.push_back({family, from * kMaxFamilyLabels + to,
+                                 &impossible.with_labels({name, from_name, from_name})});
+          continue;
+        }
         transitions_.push_back(
             {family, from * kMaxFamilyLabels + to,
              &transitions.with_labels({name, from_name, std::string(labels[to])})});
@@ -103,19 +113,38 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
       "segmentd_consumer_lag", "Records not yet read, per input partition.", MetricType::gauge,
       {"partition"}, [this] { return partition_samples(&lag_of); }));
   scraped_.push_back(registry.add_callback_family(
+      "segmentd_restore_in_progress",
+      "1 while the partition's state is restored at assignment, 0 once it consumes.",
+      MetricType::gauge, {"partition"}, [this] { return restore_samples(); }));
+  scraped_.push_back(registry.add_callback_family(
       "segmentd_clock_seconds", "Event-time clock per input partition (SPEC 4).", MetricType::gauge,
       {"partition"}, [this] { return partition_samples(&clock_of); }));
   scraped_.push_back(registry.add_callback_family(
       "segmentd_rocksdb_disk_bytes", "State store size on disk (SST and WAL files).",
       MetricType::gauge, {},
       [this] { return store_sample([](const StoreFigures& s) { return double(s.disk_bytes); }); }));
+  // No sample before the first lookup: a short run keeps its state in the memtables
+  // (no table file yet, so no block is looked up), and 0/0 is no hit ratio.
   scraped_.push_back(registry.add_callback_family(
-      "segmentd_rocksdb_block_cache_hit_ratio", "Block cache hits / lookups since start.",
-      MetricType::gauge, {}, [this] {
-        return store_sample([](const StoreFigures& s) {
+      "segmentd_rocksdb_block_cache_hit_ratio",
+      "Block cache hits / lookups since start (absent before the first lookup).", MetricType::gauge,
+      {}, [this] {
+        std::vector<CallbackSample> sample = store_sample([](const StoreFigures& s) {
           const auto lookups = s.block_cache_hits + s.block_cache_misses;
-          return lookups == 0 ? 0.0 : double(s.block_cache_hits) / double(lookups);
+          return lookups == 0 ? -1.0 : double(s.block_cache_hits) / double(lookups);
         });
+        if (sample.front().value < 0) sample.clear();
+        return sample;
+      }));
+  scraped_.push_back(registry.add_callback_family(
+      "segmentd_rocksdb_block_cache_hits_total", "Block cache lookups that found the block.",
+      MetricType::counter, {}, [this] {
+        return store_sample([](const StoreFigures& s) { return double(s.block_cache_hits); });
+      }));
+  scraped_.push_back(registry.add_callback_family(
+      "segmentd_rocksdb_block_cache_misses_total",
+      "Block cache lookups that read the block from disk.", MetricType::counter, {}, [this] {
+        return store_sample([](const StoreFigures& s) { return double(s.block_cache_misses); });
       }));
   scraped_.push_back(registry.add_callback_family("segmentd_rocksdb_write_stall_seconds_total",
                                                   "Time writes were stalled by RocksDB.",
@@ -124,6 +153,16 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
                                                       return double(s.write_stall_micros) / 1e6;
                                                     });
                                                   }));
+}
+
+std::vector<CallbackSample> ServiceMetrics::restore_samples() const {
+  std::lock_guard lock(latest_mutex_);
+  std::vector<CallbackSample> samples;
+  for (std::int32_t partition : restoring_) samples.push_back({{std::to_string(partition)}, 1});
+  for (const PartitionFigures& f : latest_) {
+    if (!restoring_.contains(f.partition)) samples.push_back({{std::to_string(f.partition)}, 0});
+  }
+  return samples;
 }
 
 std::vector<CallbackSample> ServiceMetrics::partition_samples(
@@ -142,8 +181,15 @@ std::vector<CallbackSample> ServiceMetrics::store_sample(
   return {{{}, value(latest_store_)}};
 }
 
+void ServiceMetrics::restore_started(std::int32_t partition) {
+  std::lock_guard lock(latest_mutex_);
+  restoring_.insert(partition);
+}
+
 void ServiceMetrics::partition_restored(const PartitionFigures& figures) {
   baseline_[figures.partition] = figures;
+  std::lock_guard lock(latest_mutex_);
+  restoring_.erase(figures.partition);
 }
 
 void ServiceMetrics::add_deltas(const PartitionFigures& now, const PartitionFigures& before) {
@@ -159,6 +205,18 @@ void ServiceMetrics::add_deltas(const PartitionFigures& now, const PartitionFigu
   for (const TransitionCounter& t : transitions_) {
     t.counter->increment(a.family(t.family).transitions[t.index] -
                          b.family(t.family).transitions[t.index]);
+  }
+  for (const TransitionCounter& t : impossible_) {
+    const std::uint64_t refused =
+        a.family(t.family).transitions[t.index] - b.family(t.family).transitions[t.index];
+    if (refused == 0) continue;
+    t.counter->increment(refused);
+    const std::string label(family_labels(t.family)[t.index / kMaxFamilyLabels]);
+    log::error("impossible_transition", {{"family", std::string(family_name(t.family))},
+                                         {"from", label},
+                                         {"to", label},
+                                         {"partition", std::to_string(now.partition)},
+                                         {"count", std::to_string(refused)}});
   }
 }
 
@@ -186,6 +244,7 @@ void ServiceMetrics::publish(const std::vector<PartitionFigures>& partitions,
 void ServiceMetrics::partitions_revoked(const std::vector<std::int32_t>& partitions) {
   for (std::int32_t p : partitions) baseline_.erase(p);
   std::lock_guard lock(latest_mutex_);
+  for (std::int32_t p : partitions) restoring_.erase(p);
   std::erase_if(latest_, [&](const PartitionFigures& f) {
     return std::find(partitions.begin(), partitions.end(), f.partition) != partitions.end();
   });

@@ -5,7 +5,9 @@
 // baseline and only what changes after it is added, so counters never go backwards
 // when partitions move. Gauges (members per segment, timers pending) sum the assigned
 // partitions' persisted figures, so they stay exact across restarts. Per-partition
-// figures (consumer lag, clock) are read at scrape time from the latest snapshot.
+// figures (consumer lag, clock) are read at scrape time from the latest snapshot;
+// segmentd_restore_in_progress{partition} is 1 while a partition's state is restored at
+// assignment and 0 once it consumes.
 //
 // Thread-safety: the RunObserver methods are called by the engine thread; the registry
 // renders on the HTTP thread.
@@ -13,6 +15,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "app/run_observer.h"
@@ -27,6 +30,7 @@ class ServiceMetrics final : public RunObserver {
   // Transition and members-per-segment series exist for the `families` enabled.
   ServiceMetrics(MetricsRegistry& registry, Readiness& readiness, FamilySelection families = {});
 
+  void restore_started(std::int32_t partition) override;
   void partition_restored(const PartitionFigures& figures) override;
   void publish(const std::vector<PartitionFigures>& partitions, const StoreFigures& store) override;
   void partitions_revoked(const std::vector<std::int32_t>& partitions) override;
@@ -40,6 +44,7 @@ class ServiceMetrics final : public RunObserver {
 
  private:
   void add_deltas(const PartitionFigures& now, const PartitionFigures& before);
+  std::vector<CallbackSample> restore_samples() const;
   std::vector<CallbackSample> partition_samples(double (*value)(const PartitionFigures&)) const;
   std::vector<CallbackSample> store_sample(double (*value)(const StoreFigures&)) const;
 
@@ -61,6 +66,7 @@ class ServiceMetrics final : public RunObserver {
     Gauge* gauge;
   };
   std::vector<TransitionCounter> transitions_;  // enabled families, from != to
+  std::vector<TransitionCounter> impossible_;   // enabled families, from == to (logged)
   std::vector<MembersGauge> members_;           // enabled families, every label
   Gauge& timers_pending_;
   Gauge& partitions_assigned_;
@@ -68,8 +74,9 @@ class ServiceMetrics final : public RunObserver {
   Histogram& commit_duration_;
 
   std::map<std::int32_t, PartitionFigures> baseline_;  // engine thread only
-  mutable std::mutex latest_mutex_;                    // guards latest_ and latest_store_
+  mutable std::mutex latest_mutex_;  // guards latest_, latest_store_ and restoring_
   std::vector<PartitionFigures> latest_;
+  std::set<std::int32_t> restoring_;  // partitions whose restore runs now
   StoreFigures latest_store_;
   std::vector<CallbackRegistration> scraped_;
 };

@@ -109,8 +109,12 @@ struct KindRules {
 // parses in parse_option_value instead, to say which route is wrong.
 const std::array<KindRules, 13> kKinds = {{
     // text
-    {kText, [](auto& s, auto& t) { return parse_string(s, t, !t.empty()); },
-     [](auto& s) { return "a non-empty string of at most " + std::to_string(s.max) + " bytes"; },
+    // (min 0: the empty string is allowed, and means "not set")
+    {kText, [](auto& s, auto& t) { return parse_string(s, t, !t.empty() || s.min == 0); },
+     [](auto& s) {
+       return std::string(s.min == 0 ? "a string" : "a non-empty string") + " of at most " +
+              std::to_string(s.max) + " bytes";
+     },
      [](auto&, auto& v) { return text(v); }},
     // identifier
     {kText, [](auto& s, auto& t) { return parse_string(s, t, is_kafka_name(t)); },

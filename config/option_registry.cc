@@ -80,7 +80,7 @@ static_assert(static_cast<int>(DeliveryGuarantee::exactly_once) == 1);  // kGuar
 
 // One row per option: key, kind, default, min, max, choices, binding, doc.
 // clang-format off
-const std::array<OptionSpec, 41> kOptions = {{
+const std::array<OptionSpec, 42> kOptions = {{
     {"application.id", K::identifier, "segmentd", 1, 200, {},
      bind<&C::application_id>(),
      "Consumer group id, prefix of internal topics, CloudEvents source"},
@@ -198,6 +198,9 @@ const std::array<OptionSpec, 41> kOptions = {{
      "past it the least recently used are dropped and read back from RocksDB when needed"},
     {"http.listen", K::host_port, "127.0.0.1:9464", 0, 0, {},
      bind<&C::http>(), "Address of the metrics, health and admin HTTP endpoint"},
+    {"http.auth_token_file", K::text, "", 0, 4096, {},
+     bind<&C::http_auth_token_file>(),
+     "File holding the bearer token HTTP clients must send (all but /healthz, /readyz)"},
 }};
 // clang-format on
 

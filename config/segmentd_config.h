@@ -69,7 +69,8 @@ struct SegmentdConfig {
   TimeOptions time;
   ProcessingOptions processing;
   StateOptions state;
-  HttpOptions http;  // http.listen
+  HttpOptions http;                  // http.listen
+  std::string http_auth_token_file;  // http.auth_token_file; empty: no token asked
   // kafka.<property> = value, passed unchanged to librdkafka; sorted by property name
   // (without the "kafka." prefix).
   std::vector<std::pair<std::string, std::string>> kafka_properties;

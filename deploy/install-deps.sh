@@ -8,7 +8,7 @@ packages=(
   clang-format
   # deploy/fuzz.sh: the libFuzzer targets are built with clang and its fuzzer runtime.
   clang libclang-rt-14-dev
-  librocksdb-dev libsimdjson-dev libboost-dev catch2
+  librocksdb-dev libsimdjson-dev libboost-dev catch2 prometheus-cpp-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   python3
   # bench/micro: Google Benchmark micro benchmarks (segmentd-micro-bench).

@@ -167,12 +167,15 @@ void StreamProcessor::change_label(std::string_view member_id, MemberState& memb
                                    std::string_view event_id) {
   count_member(member);
   const std::uint8_t from = member.label(family);
-  member.label(family) = to;
-  ++member.seq;
   StreamStats& stats = state_.stats;
-  ++stats.transitions;
   FamilyCounts& counts = stats.family(family);
   ++counts.transitions[std::size_t{from} * kMaxFamilyLabels + to];
+  // A change to the label the member already has is a bug upstream (a rule or the
+  // sweep): counted on the diagonal (segmentd_transitions_impossible_total), never emitted.
+  if (from == to) return;
+  member.label(family) = to;
+  ++member.seq;
+  ++stats.transitions;
   --counts.members[from];
   ++counts.members[to];
   const auto labels = family_labels(family);

@@ -13,7 +13,8 @@ namespace segmentd {
 
 // One family's counters; labels are indexes of family_labels().
 struct FamilyCounts {
-  // transitions[from * kMaxFamilyLabels + to]
+  // transitions[from * kMaxFamilyLabels + to]. The diagonal (from == to) counts
+  // impossible transitions: asked for, refused, never emitted.
   std::array<std::uint64_t, kMaxFamilyLabels * kMaxFamilyLabels> transitions{};
   // Members currently in each label (a gauge; members seen while the family was enabled).
   std::array<std::int64_t, kMaxFamilyLabels> members{};

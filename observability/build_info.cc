@@ -2,10 +2,11 @@
 
 namespace segmentd {
 
-void add_build_info(MetricsRegistry& registry, std::string version) {
+void add_build_info(MetricsRegistry& registry, std::string version, std::string revision) {
   GaugeFamily& build_info = registry.add_gauge_family(
-      "segmentd_build_info", "The running build of segmentd; the value is always 1.", {"version"});
-  build_info.with_labels({std::move(version)}).set(1);
+      "segmentd_build_info", "The running build of segmentd; the value is always 1.",
+      {"version", "revision"});
+  build_info.with_labels({std::move(version), std::move(revision)}).set(1);
 }
 
 }  // namespace segmentd

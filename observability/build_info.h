@@ -1,6 +1,7 @@
-// segmentd_build_info{version="..."} 1: the conventional gauge that tells which build
-// is running (SPEC 8). Declares the family in the registry; call once per registry.
-// Thread-safety: as MetricsRegistry.
+// segmentd_build_info{version="...",revision="..."} 1: the conventional gauge that
+// tells which build is running (SPEC 8). `revision` is the git commit the binary was
+// built from ("unknown" outside a git checkout). Declares the family in the registry;
+// call once per registry. Thread-safety: as MetricsRegistry.
 #pragma once
 
 #include <string>
@@ -9,6 +10,6 @@
 
 namespace segmentd {
 
-void add_build_info(MetricsRegistry& registry, std::string version);
+void add_build_info(MetricsRegistry& registry, std::string version, std::string revision);
 
 }  // namespace segmentd

@@ -1,22 +1,21 @@
 // A counter or gauge family whose samples come from a function called at each scrape,
-// for figures owned elsewhere (RocksDB properties, consumer lag per partition).
+// for figures owned elsewhere (RocksDB properties, consumer lag per partition, /proc).
+// Registered with MetricsRegistry::add_callback_family, which serves it as a
+// prometheus::Collectable (callback_collectable.h).
 //
 // The callback runs on the scraping thread (the HTTP server's), with the registry's
 // lock held: it must be thread-safe with respect to its owner, quick, and must not
-// call into the MetricsRegistry. Samples are rendered sorted by label values.
-//
-// Ownership: created and owned by a MetricsRegistry; removed when the
-// CallbackRegistration returned for it is destroyed.
-// Thread-safety: render() may be called from any thread.
+// call into the MetricsRegistry. A sample with the wrong number of label values, or two
+// samples with the same ones, is a bug in the callback and fails the scrape.
 #pragma once
 
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "observability/metric_family.h"
-
 namespace segmentd {
+
+enum class MetricType { counter, gauge };
 
 struct CallbackSample {
   std::vector<std::string> label_values;  // one per label name of the family, in order
@@ -24,19 +23,5 @@ struct CallbackSample {
 };
 
 using ScrapeCallback = std::function<std::vector<CallbackSample>()>;
-
-class CallbackFamily final : public MetricFamily {
- public:
-  // `type` is counter or gauge (std::invalid_argument for histogram).
-  CallbackFamily(std::string name, std::string help, MetricType type,
-                 std::vector<std::string> label_names, ScrapeCallback callback);
-
- private:
-  // Throws std::invalid_argument when a sample has the wrong number of label values or
-  // two samples have the same ones: a bug in the callback, which fails the scrape.
-  void render_samples(std::string& out) const override;
-
-  ScrapeCallback callback_;
-};
 
 }  // namespace segmentd

@@ -84,8 +84,14 @@ Status HttpServer::start() {
     return Status::fatal("cannot listen on " + address + ": " + error.message());
   }
   boost::system::error_code error;
-  port_ = runtime->acceptor.local_endpoint(error).port();
+  const tcp::endpoint bound = runtime->acceptor.local_endpoint(error);
   if (error) return Status::fatal("cannot listen on " + address + ": " + error.message());
+  if (options_.auth_token.empty() && !bound.address().is_loopback()) {
+    return Status::fatal("http.listen " + address +
+                         " is not a loopback address: set http.auth_token_file (a file "
+                         "holding a bearer token) to serve it");
+  }
+  port_ = bound.port();
   runtime->accept_next();
   try {
     runtime->thread = std::thread([&io = runtime->io] { io.run(); });

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "engine/status.h"
+#include "observability/http_routes.h"
 #include "observability/metrics_registry.h"
 #include "observability/readiness.h"
 
@@ -29,6 +30,12 @@ struct HttpServerOptions {
   std::chrono::milliseconds idle_timeout{30'000};
   std::uint32_t max_header_bytes = 8 * 1024;
   std::uint64_t max_body_bytes = 1024;
+  // Non-empty: the bearer token clients must send (http_routes.h). Without one, start()
+  // refuses an address that is not loopback.
+  std::string auth_token;
+  // GET /members/{id}; empty: 404. Called on the server's one thread, which it holds
+  // until it answers: keep it bounded (segmentd's waits 5 s at most for the engine).
+  MemberLookup member_lookup;
 };
 
 class HttpServer {
@@ -39,8 +46,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and listens, then serves on a new thread. An unusable address, a port in use
-  // or a second start() is returned as an error; nothing throws.
+  // Binds and listens, then serves on a new thread. An unusable address, a port in use,
+  // a non-loopback address without options.auth_token or a second start() is returned
+  // as an error; nothing throws.
   Status start();
   // The port listened on (the chosen one when options.port is 0); 0 when not started.
   std::uint16_t port() const { return port_; }

@@ -22,6 +22,7 @@ http::response<http::string_body> make_response(const http::request<http::string
   response.set(http::field::server, "segmentd");
   response.set(http::field::content_type, reply.content_type);
   if (reply.status == 405) response.set(http::field::allow, "GET");
+  if (reply.status == 401) response.set(http::field::www_authenticate, "Bearer");
   response.keep_alive(request.keep_alive());
   response.body() = std::move(reply.body);
   response.prepare_payload();
@@ -48,8 +49,10 @@ void HttpSession::on_request(beast::error_code error) {
   if (error) return close();
   const Request& request = parser_->get();
   response_ = make_response(
-      request, answer_request(to_std(request.method_string()), to_std(request.target()),
-                              context_.registry, context_.readiness));
+      request,
+      answer_request(to_std(request.method_string()), to_std(request.target()), context_.registry,
+                     context_.readiness, to_std(request[http::field::authorization]),
+                     context_.options.auth_token, &context_.options.member_lookup));
   stream_.expires_after(context_.options.idle_timeout);
   http::async_write(stream_, response_,
                     [self = shared_from_this()](beast::error_code write_error, std::size_t) {

@@ -56,6 +56,15 @@ MemberState& MemberCache::load(std::string_view member_id) {
   return it->second.state;
 }
 
+MemberState MemberCache::peek(std::string_view member_id) {
+  if (const auto it = entries_.find(member_id); it != entries_.end()) return it->second.state;
+  MemberState state;
+  bool found = false;
+  const Status s = store_.read_member(stream_, member_id, state, found);
+  if (!s.is_ok()) throw StateStoreError(s.message());
+  return state;
+}
+
 void MemberCache::mark_changed() {
   if (last_loaded_ == nullptr || last_loaded_->second.changed) return;
   last_loaded_->second.changed = true;

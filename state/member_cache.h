@@ -43,6 +43,9 @@ class MemberCache final : public MemberTable {
   MemberCache(StateStore& store, StreamId stream, std::size_t budget_bytes);
 
   MemberState& load(std::string_view member_id) override;
+  // The member's state as load() would give it, without caching it (for reads from
+  // outside the processing, such as GET /members/{id}).
+  MemberState peek(std::string_view member_id);
   void mark_changed() override;
   // Persisted and resident members; throws StateStoreError when the scan fails.
   std::vector<std::string> member_ids() override;

@@ -278,5 +278,55 @@ TEST_CASE("http: a failing callback answers 500 without stopping the server") {
   CHECK_THAT(reply.body, Catch::StartsWith("cannot render metrics: "));
 }
 
+TEST_CASE("http: a bearer token guards everything but /healthz and /readyz") {
+  MetricsRegistry registry;
+  Readiness readiness;
+  readiness.set_ready();
+  const MemberLookup lookup = [](const std::string& id) {
+    return HttpReply{200, "application/json", "{\"member_id\":\"" + id + "\"}"};
+  };
+  const auto ask = [&](std::string_view target, std::string_view authorization) {
+    return answer_request("GET", target, registry, readiness, authorization, "s3cret", &lookup);
+  };
+  CHECK(ask("/metrics", "").status == 401);
+  CHECK(ask("/metrics", "Bearer wrong!").status == 401);
+  CHECK(ask("/metrics", "Bearer s3cre").status == 401);
+  CHECK(ask("/metrics", "Basic s3cret").status == 401);
+  CHECK(ask("/members/m1", "").status == 401);
+  CHECK(ask("/metrics", "Bearer s3cret").status == 200);
+  CHECK(ask("/healthz", "").status == 200);
+  CHECK(ask("/readyz", "").status == 200);
+  const HttpReply member = ask("/members/a%20b%2F1?x=1", "Bearer s3cret");
+  CHECK(member.status == 200);
+  CHECK(member.body == "{\"member_id\":\"a b/1\"}");
+  CHECK(ask("/members/bad%2", "Bearer s3cret").status == 400);
+  CHECK(ask("/members/", "Bearer s3cret").status == 404);
+  // Without a token nothing is asked; without a lookup /members is not found.
+  CHECK(answer_request("GET", "/metrics", registry, readiness).status == 200);
+  CHECK(answer_request("GET", "/members/m1", registry, readiness).status == 404);
+}
+
+TEST_CASE("http: a non-loopback address needs a token") {
+  MetricsRegistry registry;
+  Readiness readiness;
+  HttpServerOptions options;
+  options.host = "0.0.0.0";
+  options.port = 0;
+  HttpServer open(options, registry, readiness);
+  const Status refused = open.start();
+  CHECK_FALSE(refused.is_ok());
+  CHECK_THAT(refused.message(), Catch::Contains("http.auth_token_file"));
+  options.auth_token = "s3cret";
+  HttpServer guarded(options, registry, readiness);
+  CHECK(guarded.start().is_ok());
+}
+
+TEST_CASE("http: percent_decode") {
+  CHECK(percent_decode("m%41x") == "mAx");
+  CHECK(percent_decode("plain") == "plain");
+  CHECK(percent_decode("%zz").empty());
+  CHECK(percent_decode("end%4").empty());
+}
+
 }  // namespace
 }  // namespace segmentd

@@ -173,3 +173,37 @@ TEST_CASE("members evicted over the memory budget are read back intact", "[state
 
 }  // namespace
 }  // namespace segmentd
+
+namespace segmentd {
+namespace {
+
+TEST_CASE("the block cache counts member reads from table files", "[state]") {
+  TempDir dir;
+  const StreamId stream{1};
+  {
+    std::unique_ptr<StateStore> store;
+    REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+    StoreBatch batch(*store);
+    for (int i = 0; i < 200; ++i)
+      batch.put_member(stream, "m" + std::to_string(i), sample_member());
+    REQUIRE(store->commit(batch).is_ok());
+  }
+  // Reopening flushes the WAL into a table file: reads now go through the block cache.
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 200; ++i) {
+      MemberState read;
+      bool found = false;
+      REQUIRE(store->read_member(stream, "m" + std::to_string(i), read, found).is_ok());
+      REQUIRE(found);
+    }
+  }
+  const StoreFigures figures = store->figures();
+  INFO("hits " << figures.block_cache_hits << " misses " << figures.block_cache_misses);
+  CHECK(figures.block_cache_misses > 0);
+  CHECK(figures.block_cache_hits > figures.block_cache_misses);
+}
+
+}  // namespace
+}  // namespace segmentd

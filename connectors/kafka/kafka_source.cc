@@ -142,6 +142,27 @@ std::optional<std::int64_t> KafkaSource::end_offset(std::int32_t partition) cons
   return high;
 }
 
+std::optional<std::int32_t> KafkaSource::partition_count() const {
+  constexpr int kMetadataTimeoutMs = 2000;
+  std::string error;
+  std::unique_ptr<RdKafka::Topic> topic(
+      RdKafka::Topic::create(impl_->consumer.get(), impl_->topic, nullptr, error));
+  if (!topic) return std::nullopt;
+  RdKafka::Metadata* raw = nullptr;
+  if (impl_->consumer->metadata(false, topic.get(), &raw, kMetadataTimeoutMs) !=
+      RdKafka::ERR_NO_ERROR) {
+    return std::nullopt;
+  }
+  const std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+    if (t->topic() == impl_->topic && t->err() == RdKafka::ERR_NO_ERROR &&
+        !t->partitions()->empty()) {
+      return static_cast<std::int32_t>(t->partitions()->size());
+    }
+  }
+  return std::nullopt;
+}
+
 void KafkaSource::pause_fetching(bool paused) {
   std::vector<RdKafka::TopicPartition*> assigned;
   if (impl_->consumer->assignment(assigned) != RdKafka::ERR_NO_ERROR) return;

@@ -76,6 +76,9 @@ class KafkaSource {
 
   // The partition's end offset as last seen in a fetch (no network round trip).
   std::optional<std::int64_t> end_offset(std::int32_t partition) const;
+  // The input topic's partition count from the broker's metadata (blocks up to 2 s);
+  // nullopt when the broker does not answer.
+  std::optional<std::int32_t> partition_count() const;
 
   // Stops (true) or restarts (false) fetching every assigned partition; the group
   // membership is kept (poll() must still be called). Records fetched before the pause

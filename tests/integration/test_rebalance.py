@@ -3,7 +3,10 @@
 leaving mid-stream, so partitions are revoked and assigned while records flow. Revoked
 partitions commit what they processed; newly assigned ones resume from the position
 stored with their state (or rebuild from the start where there is none). The output
-holds every expected transition, nothing unexpected, duplicates only as exact copies."""
+holds every expected transition, nothing unexpected, duplicates only as exact copies.
+While both own partitions, GET /members/{id} is answered by the owner of the id's
+partition and 404 (naming that partition) by the other."""
+import json
 import sys
 import tempfile
 import time
@@ -16,6 +19,23 @@ from segmentd_service import (Service, check_at_least_once, create_service_topic
 PARTITIONS = 4
 SETTINGS = ["time.idle_delay=36500d"]
 LIVE = SETTINGS + ["kafka.session.timeout.ms=6000"]
+
+
+def check_member_owners(a, b, members=("m-1", "m-2", "m-3", "m-4", "m-5", "m-6")):
+    """GET /members/{id} with the partitions split: the owner of the id's (murmur2)
+    partition explains it (200), the other answers 404 naming the same partition."""
+    for member in members:
+        deadline = time.monotonic() + 20
+        while True:
+            (sa, ba), (sb, bb) = a.get(f"/members/{member}"), b.get(f"/members/{member}")
+            if sorted([sa, sb]) == [200, 404]:
+                break
+            assert time.monotonic() < deadline, (member, sa, ba, sb, bb)
+            time.sleep(0.5)
+        found, missing = (json.loads(ba), json.loads(bb)) if sa == 200 else \
+            (json.loads(bb), json.loads(ba))
+        assert found["member_id"] == member and found["families"], found
+        assert found["partition"] == missing["partition"], (found, missing)
 
 
 def main():
@@ -33,6 +53,7 @@ def main():
                      "instance b to get partitions")
         placed += produce_lines(bootstrap, "purchases", lines[third:2 * third],
                                 key_fn=member_key)
+        check_member_owners(a, b)
         time.sleep(1)
         b.stop()  # leaves the group: its partitions go back to a
         placed += produce_lines(bootstrap, "purchases", lines[2 * third:], key_fn=member_key)

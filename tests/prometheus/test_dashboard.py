@@ -22,8 +22,10 @@ REQUIRED = ["segmentd_events_consumed_total", "segmentd_consumer_lag",
             "segmentd_processing_latency_seconds_bucket", "segmentd_members",
             "segmentd_transitions_total", "segmentd_events_rejected_total",
             "segmentd_commit_duration_seconds_bucket", "segmentd_rocksdb_disk_bytes",
-            "segmentd_rocksdb_block_cache_hit_ratio",
-            "segmentd_rocksdb_write_stall_seconds_total"]
+            "segmentd_rocksdb_block_cache_hits_total",
+            "segmentd_rocksdb_write_stall_seconds_total", "segmentd_ready",
+            "segmentd_restore_in_progress", "segmentd_transitions_impossible_total",
+            "process_cpu_seconds_total", "process_resident_memory_bytes"]
 
 
 def panels(items):

@@ -1,0 +1,80 @@
+#include "app/service_metrics.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "engine/lifecycle.h"
+#include "observability/metrics_registry.h"
+#include "observability/readiness.h"
+
+namespace segmentd {
+namespace {
+
+constexpr std::size_t kActive = static_cast<std::size_t>(LifecycleLabel::active);
+constexpr std::size_t kNew = static_cast<std::size_t>(LifecycleLabel::new_member);
+
+PartitionFigures partition(std::int32_t number) {
+  PartitionFigures f;
+  f.partition = number;
+  f.position.next_offset = 0;
+  return f;
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+  return text.find("\n" + line + "\n") != std::string::npos;
+}
+
+TEST_CASE("service metrics: impossible transitions get their own series, never the normal one") {
+  MetricsRegistry registry;
+  Readiness readiness;
+  ServiceMetrics metrics(registry, readiness);
+  PartitionFigures f = partition(0);
+  metrics.partition_restored(f);
+  FamilyCounts& lifecycle = f.processor.stats.family(FamilyId::lifecycle);
+  lifecycle.transitions[kActive * kMaxFamilyLabels + kActive] = 2;  // refused active -> active
+  lifecycle.transitions[kNew * kMaxFamilyLabels + kActive] = 5;
+  metrics.publish({f}, {});
+  const std::string text = registry.render();
+  CHECK(has_line(text,
+                 "segmentd_transitions_impossible_total{family=\"lifecycle\",from=\"active\",to="
+                 "\"active\"} 2"));
+  CHECK(has_line(text,
+                 "segmentd_transitions_total{family=\"lifecycle\",from=\"new\",to=\"active\"} 5"));
+  CHECK(
+      text.find("segmentd_transitions_total{family=\"lifecycle\",from=\"active\",to=\"active\"}") ==
+      std::string::npos);
+}
+
+TEST_CASE("service metrics: block cache ratio is absent before the first lookup") {
+  MetricsRegistry registry;
+  Readiness readiness;
+  ServiceMetrics metrics(registry, readiness);
+  metrics.publish({partition(0)}, {});
+  std::string text = registry.render();
+  CHECK(text.find("\nsegmentd_rocksdb_block_cache_hit_ratio ") == std::string::npos);
+  CHECK(has_line(text, "segmentd_rocksdb_block_cache_hits_total 0"));
+  StoreFigures store;
+  store.block_cache_hits = 3;
+  store.block_cache_misses = 1;
+  metrics.publish({partition(0)}, store);
+  text = registry.render();
+  CHECK(has_line(text, "segmentd_rocksdb_block_cache_hit_ratio 0.75"));
+  CHECK(has_line(text, "segmentd_rocksdb_block_cache_misses_total 1"));
+}
+
+TEST_CASE("service metrics: restore in progress per partition") {
+  MetricsRegistry registry;
+  Readiness readiness;
+  ServiceMetrics metrics(registry, readiness);
+  metrics.restore_started(3);
+  CHECK(has_line(registry.render(), "segmentd_restore_in_progress{partition=\"3\"} 1"));
+  metrics.partition_restored(partition(3));
+  metrics.publish({partition(3)}, {});
+  CHECK(has_line(registry.render(), "segmentd_restore_in_progress{partition=\"3\"} 0"));
+  metrics.restore_started(4);
+  metrics.partitions_revoked({3, 4});
+  CHECK(registry.render().find("segmentd_restore_in_progress{") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace segmentd
