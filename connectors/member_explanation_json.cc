@@ -1,5 +1,8 @@
 #include "connectors/member_explanation_json.h"
 
+#include <initializer_list>
+#include <utility>
+
 #include "connectors/transition_json.h"
 #include "engine/event_time.h"
 #include "engine/money.h"
@@ -23,6 +26,19 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
   out += name;
   out += "\":";
   append_json_string(out, value);
+}
+
+// {"<name>": "<value>", ...}: an object of string fields, in the order given.
+void append_string_object(
+    std::string& out, std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  out += '{';
+  bool first = true;
+  for (const auto& [name, value] : fields) {
+    if (!first) out += ',';
+    first = false;
+    append_field(out, name, value);
+  }
+  out += '}';
 }
 
 void append_figures(std::string& out, const MemberFigures& f) {
@@ -58,13 +74,9 @@ std::string member_explanation_json(const MemberExplanation& e, std::int32_t par
   out += ",\"families\":[";
   for (std::size_t i = 0; i < e.families.size(); ++i) {
     if (i > 0) out += ',';
-    out += '{';
-    append_field(out, "family", e.families[i].family);
-    out += ',';
-    append_field(out, "label", e.families[i].label);
-    out += ',';
-    append_field(out, "rule", e.families[i].rule);
-    out += '}';
+    append_string_object(out, {{"family", e.families[i].family},
+                               {"label", e.families[i].label},
+                               {"rule", e.families[i].rule}});
   }
   out += "],\"timer\":";
   if (e.timer) {
@@ -73,13 +85,9 @@ std::string member_explanation_json(const MemberExplanation& e, std::int32_t par
     out += ",\"brings\":[";
     for (std::size_t i = 0; i < e.timer_brings.size(); ++i) {
       if (i > 0) out += ',';
-      out += '{';
-      append_field(out, "family", e.timer_brings[i].family);
-      out += ',';
-      append_field(out, "from", e.timer_brings[i].from);
-      out += ',';
-      append_field(out, "to", e.timer_brings[i].to);
-      out += '}';
+      append_string_object(out, {{"family", e.timer_brings[i].family},
+                                 {"from", e.timer_brings[i].from},
+                                 {"to", e.timer_brings[i].to}});
     }
     out += "]}";
   } else {

@@ -43,18 +43,22 @@ def by_member(transitions):
     return members
 
 
-def compare_transitions(expected, actual):
-    want, got = by_member(expected), by_member(actual)
+def first_difference(want, got, what):
+    """The first member whose sequence of `what` records differs, described; else None."""
     for member in sorted(set(want) | set(got)):
         a, b = want.get(member, []), got.get(member, [])
         for i in range(max(len(a), len(b))):
             exp = a[i] if i < len(a) else None
             act = b[i] if i < len(b) else None
             if exp != act:
-                return (f"member {member!r}, transition #{i + 1}:\n"
+                return (f"member {member!r}, {what} #{i + 1}:\n"
                         f"  expected {json.dumps(exp, default=str)}\n"
                         f"  actual   {json.dumps(act, default=str)}")
     return None
+
+
+def compare_transitions(expected, actual):
+    return first_difference(by_member(expected), by_member(actual), "transition")
 
 
 ACTION_FIELDS = ["action_id", "member_id", "action", "due_ts", "due_time", "detail"]
@@ -71,17 +75,7 @@ def compare_actions(expected, actual):
             members.setdefault(a["member_id"], []).append(a)
         return {m: [{f: a.get(f) for f in ACTION_FIELDS} for a in sorted(rows, key=action_number)]
                 for m, rows in members.items()}
-    want, got = by_member(expected), by_member(actual)
-    for member in sorted(set(want) | set(got)):
-        a, b = want.get(member, []), got.get(member, [])
-        for i in range(max(len(a), len(b))):
-            exp = a[i] if i < len(a) else None
-            act = b[i] if i < len(b) else None
-            if exp != act:
-                return (f"member {member!r}, action #{i + 1}:\n"
-                        f"  expected {json.dumps(exp, default=str)}\n"
-                        f"  actual   {json.dumps(act, default=str)}")
-    return None
+    return first_difference(by_member(expected), by_member(actual), "action")
 
 
 def compare_dlq(expected, actual, input_lines):
