@@ -94,12 +94,7 @@ void EventWriter::render(LineBuffer& out, const MemberEvent& event,
   const bool refund = event.kind == EventKind::refund;
   const std::uint32_t purchase_index = refund ? event.index - 1 : event.index;
   const Basket basket = catalogue_.draw_basket(event.member, purchase_index, style);
-  out += "{\"event_id\":\"";
-  append_event_id(out, event.member, event.index);
-  out += "\",\"member_id\":\"m-";
-  append_int(out, std::int64_t{event.member} + 1);
-  out += "\",\"ts\":";
-  append_ts(out, rng, event.ts, style.utc_offset_minutes);
+  render_head(out, rng, event, style);
   if (refund) {
     out += ",\"type\":\"refund\"";
   } else if (chance(rng, kExplicitPurchaseTypeShare)) {
@@ -120,14 +115,19 @@ void EventWriter::render(LineBuffer& out, const MemberEvent& event,
   out += '}';
 }
 
-void EventWriter::render_profile(LineBuffer& out, SplitMix64& rng, const MemberEvent& event,
-                                 const ShoppingStyle& style) const {
+void EventWriter::render_head(LineBuffer& out, SplitMix64& rng, const MemberEvent& event,
+                              const ShoppingStyle& style) const {
   out += "{\"event_id\":\"";
   append_event_id(out, event.member, event.index);
   out += "\",\"member_id\":\"m-";
   append_int(out, std::int64_t{event.member} + 1);
   out += "\",\"ts\":";
   append_ts(out, rng, event.ts, style.utc_offset_minutes);
+}
+
+void EventWriter::render_profile(LineBuffer& out, SplitMix64& rng, const MemberEvent& event,
+                                 const ShoppingStyle& style) const {
+  render_head(out, rng, event, style);
   out += ",\"type\":\"profile\"";
   if (chance(rng, kBirthdayShare)) {
     // Any day of a leap year; some with a birth year (leap years 1960 ... 2004).

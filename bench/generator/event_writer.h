@@ -35,6 +35,9 @@ class EventWriter {
 
   void render(LineBuffer& out, const MemberEvent& event, const ShoppingStyle& style) const;
   // A profile event (SPEC 5.7), most with a birthday.
+  // {"event_id": ..., "member_id": ..., "ts": ... (the opening fields of every line).
+  void render_head(LineBuffer& out, SplitMix64& rng, const MemberEvent& event,
+                   const ShoppingStyle& style) const;
   void render_profile(LineBuffer& out, SplitMix64& rng, const MemberEvent& event,
                       const ShoppingStyle& style) const;
 
