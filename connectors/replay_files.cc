@@ -2,8 +2,8 @@
 
 #include <charconv>
 
-#include "connectors/raw_bytes_json.h"
 #include "connectors/action_json.h"
+#include "connectors/raw_bytes_json.h"
 #include "connectors/transition_json.h"
 
 namespace segmentd {

@@ -25,18 +25,27 @@ void append_hex_escape(std::string& out, unsigned char c) {
 
 void append_escaped_char(std::string& out, char c) {
   switch (c) {
-    case '"': out.append("\\\""); return;
-    case '\\': out.append("\\\\"); return;
-    case '\n': out.append("\\n"); return;
-    case '\r': out.append("\\r"); return;
-    case '\t': out.append("\\t"); return;
-    default: append_hex_escape(out, static_cast<unsigned char>(c));
+    case '"':
+      out.append("\\\"");
+      return;
+    case '\\':
+      out.append("\\\\");
+      return;
+    case '\n':
+      out.append("\\n");
+      return;
+    case '\r':
+      out.append("\\r");
+      return;
+    case '\t':
+      out.append("\\t");
+      return;
+    default:
+      append_hex_escape(out, static_cast<unsigned char>(c));
   }
 }
 
-bool needs_escape(char c) {
-  return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
-}
+bool needs_escape(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
 
 void append_snapshot(std::string& out, const TransitionSnapshot& s) {
   out.append(",\"snapshot\":{\"purchases\":");
