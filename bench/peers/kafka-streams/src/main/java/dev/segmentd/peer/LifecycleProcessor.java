@@ -3,9 +3,7 @@ package dev.segmentd.peer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.PriorityQueue;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -27,35 +25,30 @@ import org.slf4j.LoggerFactory;
  * idle advance raises it to wall clock - time.idle_delay on a quiet partition; that floor
  * is kept in {@link LifecycleTopology#CLOCK}.
  *
- * <p><b>State.</b> Member figures in {@link LifecycleTopology#MEMBERS} (cached); pending
- * timers in {@link LifecycleTopology#TIMERS} keyed (due, member id), an index of each
- * member's `timer` field (not cached, so an index change reaches its changelog before the
- * member state that refers to it).
+ * <p><b>State.</b> One record per member in {@link LifecycleTopology#MEMBERS} (cached
+ * RocksDB store): figures, dedupe ring, label, seq and the pending timer, so an event costs
+ * one store write. The timers are also held in memory in firing order ({@link TimerIndex}),
+ * rebuilt from the store when the task starts; firing reads the head of that index, so a
+ * clock advance with nothing due costs a comparison.
  *
  * <p><b>Crash recovery under at_least_once.</b> Kafka Streams does not commit state and
  * input offsets together: a restored store can be ahead of the committed offsets (cache
- * evictions write the changelog between commits) or behind the timer index. So each
- * member remembers the input offset of the last event it applied, and records re-read
- * after a crash that the member already reflects are skipped (no double counting); and
- * {@link #ensureReady} puts back index entries a restored member still waits on. The
- * records re-processed then give the same transitions, with the same ids, as before the
- * crash. (exactly_once needs neither, and does no harm with them.)
+ * evictions write the changelog between commits). So each member remembers the input
+ * offset of the last event it applied, and records re-read after a crash that the member
+ * already reflects are skipped (no double counting). The records re-processed then give the
+ * same transitions, with the same ids, as before the crash. Since timers live in the member
+ * record, the restored store and the index rebuilt from it always agree.
  *
- * <p><b>Steps.</b> An event is applied as SPEC 5.2 says inside {@link #process}. Step 4,
- * firing other members' timers that the clock has passed, runs in a STREAM_TIME punctuator,
- * which Kafka Streams calls after a batch of records rather than between two records; a
- * member's own due timers always fire before its next event is applied (step 2), so every
- * member's transitions are exactly those of SPEC, only interleaved differently across
- * members. A WALL_CLOCK_TIME punctuator implements the live idle advance.
+ * <p><b>Steps.</b> An event is applied as SPEC 5.2 says inside {@link #process}, step 4
+ * (other members' timers that the clock has passed) included, so the output order is
+ * segmentd's. A WALL_CLOCK_TIME punctuator implements the live idle advance.
  *
  * <p>Not thread-safe: Kafka Streams gives each task its own instance.
  */
 final class LifecycleProcessor implements Processor<byte[], PurchaseRecord, byte[], byte[]> {
   private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
   private static final String IDLE_FLOOR_KEY = "idle_floor";
-  private static final byte[] NO_VALUE = new byte[0];
   private static final long NOT_STARTED = Long.MIN_VALUE;
-  private static final int FIRE_BATCH = 4096;
   private static final Duration IDLE_CHECK_EVERY = Duration.ofMillis(100);
   /** A task counts as caught up after this long without a record. */
   private static final long QUIET_FOR_MS = 1000;
@@ -65,21 +58,13 @@ final class LifecycleProcessor implements Processor<byte[], PurchaseRecord, byte
   private final Stats stats;
   private final String ceSource;
   private final List<List<String>> sinksFor; // by label: the sinks a transition to it goes to
+  private final TimerIndex timers = new TimerIndex();
 
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, MemberState> members;
-  private KeyValueStore<Bytes, byte[]> timers;
   private KeyValueStore<String, Long> clockStore;
 
   private long idleFloor = NOT_STARTED;
-  /** No pending timer is due before this (a lower bound: it may be stale-low, never high). */
-  private long earliestDue = Long.MIN_VALUE;
-  /**
-   * Every timer due at or before this has fired. Scans start above it: fired timers leave
-   * RocksDB tombstones at the front of the key space, and seeking from the very first key
-   * would step over all of them every time.
-   */
-  private long firedThrough = Long.MIN_VALUE;
   private boolean ready;
   private long recordsSinceIdleCheck;
   private long lastRecordWallMs;
@@ -96,45 +81,30 @@ final class LifecycleProcessor implements Processor<byte[], PurchaseRecord, byte
   public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
     members = context.getStateStore(LifecycleTopology.MEMBERS);
-    timers = context.getStateStore(LifecycleTopology.TIMERS);
     clockStore = context.getStateStore(LifecycleTopology.CLOCK);
     final Long floor = clockStore.get(IDLE_FLOOR_KEY);
     idleFloor = floor != null ? floor : NOT_STARTED;
     lastRecordWallMs = context.currentSystemTimeMs();
-    context.schedule(Duration.ofMillis(1), PunctuationType.STREAM_TIME, t -> fireDueTimers());
     context.schedule(IDLE_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::idleCheck);
   }
 
   /**
-   * Before the first record or punctuation of this task instance (stores can be written
-   * then, not in init): makes sure every member's pending timer has its index entry, then
-   * fires what the restored clock has already passed.
-   *
-   * <p>Under at_least_once a crash can leave the members store behind the timer index (it is
-   * cached; the index is not): a timer fired after the last commit has its entry deleted
-   * while the member state that recorded the firing is lost, so the restored member waits
-   * on a timer the index no longer has. One pass over the task's members restores those
-   * entries; after a clean start there is nothing to repair and on an empty store nothing
-   * to read.
+   * Before the first record or punctuation of this task instance: builds the timer index
+   * from the (restored) member store, then fires what the restored clock has already
+   * passed. One pass over the task's members; on an empty store nothing to read.
    */
   private void ensureReady() {
     if (ready) return;
     ready = true;
-    long repaired = 0;
     try (KeyValueIterator<String, MemberState> it = members.all()) {
       while (it.hasNext()) {
         final KeyValue<String, MemberState> kv = it.next();
-        if (kv.value.timer == Lifecycle.NO_TIMER) continue;
-        final Bytes key = TimerKey.of(kv.value.timer, kv.key);
-        if (timers.get(key) == null) {
-          timers.put(key, NO_VALUE);
-          ++repaired;
-        }
+        timers.add(kv.value.timer, kv.key);
       }
     }
-    if (repaired > 0) {
-      LOG.info("task {}: restored {} timer index entries after an unclean stop", context.taskId(),
-          repaired);
+    if (timers.size() > 0) {
+      LOG.info("task {}: {} pending timers loaded from the member store", context.taskId(),
+          timers.size());
     }
     fireDueTimers();
   }
@@ -165,7 +135,7 @@ final class LifecycleProcessor implements Processor<byte[], PurchaseRecord, byte
 
   // SPEC 5.2.
   private void apply(PurchaseRecord.Event e) {
-    final long clock = clock(); // includes e: step 4's clock advance has happened
+    final long clock = clock(); // includes e
     if (e.ts() < clock) stats.late.increment();
     final String id = e.memberId();
     MemberState m = members.get(id);
@@ -173,27 +143,26 @@ final class LifecycleProcessor implements Processor<byte[], PurchaseRecord, byte
     final RecordMetadata source = context.recordMetadata().orElseThrow();
     if (m.reflects(source.partition(), source.offset())) { // re-read after a crash
       stats.reprocessed.increment();
+      fireDueTimers();
       return;
     }
     if (m.hasApplied(e.eventIdUtf8())) { // 1. duplicate: only the clock moves
       stats.duplicates.increment();
+      fireDueTimers();
       return;
     }
-    final long originalTimer = m.timer;
+    timers.remove(m.timer, id); // m's timers are handled here, not in step 4
     fireOwnTimers(id, m, Math.max(e.ts(), clock)); // 2.
     m.apply(e, config.dedupeWindow); // 3.
     m.sourcePartition = source.partition();
     m.sourceOffset = source.offset();
     stats.applied.increment();
-    // 4. Other members' timers: the STREAM_TIME punctuator, after this batch of records.
+    fireDueTimers(); // 4.
     long at = Math.max(e.ts(), clock); // 5.
     if (m.purchases > 0) at = Math.max(at, m.lastPurchase);
     evaluate(id, m, at, e.eventId());
     m.timer = rules.nextChange(m, at);
-    if (m.timer != originalTimer) { // the new entry first: a crash between leaves both
-      setTimer(id, m.timer);
-      if (originalTimer != Lifecycle.NO_TIMER) timers.delete(TimerKey.of(originalTimer, id));
-    }
+    timers.add(m.timer, id);
     members.put(id, m);
   }
 
@@ -208,59 +177,22 @@ final class LifecycleProcessor implements Processor<byte[], PurchaseRecord, byte
     m.timer = rules.nextChange(m, due);
   }
 
-  private void setTimer(String id, long due) {
-    if (due == Lifecycle.NO_TIMER) return;
-    timers.put(TimerKey.of(due, id), NO_VALUE);
-    earliestDue = Math.min(earliestDue, due);
-  }
-
-  /** SPEC 5.1: fires every timer due by the clock, in (due, member id) order. */
+  /**
+   * SPEC 5.1: fires every timer due by the clock, in (due, member id) order; a member's
+   * next timer goes back into the index, so it fires within the same advance when due.
+   */
   private void fireDueTimers() {
     if (!ready) {
       ensureReady(); // calls back here once ready
       return;
     }
     final long clock = clock();
-    while (clock != NOT_STARTED && earliestDue <= clock) {
-      final PriorityQueue<Bytes> due = new PriorityQueue<>();
-      Bytes lastScanned = null;
-      boolean truncated = false;
-      final Bytes from =
-          firedThrough == Long.MIN_VALUE ? TimerKey.LOWEST : TimerKey.prefix(firedThrough + 1);
-      try (KeyValueIterator<Bytes, byte[]> it = timers.range(from, TimerKey.prefix(clock + 1))) {
-        while (it.hasNext()) {
-          if (due.size() == FIRE_BATCH) {
-            truncated = true;
-            break;
-          }
-          lastScanned = it.next().key;
-          due.add(lastScanned);
-        }
-      }
-      earliestDue = truncated ? TimerKey.due(lastScanned) : clock + 1;
-      firedThrough = earliestDue - 1; // what is left or comes later is due after this
-      while (!due.isEmpty()) {
-        final Bytes key = due.poll();
-        final String id = TimerKey.member(key);
-        final MemberState m = members.get(id);
-        final long at = TimerKey.due(key);
-        if (m == null || m.timer != at) { // stale entry: nothing pending at `at`
-          timers.delete(key);
-          continue;
-        }
-        fire(id, m, at);
-        if (m.timer != Lifecycle.NO_TIMER) {
-          final Bytes next = TimerKey.of(m.timer, id);
-          timers.put(next, NO_VALUE);
-          if (m.timer <= clock && (!truncated || next.compareTo(lastScanned) < 0)) {
-            due.add(next); // due within this advance, before anything not yet scanned
-          } else {
-            earliestDue = Math.min(earliestDue, m.timer);
-          }
-        }
-        timers.delete(key);
-        members.put(id, m);
-      }
+    if (clock == NOT_STARTED) return;
+    for (TimerIndex.Entry due = timers.pollDue(clock); due != null; due = timers.pollDue(clock)) {
+      final MemberState m = members.get(due.member());
+      fire(due.member(), m, due.due());
+      timers.add(m.timer, due.member());
+      members.put(due.member(), m);
     }
   }
 

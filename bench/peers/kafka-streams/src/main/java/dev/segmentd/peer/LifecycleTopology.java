@@ -15,21 +15,21 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  *   purchases ──► lifecycle ──► member-transitions (+ routed topics)
- *                   │  ├─ members  (RocksDB: member id → MemberState)
- *                   │  ├─ timers   (RocksDB: due ‖ member id → ∅)
+ *                   │  ├─ members  (RocksDB: member id → MemberState, timer included)
  *                   │  └─ clock    (RocksDB: the idle-advance floor of the clock)
  *                   └──────────► purchases.dlq
  * </pre>
  *
  * Values are parsed and validated once, by the source's deserializer; the event's `ts` is
  * the record timestamp (so stream time is event time). All stores are persistent RocksDB
- * stores with changelogs; members and clock are cached (as DSL stores are by default).
+ * stores with changelogs, cached (as DSL stores are by default), so a member changed many
+ * times between two commits is written to RocksDB and its changelog once. Pending timers
+ * live in the member record; the processor keeps its own in-memory index of them.
  */
 final class LifecycleTopology {
   static final String SOURCE = "purchases-source";
   static final String PROCESSOR = "lifecycle";
   static final String MEMBERS = "members";
-  static final String TIMERS = "timers";
   static final String CLOCK = "clock";
   static final String TRANSITIONS_SINK = "transitions-sink";
   static final String DLQ_SINK = "dlq-sink";
@@ -46,10 +46,6 @@ final class LifecycleTopology {
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(MEMBERS), Serdes.String(), new MemberStateSerde())
         .withCachingEnabled(), PROCESSOR);
-    // Not cached: an index change must reach the changelog before the member state that
-    // refers to it (see LifecycleProcessor).
-    topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(TIMERS), Serdes.Bytes(), Serdes.ByteArray()), PROCESSOR);
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(CLOCK), Serdes.String(), Serdes.Long())
         .withCachingEnabled(), PROCESSOR);

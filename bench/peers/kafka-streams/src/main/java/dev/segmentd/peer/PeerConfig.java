@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -146,13 +147,24 @@ final class PeerConfig {
     }
   }
 
-  /** The Kafka Streams configuration: its defaults, except what kafka.* sets. */
+  /** Record cache of all stores of the instance (Kafka Streams' default: 10 MB). */
+  static final long STATESTORE_CACHE_BYTES = 64L << 20;
+  /** The producer's batching delay (Kafka Streams' default: 100 ms; segmentd's: 5 ms). */
+  static final String PRODUCER_LINGER_MS = "5";
+
+  /**
+   * The Kafka Streams configuration: Kafka Streams' defaults, then the settings sized for
+   * this job (record cache, RocksDB options, producer linger), then what kafka.* sets.
+   */
   Properties streamsProperties() {
     final Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
         guarantee.equals("exactly_once") ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(STATESTORE_CACHE_BYTES));
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, JobRocksDbConfig.class.getName());
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), PRODUCER_LINGER_MS);
     p.putAll(kafka);
     return p;
   }
