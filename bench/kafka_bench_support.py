@@ -22,6 +22,9 @@ The API, in the order a harness uses it:
         has message.timestamp.type=LogAppendTime, so an output record's timestamp is
         the moment the broker appended it (the engine's acknowledgement).
         delete_topics(bootstrap, topics) drops them again.
+    changelog_volumes(bootstrap, application_id) -> [TopicVolume(topic, records, bytes)]
+        The changelog topics an engine run wrote (`<id>-state-changelog`, Kafka
+        Streams' `<id>-<store>-changelog`); delete_group_topics(bootstrap, id) drops them.
     preload(bootstrap, topic, lines, keys) -> (records, seconds)
         Bulk produce, no per-message callbacks, waits for every ack.
     Engine(name, command, ...)                      how to start one engine
@@ -48,6 +51,7 @@ The API, in the order a harness uses it:
         events produced after the warmup, plus a per-second breakdown.
     paced_produce(bootstrap, topic, live, rate, seconds, ...) -> PacedResult
     join_latencies(bootstrap, topics, since_ms, until_ms) -> JoinResult
+    read_topic(bootstrap, topic, handle) -> records: handle(msg) for each record
     ProcTree(pid)                 cpu_seconds(), peak_rss_bytes() from /proc
     scrape(url) / histogram_quantiles(samples, name, qs, base=None)
     percentile(sorted_values, q), format_table(headers, rows), loadavg()
@@ -174,6 +178,42 @@ def delete_topics(bootstrap, topics: Topics):
     for f in futures.values():
         with contextlib.suppress(Exception):
             f.result(30)
+
+
+@dataclass
+class TopicVolume:
+    topic: str
+    records: int   # records written (sum of the partitions' end offsets)
+    bytes: int     # key + value bytes of the records still in the topic
+
+
+def changelog_volumes(bootstrap, application_id):
+    """The changelog topics an engine with this application id wrote, with their volume:
+    segmentd's `<id>-state-changelog` (SPEC 7) and Kafka Streams' `<id>-<store>-changelog`.
+    Read right after the engine stopped, before compaction removed anything."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    names = sorted(t for t in admin.list_topics(timeout=10).topics
+                   if t.startswith(f"{application_id}-") and t.endswith("-changelog"))
+    volumes = []
+    for name in names:
+        size = [0]
+
+        def add(msg):
+            size[0] += len(msg.key() or b"") + len(msg.value() or b"")
+        read_topic(bootstrap, name, add)
+        volumes.append(TopicVolume(name, sum(end_offsets(bootstrap, name).values()), size[0]))
+    return volumes
+
+
+def delete_group_topics(bootstrap, application_id):
+    """Deletes the internal topics (changelogs, ...) of one engine run."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    names = [t for t in admin.list_topics(timeout=10).topics
+             if t.startswith(f"{application_id}-")]
+    if names:
+        for f in admin.delete_topics(names, operation_timeout=30).values():
+            with contextlib.suppress(Exception):
+                f.result(30)
 
 
 def end_offsets(bootstrap, topic):
@@ -786,7 +826,7 @@ def paced_produce(bootstrap, topic, live: LiveEvents, rate, seconds, producers=1
 _EVENT_ID = re.compile(rb'"event_id":"((?:[^"\\]|\\.)*)"')
 
 
-def _read_topic(bootstrap, topic, handle, timeout=300):
+def read_topic(bootstrap, topic, handle, timeout=300):
     """Calls handle(msg) for every record of topic (from the beginning, to the end
     offsets found at the start). Returns the number of records read."""
     ends = end_offsets(bootstrap, topic)
@@ -848,7 +888,7 @@ def join_latencies(bootstrap, topics: Topics, since_ms=None, until_ms=None) -> J
         counts["event"] += 1
         wanted.setdefault(_json_inner(t["event_id"]), []).append(ts)
 
-    _read_topic(bootstrap, topics.output, on_output)
+    read_topic(bootstrap, topics.output, on_output)
     created = {}
     in_window = [0]
     lo = since_ms if since_ms is not None else -2 ** 63
@@ -866,7 +906,7 @@ def join_latencies(bootstrap, topics: Topics, since_ms=None, until_ms=None) -> J
             if eid not in created or ts < created[eid]:
                 created[eid] = ts
 
-    inputs = _read_topic(bootstrap, topics.input, on_input)
+    inputs = read_topic(bootstrap, topics.input, on_input)
     timeline, unmatched = [], 0
     for eid, outs in wanted.items():
         c = created.get(eid)

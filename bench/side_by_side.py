@@ -2,7 +2,8 @@
 """segmentd and its Kafka Streams peer side by side: same broker, same data, one run.
 
     /usr/bin/python3 bench/side_by_side.py --segmentd build/app/segmentd \\
-        --gen build/bench/segmentd-gen [--events 5000000 --members 500000] [--rate 10000]
+        --gen build/bench/segmentd-gen [--events 1000000 --members 100000] [--rate 5000] \\
+        [--segmentd-set KEY=VALUE ...]
 
 One run on one machine:
   1. starts a single-node Kafka 3.9 broker (deploy/kafka-broker.sh) unless --bootstrap,
@@ -10,28 +11,37 @@ One run on one machine:
      generates the dataset with segmentd-gen;
   2. throughput, for each engine in turn: a fresh input topic of --partitions partitions
      preloaded with the dataset, the engine started on it and timed from the first to
-     the last record consumed; CPU seconds and peak RSS of its process tree (/proc);
-     the size of its state directory on disk after it stopped;
+     the last record consumed; CPU seconds and peak RSS of its process tree (/proc); the
+     broker's CPU seconds over the same window (one broker, engines one after the other,
+     so each engine's window holds only its own broker work); the size of its state
+     directory on disk after it stopped; and the changelog topics it wrote (segmentd's
+     `<application.id>-state-changelog`, the peer's `<application.id>-<store>-changelog`:
+     records and key+value bytes), so the table says whether both did equal work;
   3. the transitions both engines wrote are read back and compared record by record
      (by transition_id: the value must be byte-identical), and counted by from -> to;
   4. latency at a fixed input rate (--rate) for each engine on fresh topics: live events,
-     p50/p99 from an event's CreateTime to its transition's LogAppendTime;
-  5. prints the tables and the ratios the comparison is about: events per CPU-second
-     and peak memory.
+     p50/p99/p99.9 from an event's CreateTime to its transition's LogAppendTime;
+  5. prints the tables and the ratios the comparison is about: events per CPU-second of
+     the engine alone and of engine + broker, and peak memory.
 
 Both engines commit every second (segmentd's default; Kafka Streams' at-least-once
 default is 30 s, which would also make its progress, read from committed offsets,
-visible only every 30 s), use one processing thread and persistent RocksDB state.
-Measurement pieces: bench/kafka_bench_support.py. Runs with /usr/bin/python3.
+visible only every 30 s), use one processing thread and persistent RocksDB state. The
+peer runs with its job-sized settings (bench/peers/kafka-streams/README.md) and a
+--peer-heap heap. Measurement pieces: bench/kafka_bench_support.py. Runs with
+/usr/bin/python3.
 """
 from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import json
+import os
 import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,6 +54,8 @@ PEER_JAR = PEER_DIR / "target" / "segmentd-peer.jar"
 
 
 def peer_engine(heap):
+    """The peer on the context's topics; heap is the JVM's -Xmx (G1, the default collector;
+    the heap starts small and grows as needed, so peak RSS is what the job used)."""
     def command(ctx: kbs.EngineContext):
         args = ["java", f"-Xmx{heap}", "-jar", str(PEER_JAR),
                 "--bootstrap-servers", ctx.bootstrap, "--application-id", ctx.application_id,
@@ -79,7 +91,7 @@ def read_transitions(bootstrap, topic):
         count[0] += 1
         value = msg.value()
         values[json.loads(value)["transition_id"]] = value
-    kbs._read_topic(bootstrap, topic, handle)
+    kbs.read_topic(bootstrap, topic, handle)
     return values, count[0]
 
 
@@ -104,65 +116,120 @@ def compare(a_name, a, b_name, b):
     return not (only_a or only_b or differ), "\n".join(lines)
 
 
+def changelog_cell(volumes):
+    if not volumes:
+        return "none"
+    return (f"{len(volumes)} topic{'s' if len(volumes) > 1 else ''}, "
+            f"{sum(v.records for v in volumes):,} rec, "
+            f"{sum(v.bytes for v in volumes) / 1048576:,.1f} MiB")
+
+
+def per_cpu_s(records, *cpu):
+    if any(c is None for c in cpu) or not sum(cpu):
+        return None
+    return records / sum(cpu)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--segmentd", required=True)
     ap.add_argument("--gen", required=True)
     ap.add_argument("--bootstrap")
-    ap.add_argument("--events", type=int, default=5_000_000)
-    ap.add_argument("--members", type=int, default=500_000)
+    ap.add_argument("--events", type=int, default=1_000_000)
+    ap.add_argument("--members", type=int, default=100_000)
     ap.add_argument("--partitions", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--rate", type=int, default=10_000, help="input rate of the latency phase")
+    ap.add_argument("--rate", type=int, default=5_000, help="input rate of the latency phase")
     ap.add_argument("--seconds", type=float, default=20, help="measured window of the latency phase")
-    ap.add_argument("--peer-heap", default="1g")
+    ap.add_argument("--peer-heap", default="1g", help="the peer JVM's maximum heap (-Xmx)")
+    ap.add_argument("--segmentd-set", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra segmentd setting (repeatable), e.g. its changelog switch")
     ap.add_argument("--work-dir")
+    ap.add_argument("--json", help="also write the results as JSON to this file")
     args = ap.parse_args()
 
     build_peer()
     work = Path(args.work_dir or tempfile.mkdtemp(prefix="segmentd-sbs-"))
     work.mkdir(parents=True, exist_ok=True)
-    engines = [segmentd_engine(args.segmentd), peer_engine(args.peer_heap)]
+    engines = [segmentd_engine(args.segmentd, args.segmentd_set), peer_engine(args.peer_heap)]
     data_path = work / f"events-{args.members}-{args.events}-{args.seed}.jsonl"
-    if not data_path.exists():
-        kbs.generate_dataset(args.gen, data_path, args.members, args.events, args.seed)
+    kbs.generate_dataset(args.gen, data_path, args.members, args.events, args.seed)
     data = kbs.Dataset.load(data_path)
+    run_id = uuid.uuid4().hex[:6]
+    load = [kbs.loadavg()]
 
-    throughput, latency, outputs, state = [], [], {}, {}
+    throughput, latency, outputs, state, changelogs = [], [], {}, {}, {}
     with kbs.broker_session(args.bootstrap) as broker:
         for engine in engines:
-            topics = kbs.fresh_topics(broker.bootstrap, f"tp-{engine.name}", args.partitions)
+            topics = kbs.fresh_topics(broker.bootstrap, f"tp-{run_id}-{engine.name}",
+                                      args.partitions)
             kbs.preload(broker.bootstrap, topics.input, data.lines, data.keys)
             run_dir = work / f"throughput-{engine.name}"
+            app_id = f"sbs-{run_id}-{engine.name}"
+            kbs.log(f"throughput: {engine.name}")
             result = kbs.measure_throughput(broker.bootstrap, engine, topics, run_dir,
-                                            broker_pid=broker.pid)
+                                            application_id=app_id, broker_pid=broker.pid)
             throughput.append(result)
+            load.append(kbs.loadavg())
             state[engine.name] = state_bytes(run_dir)
+            changelogs[engine.name] = kbs.changelog_volumes(broker.bootstrap, app_id)
             outputs[engine.name], _ = read_transitions(broker.bootstrap, topics.output)
             kbs.delete_topics(broker.bootstrap, topics)
+            kbs.delete_group_topics(broker.bootstrap, app_id)
         for engine in engines:
-            topics = kbs.fresh_topics(broker.bootstrap, f"lat-{engine.name}", args.partitions)
+            topics = kbs.fresh_topics(broker.bootstrap, f"lat-{run_id}-{engine.name}",
+                                      args.partitions)
+            kbs.log(f"latency at {args.rate:,}/s: {engine.name}")
+            app_id = f"sbs-{run_id}-lat-{engine.name}"
             latency.append(kbs.measure_latency(broker.bootstrap, engine, topics, data.live,
                                                args.rate, args.seconds,
                                                work / f"latency-{engine.name}",
-                                               broker_pid=broker.pid))
+                                               application_id=app_id, broker_pid=broker.pid))
+            load.append(kbs.loadavg())
             kbs.delete_topics(broker.bootstrap, topics)
+            kbs.delete_group_topics(broker.bootstrap, app_id)
 
-    print(f"\n## {args.events:,} events, {args.members:,} members, {args.partitions} partitions\n")
+    print(f"\n## {args.events:,} events, {args.members:,} members, {args.partitions} partitions"
+          f"; segmentd settings: {' '.join(args.segmentd_set) or '(defaults)'}; peer heap "
+          f"{args.peer_heap}; 1-min load average {min(load):.1f}-{max(load):.1f} on "
+          f"{os.cpu_count()} cores\n")
+    print("Throughput (preloaded historic events, first -> last record consumed; broker CPU: "
+          "the one broker's, over that engine's window)\n")
+
+    def num(v):
+        return "-" if v is None else f"{v:,.0f}"
     rows = []
-    for r, lat in zip(throughput, latency):
+    for r in throughput:
         rows.append([r.engine, f"{r.events_per_s:,.0f}", f"{r.cpu_s_window:.1f}",
-                     f"{r.records / r.cpu_s_window:,.0f}" if r.cpu_s_window else "-",
+                     "-" if r.broker_cpu_s is None else f"{r.broker_cpu_s:.1f}",
+                     num(per_cpu_s(r.records, r.cpu_s_window)),
+                     num(per_cpu_s(r.records, r.cpu_s_window, r.broker_cpu_s)),
                      f"{r.peak_rss_bytes / 1048576:,.0f}", f"{state[r.engine] / 1048576:,.0f}",
-                     f"{args.rate:,}", "-" if lat.p99_ms is None else f"{lat.p99_ms:.0f}",
-                     f"{r.outputs:,}"])
-    print(kbs.format_table(["engine", "events/s", "CPU s", "events/CPU-s", "peak RSS MiB",
-                            "state MiB", "latency rate ev/s", "p99 ms", "transitions"], rows))
+                     changelog_cell(changelogs[r.engine]), f"{r.outputs:,}"])
+    print(kbs.format_table(["engine", "events/s", "engine CPU s", "broker CPU s",
+                            "events/CPU-s engine", "events/CPU-s engine+broker",
+                            "peak RSS MiB", "state MiB", "changelog written", "transitions"],
+                           rows))
+    print(f"\nLatency at {args.rate:,} events/s (event CreateTime -> transition LogAppendTime, "
+          f"{args.seconds:g} s after a {latency[0].warmup_s:g} s warm-up)\n")
+    print(kbs.format_table(
+        ["engine", "achieved ev/s", "samples", "p50 ms", "p99 ms", "p99.9 ms", "max ms",
+         "engine CPU %", "broker CPU %", "drained"],
+        [[lat.engine, f"{lat.window_input_rate:,.0f}", f"{lat.samples:,}", num(lat.p50_ms),
+          num(lat.p99_ms), num(lat.p999_ms), num(lat.max_ms), f"{lat.engine_cpu_pct:.0f}",
+          num(lat.broker_cpu_pct), "yes" if lat.drained else "NO"] for lat in latency]))
     a, b = throughput
-    if a.cpu_s_window and b.cpu_s_window:
-        eff = (a.records / a.cpu_s_window) / (b.records / b.cpu_s_window)
-        print(f"\nsegmentd / peer: {eff:.1f}x events per CPU-second, "
-              f"{a.peak_rss_bytes / b.peak_rss_bytes:.2f}x peak memory")
+    print()
+    for label, cpu_a, cpu_b in (("engine", [a.cpu_s_window], [b.cpu_s_window]),
+                                ("engine + broker", [a.cpu_s_window, a.broker_cpu_s],
+                                 [b.cpu_s_window, b.broker_cpu_s])):
+        ea, eb = per_cpu_s(a.records, *cpu_a), per_cpu_s(b.records, *cpu_b)
+        if ea and eb:
+            print(f"segmentd / peer, events per CPU-second ({label}): {ea / eb:.2f}x")
+    print(f"segmentd / peer, peak RSS: {a.peak_rss_bytes / b.peak_rss_bytes:.2f}x")
+    print("changelog: " + "; ".join(f"{n}: {changelog_cell(v)}" + (
+        " (" + ", ".join(f"{t.topic} {t.records:,} rec {t.bytes / 1048576:,.1f} MiB" for t in v)
+        + ")" if v else "") for n, v in changelogs.items()))
     names = [e.name for e in engines]
     counts = [by_change(outputs[n]) for n in names]
     print("\n" + kbs.format_table(["from -> to", *names], [
@@ -170,9 +237,15 @@ def main():
     same, report = compare(names[0], outputs[names[0]], names[1], outputs[names[1]])
     print("\n" + report)
     print("same transitions: " + ("yes" if same else "NO"))
-    (work / "side_by_side.json").write_text(json.dumps({
-        "throughput": [r.__dict__ for r in throughput],
-        "latency": [r.__dict__ for r in latency], "state_bytes": state, "same": same}, default=str))
+    results = json.dumps({
+        "args": vars(args), "loadavg": load,
+        "throughput": [dataclasses.asdict(r) for r in throughput],
+        "latency": [dataclasses.asdict(r) for r in latency], "state_bytes": state,
+        "changelogs": {n: [dataclasses.asdict(t) for t in v] for n, v in changelogs.items()},
+        "same": same}, default=str)
+    (work / "side_by_side.json").write_text(results)
+    if args.json:
+        Path(args.json).write_text(results)
     return 0 if same else 1
 
 
