@@ -153,7 +153,7 @@ def main(argv=None):
     ap.add_argument("--members", type=int, default=200_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--partitions", type=int, default=8)
-    ap.add_argument("--rates", default="10000,25000,50000",
+    ap.add_argument("--rates", default="10000,50000",
                     help="comma-separated input rates (events/s) for the latency phase")
     ap.add_argument("--seconds", type=float, default=25, help="measured seconds per rate")
     ap.add_argument("--warmup", type=float, default=5, help="unmeasured seconds per rate")

@@ -121,4 +121,25 @@ class RulesTest {
     if (r instanceof PurchaseRecord.Rejected rej) return rej.reason() + " " + rej.detail();
     return "accepted";
   }
+
+  @Test
+  void timerIndexFiresInDueThenUtf8MemberOrder() {
+    final TimerIndex index = new TimerIndex();
+    // UTF-8 byte order: "\uFFFD" (EF BF BD) sorts before "\uD83D\uDE00" (F0 9F 98 80),
+    // although UTF-16 (String.compareTo) puts the surrogate first.
+    index.add(20, "b");
+    index.add(10, "\uD83D\uDE00");
+    index.add(10, "\uFFFD");
+    index.add(10, "a");
+    index.add(30, "c");
+    index.add(Lifecycle.NO_TIMER, "none");
+    index.remove(30, "c");
+    assertEquals(4, index.size());
+    assertEquals(new TimerIndex.Entry(10, "a"), index.pollDue(25));
+    assertEquals(new TimerIndex.Entry(10, "\uFFFD"), index.pollDue(25));
+    assertEquals(new TimerIndex.Entry(10, "\uD83D\uDE00"), index.pollDue(25));
+    assertEquals(new TimerIndex.Entry(20, "b"), index.pollDue(25));
+    assertEquals(null, index.pollDue(25));
+    assertEquals(0, index.size());
+  }
 }
