@@ -228,6 +228,10 @@ def end_offsets(bootstrap, topic):
         c.close()
 
 
+_COORDINATOR_MOVING = {KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+                       KafkaError.COORDINATOR_NOT_AVAILABLE}
+
+
 class GroupOffsets:
     """Committed offsets of a consumer group on one topic (how far an engine got)."""
 
@@ -238,10 +242,21 @@ class GroupOffsets:
         md = self.consumer.list_topics(topic, timeout=10).topics[topic]
         self.partitions = sorted(md.partitions)
 
-    def committed(self):
-        tps = self.consumer.committed([TopicPartition(self.topic, p) for p in self.partitions],
-                                      timeout=10)
-        return {tp.partition: max(tp.offset, 0) for tp in tps}
+    def committed(self, retry_for=30.0):
+        """Retries for up to retry_for s while the group coordinator moves or loads
+        (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS right after a group starts)."""
+        deadline = time.monotonic() + retry_for
+        while True:
+            try:
+                tps = self.consumer.committed(
+                    [TopicPartition(self.topic, p) for p in self.partitions], timeout=10)
+                return {tp.partition: max(tp.offset, 0) for tp in tps}
+            except KafkaException as e:
+                err = e.args[0]
+                if not (err.retriable() or err.code() in _COORDINATOR_MOVING) \
+                        or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def total(self):
         return sum(self.committed().values())
