@@ -79,10 +79,9 @@ def build_peer():
                        check=True)
 
 
-def state_bytes(run_dir):
-    """Bytes under the engine's state dir (run_dir/<group>/state) after it stopped."""
-    return sum(f.stat().st_size for state in Path(run_dir).glob("*/state")
-               for f in state.rglob("*") if f.is_file())
+def state_bytes(engine_dir):
+    """Bytes under the engine's state dir (engine_dir/state) after it stopped."""
+    return sum(f.stat().st_size for f in (Path(engine_dir) / "state").rglob("*") if f.is_file())
 
 
 def read_transitions(bootstrap, topic):
@@ -175,7 +174,7 @@ def main():
                                             application_id=app_id, broker_pid=broker.pid)
             throughput.append(result)
             load.append(kbs.loadavg())
-            state[engine.name] = state_bytes(run_dir)
+            state[engine.name] = state_bytes(run_dir / app_id)
             changelogs[engine.name] = kbs.changelog_volumes(broker.bootstrap, app_id)
             outputs[engine.name], _ = read_transitions(broker.bootstrap, topics.output)
             kbs.delete_topics(broker.bootstrap, topics)
