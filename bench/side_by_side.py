@@ -54,7 +54,7 @@ PEER_DIR = kbs.REPO / "bench" / "peers" / "kafka-streams"
 PEER_JAR = PEER_DIR / "target" / "segmentd-peer.jar"
 
 
-def peer_engine(heap):
+def peer_engine(heap, settings=()):
     """The peer on the context's topics; heap is the JVM's -Xmx. The parallel collector:
     at 1M events / 100k members it used 12 % less CPU than G1 (the default) and less
     memory, in one run each on the shared machine."""
@@ -68,6 +68,8 @@ def peer_engine(heap):
                 "--set", "processing.commit_interval=1s"]
         if ctx.historic:
             args += ["--set", "time.idle_delay=36500d"]
+        for s in settings:
+            args += ["--set", s]
         return args
     return kbs.Engine(name="kafka-streams", command=command)
 
@@ -147,6 +149,8 @@ def main():
     ap.add_argument("--peer-heap", default="512m", help="the peer JVM's maximum heap (-Xmx)")
     ap.add_argument("--segmentd-set", action="append", default=[], metavar="KEY=VALUE",
                     help="extra segmentd setting (repeatable), e.g. its changelog switch")
+    ap.add_argument("--peer-set", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra peer setting (repeatable), e.g. state.changelog=false")
     ap.add_argument("--work-dir")
     ap.add_argument("--json", help="also write the results as JSON to this file")
     args = ap.parse_args()
@@ -154,7 +158,8 @@ def main():
     build_peer()
     work = Path(args.work_dir or tempfile.mkdtemp(prefix="segmentd-sbs-"))
     work.mkdir(parents=True, exist_ok=True)
-    engines = [segmentd_engine(args.segmentd, args.segmentd_set), peer_engine(args.peer_heap)]
+    engines = [segmentd_engine(args.segmentd, args.segmentd_set),
+               peer_engine(args.peer_heap, args.peer_set)]
     data_path = work / f"events-{args.members}-{args.events}-{args.seed}.jsonl"
     kbs.generate_dataset(args.gen, data_path, args.members, args.events, args.seed)
     data = kbs.Dataset.load(data_path)
@@ -194,8 +199,8 @@ def main():
             kbs.delete_group_topics(broker.bootstrap, app_id)
 
     print(f"\n## {args.events:,} events, {args.members:,} members, {args.partitions} partitions"
-          f"; segmentd settings: {' '.join(args.segmentd_set) or '(defaults)'}; peer heap "
-          f"{args.peer_heap}; 1-min load average {min(load):.1f}-{max(load):.1f} on "
+          f"; segmentd settings: {' '.join(args.segmentd_set) or '(defaults)'}; peer settings: "
+          f"{' '.join(args.peer_set) or '(defaults)'}, heap {args.peer_heap}; 1-min load average {min(load):.1f}-{max(load):.1f} on "
           f"{os.cpu_count()} cores\n")
     print("Throughput (preloaded historic events, first -> last record consumed; broker CPU: "
           "the one broker's, over that engine's window)\n")

@@ -8,6 +8,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -22,7 +24,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * Values are parsed and validated once, by the source's deserializer; the event's `ts` is
  * the record timestamp (so stream time is event time). All stores are persistent RocksDB
- * stores with changelogs, cached (as DSL stores are by default), so a member changed many
+ * stores with changelogs (unless state.changelog=false), cached (as DSL stores are by default), so a member changed many
  * times between two commits is written to RocksDB and its changelog once. Pending timers
  * live in the member record; the processor keeps its own in-memory index of them.
  */
@@ -43,12 +45,12 @@ final class LifecycleTopology {
         new PurchaseSerde.Reader(config.maxEventBytes, config.maxFutureSkew), config.inputTopic);
     final List<List<String>> sinksFor = sinksByLabel(config);
     topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(config, stats, sinksFor), SOURCE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(
+    topology.addStateStore(logged(config, Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(MEMBERS), Serdes.String(), new MemberStateSerde())
-        .withCachingEnabled(), PROCESSOR);
-    topology.addStateStore(Stores.keyValueStoreBuilder(
+        .withCachingEnabled()), PROCESSOR);
+    topology.addStateStore(logged(config, Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(CLOCK), Serdes.String(), Serdes.Long())
-        .withCachingEnabled(), PROCESSOR);
+        .withCachingEnabled()), PROCESSOR);
 
     final ByteArraySerializer bytes = new ByteArraySerializer();
     topology.addSink(TRANSITIONS_SINK, config.outputTopic, bytes, bytes, PROCESSOR);
@@ -57,6 +59,12 @@ final class LifecycleTopology {
       topology.addSink(routeSink(topic), topic, bytes, bytes, PROCESSOR);
     }
     return topology;
+  }
+
+  /** Changelog on (Kafka Streams' default) unless state.changelog=false. */
+  private static <T extends StateStore> StoreBuilder<T> logged(PeerConfig config,
+      StoreBuilder<T> builder) {
+    return config.changelog ? builder : builder.withLoggingDisabled();
   }
 
   private static Set<String> routeTopics(PeerConfig config) {

@@ -46,6 +46,8 @@ final class PeerConfig {
     DEFAULTS.put("processing.guarantee", "at_least_once");
     DEFAULTS.put("processing.commit_interval", ""); // "": Kafka Streams' default
     DEFAULTS.put("state.dir", "./segmentd-peer-state");
+    // The peer's own key: Kafka Streams' changelog topics on (its default) or off.
+    DEFAULTS.put("state.changelog", "true");
   }
 
   private static final long DAY = 86_400_000L;
@@ -69,6 +71,7 @@ final class PeerConfig {
   final int dedupeWindow;
   final String guarantee;
   final String stateDir;
+  final boolean changelog;
   final Map<String, String> kafka; // kafka.* without the prefix
   final Map<String, String> effective; // every setting as it ended up, for the start log
 
@@ -105,6 +108,11 @@ final class PeerConfig {
     }
     stateDir = v.get("state.dir");
     if (stateDir.isEmpty()) throw bad("state.dir", stateDir, "a directory");
+    final String changelogValue = v.get("state.changelog");
+    if (!changelogValue.equals("true") && !changelogValue.equals("false")) {
+      throw bad("state.changelog", changelogValue, "true or false");
+    }
+    changelog = changelogValue.equals("true");
     if (!kafka.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
       throw new IllegalArgumentException(
           "kafka.bootstrap.servers is required (--bootstrap-servers HOST:PORT, "
