@@ -143,7 +143,8 @@ def main():
     ap.add_argument("--partitions", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rate", type=int, default=5_000, help="input rate of the latency phase")
-    ap.add_argument("--seconds", type=float, default=20, help="measured window of the latency phase")
+    ap.add_argument("--seconds", type=float, default=20,
+                    help="measured window of the latency phase")
     ap.add_argument("--warmup", type=float, default=15,
                     help="unmeasured seconds before the latency window (JIT, caches)")
     ap.add_argument("--peer-heap", default="512m", help="the peer JVM's maximum heap (-Xmx)")
@@ -200,8 +201,8 @@ def main():
 
     print(f"\n## {args.events:,} events, {args.members:,} members, {args.partitions} partitions"
           f"; segmentd settings: {' '.join(args.segmentd_set) or '(defaults)'}; peer settings: "
-          f"{' '.join(args.peer_set) or '(defaults)'}, heap {args.peer_heap}; 1-min load average {min(load):.1f}-{max(load):.1f} on "
-          f"{os.cpu_count()} cores\n")
+          f"{' '.join(args.peer_set) or '(defaults)'}, heap {args.peer_heap}; 1-min load "
+          f"average {min(load):.1f}-{max(load):.1f} on {os.cpu_count()} cores\n")
     print("Throughput (preloaded historic events, first -> last record consumed; broker CPU: "
           "the one broker's, over that engine's window)\n")
 
@@ -241,8 +242,9 @@ def main():
         + ")" if v else "") for n, v in changelogs.items()))
     names = [e.name for e in engines]
     counts = [by_change(outputs[n]) for n in names]
-    print("\n" + kbs.format_table(["from -> to", *names], [
-        [k, *(f"{c.get(k, 0):,}" for c in counts)] for k in sorted(set(counts[0]) | set(counts[1]))]))
+    changes = sorted(set(counts[0]) | set(counts[1]))
+    print("\n" + kbs.format_table(["from -> to", *names],
+                                  [[k, *(f"{c.get(k, 0):,}" for c in counts)] for k in changes]))
     same, report = compare(names[0], outputs[names[0]], names[1], outputs[names[1]])
     print("\n" + report)
     print("same transitions: " + ("yes" if same else "NO"))

@@ -24,9 +24,10 @@ import org.apache.kafka.streams.state.Stores;
  *
  * Values are parsed and validated once, by the source's deserializer; the event's `ts` is
  * the record timestamp (so stream time is event time). All stores are persistent RocksDB
- * stores with changelogs (unless state.changelog=false), cached (as DSL stores are by default), so a member changed many
- * times between two commits is written to RocksDB and its changelog once. Pending timers
- * live in the member record; the processor keeps its own in-memory index of them.
+ * stores with changelogs (unless state.changelog=false), cached (as DSL stores are by
+ * default), so a member changed many times between two commits is written to RocksDB and
+ * its changelog once. Pending timers live in the member record; the processor keeps its
+ * own in-memory index of them.
  */
 final class LifecycleTopology {
   static final String SOURCE = "purchases-source";
