@@ -22,7 +22,7 @@ The API, in the order a harness uses it:
         has message.timestamp.type=LogAppendTime, so an output record's timestamp is
         the moment the broker appended it (the engine's acknowledgement).
         delete_topics(bootstrap, topics) drops them again.
-    changelog_volumes(bootstrap, application_id) -> [TopicVolume(topic, records, bytes)]
+    changelog_volumes(bootstrap, application_id) -> [TopicVolume(topic, records, kept, bytes)]
         The changelog topics an engine run wrote (`<id>-state-changelog`, Kafka
         Streams' `<id>-<store>-changelog`); delete_group_topics(bootstrap, id) drops them.
     preload(bootstrap, topic, lines, keys) -> (records, seconds)
@@ -184,13 +184,16 @@ def delete_topics(bootstrap, topics: Topics):
 class TopicVolume:
     topic: str
     records: int   # records written (sum of the partitions' end offsets)
-    bytes: int     # key + value bytes of the records still in the topic
+    kept: int      # records still in the topic when read (compaction may have removed some)
+    bytes: int     # key + value bytes of those kept records
 
 
 def changelog_volumes(bootstrap, application_id):
     """The changelog topics an engine with this application id wrote, with their volume:
     segmentd's `<id>-state-changelog` (SPEC 7) and Kafka Streams' `<id>-<store>-changelog`.
-    Read right after the engine stopped, before compaction removed anything."""
+    Read right after the engine stopped; the broker may already have compacted closed
+    segments (Kafka Streams stamps changelog records with event time, so historic input
+    rolls its segments often), so `bytes` covers only the `kept` records."""
     admin = AdminClient({"bootstrap.servers": bootstrap})
     names = sorted(t for t in admin.list_topics(timeout=10).topics
                    if t.startswith(f"{application_id}-") and t.endswith("-changelog"))
@@ -200,8 +203,9 @@ def changelog_volumes(bootstrap, application_id):
 
         def add(msg):
             size[0] += len(msg.key() or b"") + len(msg.value() or b"")
-        read_topic(bootstrap, name, add)
-        volumes.append(TopicVolume(name, sum(end_offsets(bootstrap, name).values()), size[0]))
+        kept = read_topic(bootstrap, name, add)
+        volumes.append(TopicVolume(name, sum(end_offsets(bootstrap, name).values()), kept,
+                                   size[0]))
     return volumes
 
 

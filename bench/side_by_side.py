@@ -16,7 +16,8 @@ One run on one machine:
      so each engine's window holds only its own broker work); the size of its state
      directory on disk after it stopped; and the changelog topics it wrote (segmentd's
      `<application.id>-state-changelog`, the peer's `<application.id>-<store>-changelog`:
-     records and key+value bytes), so the table says whether both did equal work;
+     records written, and the records and key+value bytes still there when read after the
+     run, compaction having removed some), so the table says whether both did equal work;
   3. the transitions both engines wrote are read back and compared record by record
      (by transition_id: the value must be byte-identical), and counted by from -> to;
   4. latency at a fixed input rate (--rate) for each engine on fresh topics: live events,
@@ -123,7 +124,8 @@ def changelog_cell(volumes):
     if not volumes:
         return "none"
     return (f"{len(volumes)} topic{'s' if len(volumes) > 1 else ''}, "
-            f"{sum(v.records for v in volumes):,} rec, "
+            f"{sum(v.records for v in volumes):,} rec written, "
+            f"{sum(v.kept for v in volumes):,} kept: "
             f"{sum(v.bytes for v in volumes) / 1048576:,.1f} MiB")
 
 
@@ -238,7 +240,8 @@ def main():
             print(f"segmentd / peer, events per CPU-second ({label}): {ea / eb:.2f}x")
     print(f"segmentd / peer, peak RSS: {a.peak_rss_bytes / b.peak_rss_bytes:.2f}x")
     print("changelog: " + "; ".join(f"{n}: {changelog_cell(v)}" + (
-        " (" + ", ".join(f"{t.topic} {t.records:,} rec {t.bytes / 1048576:,.1f} MiB" for t in v)
+        " (" + ", ".join(f"{t.topic} {t.records:,} written, {t.kept:,} kept: "
+                         f"{t.bytes / 1048576:,.1f} MiB" for t in v)
         + ")" if v else "") for n, v in changelogs.items()))
     names = [e.name for e in engines]
     counts = [by_change(outputs[n]) for n in names]
