@@ -3,6 +3,7 @@ package dev.segmentd.peer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -62,10 +63,18 @@ final class LifecycleTopology {
     return topology;
   }
 
-  /** Changelog on (Kafka Streams' default) unless state.changelog=false. */
+  /**
+   * Changelog on (Kafka Streams' default) unless state.changelog=false. The broker stamps
+   * changelog records with their append time: Kafka Streams would stamp them with the
+   * input record's timestamp, here the event's `ts`, and replaying years of history would
+   * then roll a changelog segment every 7 days of event time (segment.ms) and keep the
+   * log cleaner busy during the run. Restoring a key-value store ignores the timestamps.
+   */
   private static <T extends StateStore> StoreBuilder<T> logged(PeerConfig config,
       StoreBuilder<T> builder) {
-    return config.changelog ? builder : builder.withLoggingDisabled();
+    return config.changelog
+        ? builder.withLoggingEnabled(Map.of("message.timestamp.type", "LogAppendTime"))
+        : builder.withLoggingDisabled();
   }
 
   private static Set<String> routeTopics(PeerConfig config) {
