@@ -151,7 +151,7 @@ def main():
                     help="unmeasured seconds before the latency window (JIT, caches)")
     ap.add_argument("--peer-heap", default="512m", help="the peer JVM's maximum heap (-Xmx)")
     ap.add_argument("--segmentd-set", action="append", default=[], metavar="KEY=VALUE",
-                    help="extra segmentd setting (repeatable), e.g. its changelog switch")
+                    help="extra segmentd setting (repeatable)")
     ap.add_argument("--peer-set", action="append", default=[], metavar="KEY=VALUE",
                     help="extra peer setting (repeatable), e.g. state.changelog=false")
     ap.add_argument("--work-dir")
