@@ -25,6 +25,7 @@ get a unique suffix).
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -65,6 +66,9 @@ def parse_args():
                    help="SIGKILL the peer once it has consumed N records, restart it on the "
                         "same state dir and application id, and check what a crash costs "
                         "(re-emitted transitions are counted apart, not as differences)")
+    p.add_argument("--empty-state", action="store_true",
+                   help="with --kill-at: restart on an empty state dir (as a replacement "
+                        "instance on another machine), so the stores come from the changelog")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="extra peer setting, e.g. processing.guarantee=exactly_once")
     return p.parse_args()
@@ -261,6 +265,8 @@ def main():
                 killed_stats = peer.wait_until(lambda s: s.get("consumed", 0) >= a.kill_at,
                                                a.timeout, f"{a.kill_at} records consumed")
                 peer.kill()
+                if a.empty_state:
+                    shutil.rmtree(work / "state")
                 peer = Peer(a.jar, bootstrap, work / "state", topics, work / "peer.log", app_id,
                             extra).start()
                 stats = peer.wait_quiet(8, a.timeout)
