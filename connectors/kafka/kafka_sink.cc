@@ -1,5 +1,6 @@
 #include "connectors/kafka/kafka_sink.h"
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
@@ -42,6 +43,40 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
   AckLatencyObserver observer;
 };
 
+// The outcome of one transactional call: ok, retriable (try the same call again), abortable
+// (the transaction must be aborted) or fatal.
+enum class TxnOutcome { ok, retriable, abortable, fatal };
+
+TxnOutcome outcome_of(std::unique_ptr<RdKafka::Error> error, std::string& detail) {
+  if (error == nullptr) return TxnOutcome::ok;
+  detail = error->str();
+  if (error->is_fatal()) return TxnOutcome::fatal;
+  if (error->txn_requires_abort()) return TxnOutcome::abortable;
+  if (error->is_retriable()) return TxnOutcome::retriable;
+  return TxnOutcome::fatal;
+}
+
+TxnOutcome outcome_of(rd_kafka_error_t* raw, std::string& detail) {
+  if (raw == nullptr) return TxnOutcome::ok;
+  const std::unique_ptr<rd_kafka_error_t, decltype(&rd_kafka_error_destroy)> error(
+      raw, &rd_kafka_error_destroy);
+  detail = rd_kafka_error_string(raw);
+  if (rd_kafka_error_is_fatal(raw)) return TxnOutcome::fatal;
+  if (rd_kafka_error_txn_requires_abort(raw)) return TxnOutcome::abortable;
+  if (rd_kafka_error_is_retriable(raw)) return TxnOutcome::retriable;
+  return TxnOutcome::fatal;
+}
+
+// Runs `call` (returning the error of one librdkafka transactional call, owned by the
+// caller) until it is not retriable; fills `detail` with the last error's text.
+template <typename Call>
+TxnOutcome run_txn_call(Call&& call, std::string& detail) {
+  for (;;) {
+    const TxnOutcome outcome = outcome_of(call(), detail);
+    if (outcome != TxnOutcome::retriable) return outcome;
+  }
+}
+
 std::string ce_type(const Transition& t) {
   std::string type = "segmentd.transition.";
   type.append(t.family).append(".").append(t.to);
@@ -59,6 +94,16 @@ struct KafkaSink::Impl {
   std::intptr_t cause_read_ns = kNoLatency;
   std::string value;  // reused buffer for transition JSON
   std::vector<const std::string*> destinations;
+  std::string transactional_id;  // empty: not transactional
+  bool in_transaction = false;
+
+  int txn_timeout_ms() const {
+    return static_cast<int>(std::chrono::milliseconds(kTransactionCallTimeout).count());
+  }
+  Status txn_fatal(const std::string& what, const std::string& detail) const {
+    return Status::fatal("kafka producer (transactional.id " + transactional_id + "): " + what +
+                         ": " + detail);
+  }
 
   // Produces one record, waiting while the local queue is full. Takes `headers`.
   void produce(const std::string& topic, std::string_view key, std::string_view payload,
@@ -107,6 +152,19 @@ Status KafkaSink::open(const KafkaSinkSettings& settings, std::unique_ptr<KafkaS
   }
   Status s = make_producer(settings.properties, impl->tracker, impl->producer, impl->relay.get());
   if (!s.is_ok()) return s;
+  for (const auto& [name, value] : settings.properties) {
+    if (name == "transactional.id") impl->transactional_id = value;
+  }
+  if (!impl->transactional_id.empty()) {
+    std::string detail;
+    RdKafka::Producer& producer = *impl->producer;
+    const int timeout = impl->txn_timeout_ms();
+    if (run_txn_call(
+            [&] { return std::unique_ptr<RdKafka::Error>(producer.init_transactions(timeout)); },
+            detail) != TxnOutcome::ok) {
+      return impl->txn_fatal("initialising transactions", detail);
+    }
+  }
   sink.reset(new KafkaSink(std::move(impl)));
   return Status::ok();
 }
@@ -177,6 +235,81 @@ Status KafkaSink::flush() {
     }
   }
   return impl_->tracker.first_failure;
+}
+
+bool KafkaSink::transactional() const { return !impl_->transactional_id.empty(); }
+
+Status KafkaSink::begin_transaction() {
+  std::string detail;
+  if (outcome_of(std::unique_ptr<RdKafka::Error>(impl_->producer->begin_transaction()), detail) !=
+      TxnOutcome::ok) {
+    return impl_->txn_fatal("beginning a transaction", detail);
+  }
+  impl_->in_transaction = true;
+  return Status::ok();
+}
+
+Status KafkaSink::commit_transaction(const std::vector<GroupOffset>& offsets,
+                                     const KafkaSource& group) {
+  Impl& impl = *impl_;
+  RdKafka::Producer& producer = *impl.producer;
+  const int timeout = impl.txn_timeout_ms();
+  std::string detail;
+  TxnOutcome outcome = TxnOutcome::ok;
+  if (!offsets.empty()) {
+    const std::unique_ptr<rd_kafka_topic_partition_list_t,
+                          decltype(&rd_kafka_topic_partition_list_destroy)>
+        list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())),
+             &rd_kafka_topic_partition_list_destroy);
+    for (const GroupOffset& o : offsets) {
+      rd_kafka_topic_partition_t* tp =
+          rd_kafka_topic_partition_list_add(list.get(), group.topic_name().c_str(), o.partition);
+      tp->offset = o.offset;
+      if (!o.metadata.empty()) {
+        tp->metadata = rd_kafka_mem_malloc(producer.c_ptr(), o.metadata.size());
+        std::copy(o.metadata.begin(), o.metadata.end(), static_cast<char*>(tp->metadata));
+        tp->metadata_size = o.metadata.size();
+      }
+    }
+    rd_kafka_consumer_group_metadata_t* metadata =
+        rd_kafka_consumer_group_metadata(static_cast<rd_kafka_t*>(group.client_handle()));
+    outcome = run_txn_call(
+        [&] {
+          return rd_kafka_send_offsets_to_transaction(producer.c_ptr(), list.get(), metadata,
+                                                      timeout);
+        },
+        detail);
+    rd_kafka_consumer_group_metadata_destroy(metadata);
+  }
+  if (outcome == TxnOutcome::ok) {
+    outcome = run_txn_call(
+        [&] { return std::unique_ptr<RdKafka::Error>(producer.commit_transaction(timeout)); },
+        detail);
+  }
+  if (outcome == TxnOutcome::ok) {
+    impl.in_transaction = false;
+    return impl.tracker.first_failure;
+  }
+  if (outcome == TxnOutcome::fatal) return impl.txn_fatal("committing a transaction", detail);
+  Status s = abort_transaction();
+  if (!s.is_ok()) return s;
+  return Status::error(ErrorKind::retry, "kafka transaction aborted: " + detail);
+}
+
+Status KafkaSink::abort_transaction() {
+  Impl& impl = *impl_;
+  if (!impl.in_transaction) return Status::ok();
+  RdKafka::Producer& producer = *impl.producer;
+  const int timeout = impl.txn_timeout_ms();
+  std::string detail;
+  if (run_txn_call(
+          [&] { return std::unique_ptr<RdKafka::Error>(producer.abort_transaction(timeout)); },
+          detail) != TxnOutcome::ok) {
+    return impl.txn_fatal("aborting a transaction", detail);
+  }
+  impl.in_transaction = false;
+  impl.tracker.first_failure = Status::ok();  // the failed records were aborted with it
+  return Status::ok();
 }
 
 std::uint64_t KafkaSink::records_acknowledged() const { return impl_->tracker.acknowledged; }

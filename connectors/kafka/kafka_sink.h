@@ -7,6 +7,14 @@
 // queue makes emit() wait, and a failed delivery is remembered and returned by flush(),
 // so the caller never commits input positions past output that did not arrive.
 //
+// Exactly once: with a `transactional.id` in the properties the producer is
+// transactional. open() initialises it, which fences any earlier producer with the same
+// id and aborts its open transaction. Every record must then be produced between
+// begin_transaction() and commit_transaction()/abort_transaction(); commit_transaction
+// also commits the consumer group's offsets (fenced by the group generation, KIP-447), so
+// records and input offsets become visible to read_committed consumers together or not
+// at all. A failed delivery inside a transaction only aborts that transaction.
+//
 // Not thread-safe: one thread emits, polls and flushes (delivery reports are served
 // on that thread inside poll() and flush()).
 #pragma once
@@ -39,6 +47,10 @@ struct KafkaSinkSettings {
   KafkaClientEvents* events = nullptr;  // when set: the producer's events (must outlive it)
 };
 
+// Transactional producers only: how long one attempt of a transactional call may wait for
+// the coordinator (retriable failures are retried).
+inline constexpr std::chrono::seconds kTransactionCallTimeout{30};
+
 // Called on the sink's thread for every acknowledged transition with the time from the
 // causing record's read (set_cause_read_time) to the acknowledgement.
 using AckLatencyObserver = std::function<void(std::chrono::nanoseconds)>;
@@ -64,6 +76,20 @@ class KafkaSink final : public TransitionSink, public ActionSink {
   // Waits until every record produced so far is acknowledged. Returns the first delivery
   // failure since open() (fatal: the caller must not commit past it).
   Status flush();
+
+  // Exactly once (the producer has a transactional.id); see the contract above.
+  bool transactional() const;
+  Status begin_transaction();
+  // Adds `offsets` (next offsets to read of `group`'s partitions, with their metadata) to
+  // the open transaction with `group`'s group metadata and commits it, waiting for every
+  // record. ok: committed. retry: it could not commit and was aborted (records discarded,
+  // offsets not committed): rewind to the last commit, then begin again. fatal: the
+  // producer was fenced (another instance with the same transactional.id, or a newer
+  // generation of the group owns the partitions) or failed.
+  Status commit_transaction(const std::vector<GroupOffset>& offsets, const KafkaSource& group);
+  // Aborts the open transaction, if any (its records are never visible to read_committed
+  // consumers). fatal when the producer failed.
+  Status abort_transaction();
 
   std::uint64_t records_acknowledged() const;
   // Records produced but not yet acknowledged or failed.
