@@ -2,15 +2,18 @@
 
 namespace segmentd {
 
-PartitionStream::PartitionStream(StateStore& store, std::int32_t partition, std::size_t cache_bytes)
+PartitionStream::PartitionStream(StateStore& store, std::int32_t partition, std::size_t cache_bytes,
+                                 TransitionSink& sink, ActionSink* actions)
     : partition_(partition),
-      members_(store, StreamId{static_cast<std::uint32_t>(partition)}, cache_bytes) {}
+      members_(store, StreamId{static_cast<std::uint32_t>(partition)}, cache_bytes),
+      sink_(sink, actions) {}
 
 Status PartitionStream::restore(StateStore& store, std::int32_t partition,
                                 const EngineOptions& options, std::size_t cache_bytes,
                                 TransitionSink& sink, ActionSink* actions,
                                 std::unique_ptr<PartitionStream>& stream) {
-  std::unique_ptr<PartitionStream> s(new PartitionStream(store, partition, cache_bytes));
+  std::unique_ptr<PartitionStream> s(
+      new PartitionStream(store, partition, cache_bytes, sink, actions));
   std::optional<StreamCheckpoint> checkpoint;
   Status status =
       store.read_checkpoint(StreamId{static_cast<std::uint32_t>(partition)}, checkpoint);
@@ -26,9 +29,10 @@ Status PartitionStream::restore(StateStore& store, std::int32_t partition,
   }
   status = s->members_.load_timers(s->timers_);
   if (!status.is_ok()) return status;
-  s->processor_ = std::make_unique<StreamProcessor>(
-      options, s->members_, s->timers_, sink,
-      checkpoint ? checkpoint->processor : ProcessorCheckpoint{}, actions);
+  s->processor_ =
+      std::make_unique<StreamProcessor>(options, s->members_, s->timers_, s->sink_,
+                                        checkpoint ? checkpoint->processor : ProcessorCheckpoint{},
+                                        actions != nullptr ? &s->sink_ : nullptr);
   stream = std::move(s);
   return Status::ok();
 }
@@ -36,6 +40,32 @@ Status PartitionStream::restore(StateStore& store, std::int32_t partition,
 std::optional<std::int64_t> PartitionStream::resume_offset() const {
   if (position_.next_offset < 0) return std::nullopt;
   return position_.next_offset;
+}
+
+void PartitionStream::catch_up_silently(std::int64_t offset, std::optional<EpochMs> clock) {
+  catch_up_ = GroupCommit{offset, clock};
+  sink_.silent = true;
+  if (position_.next_offset >= offset) finish_catch_up();
+}
+
+bool PartitionStream::emits_at(std::int64_t offset) {
+  if (catch_up_ && offset >= catch_up_->next_offset) finish_catch_up();
+  return !sink_.silent;
+}
+
+void PartitionStream::finish_catch_up() {
+  if (!catch_up_) return;
+  if (catch_up_->clock) processor_->advance_clock_to(*catch_up_->clock);
+  catch_up_.reset();
+  sink_.silent = false;
+}
+
+std::optional<PartitionStream::GroupCommit> PartitionStream::group_commit() const {
+  if (catch_up_) return catch_up_;
+  if (position_.next_offset < 0) return std::nullopt;
+  const StreamClock& clock = processor_->checkpoint().clock;
+  return GroupCommit{position_.next_offset,
+                     clock.started ? std::optional<EpochMs>(clock.clock) : std::nullopt};
 }
 
 void PartitionStream::consumed(std::int64_t offset) {
