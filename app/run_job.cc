@@ -115,6 +115,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   const SegmentdConfig& config_;
   const bool exactly_once_;
   int aborts_in_a_row_ = 0;
+  std::uint64_t produced_before_transaction_ = 0;
   RunObserver& observer_;
   MemberQueries* queries_;                       // null: no GET /members
   std::optional<std::int32_t> partition_count_;  // of the input topic, once known
@@ -415,9 +416,13 @@ Status Service::commit_transaction(bool rewind_after_abort) {
           GroupOffset{partition, commit->next_offset, encode_group_offset_metadata(commit->clock)});
     }
   }
+  const std::uint64_t produced = sink_->records_produced();
+  const bool has_records = produced != produced_before_transaction_;
+  produced_before_transaction_ = produced;
   Status s = sink_->commit_transaction(offsets, *source_);
   if (s.is_ok()) {
-    aborts_in_a_row_ = 0;
+    // Only a transaction with records shows that output gets through again.
+    if (has_records) aborts_in_a_row_ = 0;
     s = sink_->begin_transaction();
     for (auto it = streams_.begin(); s.is_ok() && it != streams_.end(); ++it) {
       s = it->second->commit();

@@ -1,10 +1,12 @@
 // The connector parts of checkpoints (Kafka partition and replay positions) round-trip,
 // and decoding refuses values no encoder writes: offsets below -1, flags other than 0/1,
-// file lengths beyond off_t.
+// file lengths beyond off_t. The exactly-once group offset metadata round-trips its clock
+// and gives none for metadata it did not write.
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <limits>
 
+#include "app/group_offset_metadata.h"
 #include "app/partition_position.h"
 #include "app/replay_position.h"
 
@@ -55,6 +57,18 @@ TEST_CASE("replay positions round-trip and refuse impossible flags and lengths",
   REQUIRE(decode_replay_position(bytes, decoded));
   bytes[6] = 2;  // the `sorted` flag: format byte, then lines, offset, output, dlq, events
   CHECK_FALSE(decode_replay_position(bytes, decoded));
+}
+
+TEST_CASE("group offset metadata carries the stream's clock, or none", "[state]") {
+  CHECK(decode_group_offset_clock(encode_group_offset_metadata(EpochMs{1730419200123})) ==
+        EpochMs{1730419200123});
+  CHECK(decode_group_offset_clock(encode_group_offset_metadata(EpochMs{-5})) == EpochMs{-5});
+  CHECK(encode_group_offset_metadata(std::nullopt) == "segmentd/1");
+  CHECK_FALSE(decode_group_offset_clock(encode_group_offset_metadata(std::nullopt)));
+  CHECK_FALSE(decode_group_offset_clock(""));
+  CHECK_FALSE(decode_group_offset_clock("clock=12"));
+  CHECK_FALSE(decode_group_offset_clock("segmentd/1 clock=12x"));
+  CHECK_FALSE(decode_group_offset_clock("segmentd/1 clock="));
 }
 
 }  // namespace

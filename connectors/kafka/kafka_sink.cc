@@ -94,6 +94,7 @@ struct KafkaSink::Impl {
   std::intptr_t cause_read_ns = kNoLatency;
   std::string value;  // reused buffer for transition JSON
   std::vector<const std::string*> destinations;
+  std::uint64_t produced = 0;
   std::string transactional_id;  // empty: not transactional
   bool in_transaction = false;
 
@@ -113,7 +114,10 @@ struct KafkaSink::Impl {
           producer->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
                             const_cast<char*>(payload.data()), payload.size(), key.data(),
                             key.size(), 0, headers, reinterpret_cast<void*>(opaque));
-      if (err == RdKafka::ERR_NO_ERROR) return;
+      if (err == RdKafka::ERR_NO_ERROR) {
+        ++produced;
+        return;
+      }
       if (err == RdKafka::ERR__QUEUE_FULL) {
         producer->poll(10);
         continue;
@@ -291,6 +295,8 @@ Status KafkaSink::commit_transaction(const std::vector<GroupOffset>& offsets,
     return impl.tracker.first_failure;
   }
   if (outcome == TxnOutcome::fatal) return impl.txn_fatal("committing a transaction", detail);
+  if (!impl.tracker.first_failure.is_ok())
+    detail += " (" + impl.tracker.first_failure.message() + ")";
   Status s = abort_transaction();
   if (!s.is_ok()) return s;
   return Status::error(ErrorKind::retry, "kafka transaction aborted: " + detail);
@@ -311,6 +317,8 @@ Status KafkaSink::abort_transaction() {
   impl.tracker.first_failure = Status::ok();  // the failed records were aborted with it
   return Status::ok();
 }
+
+std::uint64_t KafkaSink::records_produced() const { return impl_->produced; }
 
 std::uint64_t KafkaSink::records_acknowledged() const { return impl_->tracker.acknowledged; }
 

@@ -91,6 +91,7 @@ class KafkaSink final : public TransitionSink, public ActionSink {
   // consumers). fatal when the producer failed.
   Status abort_transaction();
 
+  std::uint64_t records_produced() const;  // since open(), aborted ones included
   std::uint64_t records_acknowledged() const;
   // Records produced but not yet acknowledged or failed.
   std::size_t pending() const;
