@@ -1,11 +1,13 @@
 // Exactly once: the metadata string committed with each partition's group offset inside
-// a transaction, "segmentd/1" followed by " clock=<epoch ms>" once the stream's clock
-// has started. The offset says which input the transaction covered; the clock says
-// where idle advances (which read no input) had moved the stream's clock, so a stream
-// catching up to the committed transaction (PartitionStream::catch_up_silently) ends in
+// a transaction: "segmentd/1", then " from=<offset>" (the partition's group offset
+// before this transaction), " idle=<epoch ms>" (the clock an idle advance set at the
+// start of this transaction, when one did) and " clock=<epoch ms>" (the stream's clock
+// at the commit, once started). Idle advances read no input, so a stream catching up
+// to the committed transaction (PartitionStream::catch_up_silently) needs them to end in
 // the same state. Pure; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,9 +16,16 @@
 
 namespace segmentd {
 
-std::string encode_group_offset_metadata(std::optional<EpochMs> clock);
-// The clock, or nullopt for metadata without one (also: written by another tool or by
-// at-least-once commits, which have none).
-std::optional<EpochMs> decode_group_offset_clock(std::string_view metadata);
+struct GroupOffsetMetadata {
+  std::optional<std::int64_t> from;  // -1: the partition had no offset before
+  std::optional<EpochMs> idle;
+  std::optional<EpochMs> clock;
+  bool operator==(const GroupOffsetMetadata&) const = default;
+};
+
+std::string encode_group_offset_metadata(const GroupOffsetMetadata& metadata);
+// Empty for metadata it did not write (another tool, at-least-once commits) and for
+// fields it cannot read.
+GroupOffsetMetadata decode_group_offset_metadata(std::string_view text);
 
 }  // namespace segmentd

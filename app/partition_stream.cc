@@ -27,6 +27,7 @@ Status PartitionStream::restore(StateStore& store, std::int32_t partition,
                          " made with another time.utc_offset (its per-day figures depend on "
                          "it): use the same offset, or a new state.dir");
   }
+  s->transaction_from_ = s->position_.next_offset;
   status = s->members_.load_timers(s->timers_);
   if (!status.is_ok()) return status;
   s->processor_ =
@@ -42,10 +43,15 @@ std::optional<std::int64_t> PartitionStream::resume_offset() const {
   return position_.next_offset;
 }
 
-void PartitionStream::catch_up_silently(std::int64_t offset, std::optional<EpochMs> clock) {
-  catch_up_ = GroupCommit{offset, clock};
+void PartitionStream::catch_up_silently(std::int64_t offset, const GroupOffsetMetadata& metadata) {
+  catch_up_ = GroupCommit{offset, metadata};
   sink_.silent = true;
-  if (position_.next_offset >= offset) finish_catch_up();
+  if (position_.next_offset >= offset) {
+    finish_catch_up();
+  } else if (metadata.from == position_.next_offset && metadata.idle) {
+    // The local state is where the committed transaction began: it began with this.
+    processor_->advance_clock_to(*metadata.idle);
+  }
 }
 
 bool PartitionStream::emits_at(std::int64_t offset) {
@@ -55,7 +61,9 @@ bool PartitionStream::emits_at(std::int64_t offset) {
 
 void PartitionStream::finish_catch_up() {
   if (!catch_up_) return;
-  if (catch_up_->clock) processor_->advance_clock_to(*catch_up_->clock);
+  if (catch_up_->metadata.clock) processor_->advance_clock_to(*catch_up_->metadata.clock);
+  transaction_from_ = catch_up_->next_offset;
+  transaction_idle_.reset();
   catch_up_.reset();
   sink_.silent = false;
 }
@@ -65,7 +73,21 @@ std::optional<PartitionStream::GroupCommit> PartitionStream::group_commit() cons
   if (position_.next_offset < 0) return std::nullopt;
   const StreamClock& clock = processor_->checkpoint().clock;
   return GroupCommit{position_.next_offset,
-                     clock.started ? std::optional<EpochMs>(clock.clock) : std::nullopt};
+                     {transaction_from_, transaction_idle_,
+                      clock.started ? std::optional<EpochMs>(clock.clock) : std::nullopt}};
+}
+
+void PartitionStream::transaction_committed() {
+  if (catch_up_) return;
+  transaction_from_ = position_.next_offset;
+  transaction_idle_.reset();
+}
+
+void PartitionStream::advance_clock_to(EpochMs target) {
+  const StreamClock before = processor_->checkpoint().clock;
+  processor_->advance_clock_to(target);
+  const StreamClock& after = processor_->checkpoint().clock;
+  if (after != before) transaction_idle_ = after.clock;
 }
 
 void PartitionStream::consumed(std::int64_t offset) {

@@ -15,9 +15,15 @@
 // instance), catch_up_silently() makes the stream re-process the input up to that offset
 // without emitting anything (those transitions, actions and dead letters are already in
 // committed transactions; the processor is deterministic, so it rebuilds the very state
-// they came from), then move its clock to the committed clock (idle advances), and only
-// then emit again. One limit: an event that arrived after an idle advance within the
-// replayed range and was late only because of it is applied as on time on catch-up.
+// they came from), then move its clock to the committed clock, and only then emit again.
+// Idle advances read no input, so exactly once the service makes them only at the start
+// of a transaction (right after a commit), and the transaction's metadata says where the
+// one it began with moved the clock (group_offset_metadata.h): when the local state is
+// where that transaction began (a crash between the commit and the local write) the
+// stream replays it exactly: that idle advance, then the records. When it is further
+// behind (a partition back from another instance), the idle advances of the earlier
+// transactions are not known: an event that was late only because of one is applied as
+// on time.
 //
 // A changelog restore (issue 11) that brings the local state up to the committed
 // transaction leaves nothing to catch up.
@@ -29,6 +35,7 @@
 #include <memory>
 #include <optional>
 
+#include "app/group_offset_metadata.h"
 #include "app/partition_position.h"
 #include "app/silenceable_sink.h"
 #include "engine/engine_options.h"
@@ -49,25 +56,28 @@ class PartitionStream {
   std::optional<std::int64_t> resume_offset() const;
 
   // Exactly once, see above: until the record at `offset` (the group's committed next
-  // offset) nothing is emitted; then the clock moves to `clock` when later.
-  void catch_up_silently(std::int64_t offset, std::optional<EpochMs> clock);
+  // offset, committed with `metadata`) nothing is emitted; then the clock moves to the
+  // committed clock when later.
+  void catch_up_silently(std::int64_t offset, const GroupOffsetMetadata& metadata);
   // Whether the output of the record at `offset` is emitted (false while catching up:
   // the caller drops its dead letter too); ends the catch-up at its offset.
   bool emits_at(std::int64_t offset);
   // Ends the catch-up (the partition's end was reached, or nothing was behind).
   void finish_catch_up();
-  // Exactly once: the next offset and clock to commit to the group for this stream
+  // Exactly once: the next offset and metadata to commit to the group for this stream
   // (those of the catch-up while it lasts); nullopt before the first record.
   struct GroupCommit {
     std::int64_t next_offset = 0;
-    std::optional<EpochMs> clock;
+    GroupOffsetMetadata metadata;
   };
   std::optional<GroupCommit> group_commit() const;
+  // Exactly once: the transaction holding group_commit() committed.
+  void transaction_committed();
 
   void apply(const PurchaseEvent& event, std::int64_t offset);
   void reject(RejectReason reason, std::int64_t offset);
   // Live idle advance (SPEC 4): the clock follows `target` when that is later.
-  void advance_clock_to(EpochMs target) { processor_->advance_clock_to(target); }
+  void advance_clock_to(EpochMs target);
 
   Status commit();
 
@@ -93,6 +103,10 @@ class PartitionStream {
   std::unique_ptr<StreamProcessor> processor_;
   PartitionPosition position_;
   std::optional<GroupCommit> catch_up_;  // while catching up silently
+  // Exactly once: the group offset before the open transaction, and where an idle
+  // advance in it moved the clock.
+  std::int64_t transaction_from_ = -1;
+  std::optional<EpochMs> transaction_idle_;
 };
 
 }  // namespace segmentd

@@ -292,7 +292,7 @@ Status Service::consume(const std::atomic<bool>& stop) {
     }
     sink_->poll();
     const auto now = SteadyClock::now();
-    if (now - last_idle_advance >= kIdleAdvanceEvery) {
+    if (!exactly_once_ && now - last_idle_advance >= kIdleAdvanceEvery) {
       advance_idle_partitions();
       last_idle_advance = now;
     }
@@ -300,6 +300,8 @@ Status Service::consume(const std::atomic<bool>& stop) {
       Status s = commit_or_hold(now);
       if (!s.is_ok()) return s;
       last_commit = now;
+      // Exactly once, an idle advance only ever opens a transaction (partition_stream.h).
+      if (exactly_once_ && !holding_) advance_idle_partitions();
     }
     log_outage_end(now);
     if (now - last_publish >= kPublishEvery) {
@@ -412,8 +414,8 @@ Status Service::commit_transaction(bool rewind_after_abort) {
   std::vector<GroupOffset> offsets;
   for (const auto& [partition, stream] : streams_) {
     if (auto commit = stream->group_commit()) {
-      offsets.push_back(
-          GroupOffset{partition, commit->next_offset, encode_group_offset_metadata(commit->clock)});
+      offsets.push_back(GroupOffset{partition, commit->next_offset,
+                                    encode_group_offset_metadata(commit->metadata)});
     }
   }
   const std::uint64_t produced = sink_->records_produced();
@@ -423,6 +425,7 @@ Status Service::commit_transaction(bool rewind_after_abort) {
   if (s.is_ok()) {
     // Only a transaction with records shows that output gets through again.
     if (has_records) aborts_in_a_row_ = 0;
+    for (auto& [partition, stream] : streams_) stream->transaction_committed();
     s = sink_->begin_transaction();
     for (auto it = streams_.begin(); s.is_ok() && it != streams_.end(); ++it) {
       s = it->second->commit();
@@ -509,7 +512,7 @@ std::vector<std::optional<std::int64_t>> Service::restore_streams(
     if (committed[i]) {
       const std::int64_t local = stream->resume_offset().value_or(-1);
       stream->catch_up_silently(committed[i]->offset,
-                                decode_group_offset_clock(committed[i]->metadata));
+                                decode_group_offset_metadata(committed[i]->metadata));
       if (local < committed[i]->offset) {
         log::info("partition_catching_up",
                   {{"partition", std::to_string(partition)},

@@ -1,7 +1,7 @@
 // The connector parts of checkpoints (Kafka partition and replay positions) round-trip,
 // and decoding refuses values no encoder writes: offsets below -1, flags other than 0/1,
-// file lengths beyond off_t. The exactly-once group offset metadata round-trips its clock
-// and gives none for metadata it did not write.
+// file lengths beyond off_t. The exactly-once group offset metadata round-trips and reads
+// as empty where it did not write it.
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <limits>
@@ -59,16 +59,19 @@ TEST_CASE("replay positions round-trip and refuse impossible flags and lengths",
   CHECK_FALSE(decode_replay_position(bytes, decoded));
 }
 
-TEST_CASE("group offset metadata carries the stream's clock, or none", "[state]") {
-  CHECK(decode_group_offset_clock(encode_group_offset_metadata(EpochMs{1730419200123})) ==
-        EpochMs{1730419200123});
-  CHECK(decode_group_offset_clock(encode_group_offset_metadata(EpochMs{-5})) == EpochMs{-5});
-  CHECK(encode_group_offset_metadata(std::nullopt) == "segmentd/1");
-  CHECK_FALSE(decode_group_offset_clock(encode_group_offset_metadata(std::nullopt)));
-  CHECK_FALSE(decode_group_offset_clock(""));
-  CHECK_FALSE(decode_group_offset_clock("clock=12"));
-  CHECK_FALSE(decode_group_offset_clock("segmentd/1 clock=12x"));
-  CHECK_FALSE(decode_group_offset_clock("segmentd/1 clock="));
+TEST_CASE("group offset metadata round-trips, and text it did not write reads as empty",
+          "[state]") {
+  const GroupOffsetMetadata full{41, EpochMs{1730419200123}, EpochMs{1730419300000}};
+  CHECK(decode_group_offset_metadata(encode_group_offset_metadata(full)) == full);
+  const GroupOffsetMetadata no_idle{-1, std::nullopt, EpochMs{-5}};
+  CHECK(decode_group_offset_metadata(encode_group_offset_metadata(no_idle)) == no_idle);
+  CHECK(encode_group_offset_metadata({}) == "segmentd/1");
+  CHECK(decode_group_offset_metadata("segmentd/1") == GroupOffsetMetadata{});
+  CHECK(decode_group_offset_metadata("") == GroupOffsetMetadata{});
+  CHECK(decode_group_offset_metadata("clock=12") == GroupOffsetMetadata{});
+  CHECK(decode_group_offset_metadata("segmentd/1 clock=12x from=3") ==
+        GroupOffsetMetadata{3, std::nullopt, std::nullopt});
+  CHECK(decode_group_offset_metadata("segmentd/1 clock=") == GroupOffsetMetadata{});
 }
 
 }  // namespace

@@ -35,81 +35,102 @@ struct Event {
   }
 };
 
-// Event i: member m-(i % 3), every other day from 2024-01-01; events 8 and 9 come after
-// the idle advance to day 114 that makes every member dormant.
+// Event i: member m-(i % 3), every other day from 2024-01-01 (events 6 and 7 are late
+// after the idle advance to day 114, which makes every member dormant); events 8 and 9
+// come after that day.
 Event event(int i) {
   const std::int64_t day = i < 8 ? 2 * i : 112 + 2 * i;
   return {"e-" + std::to_string(i), "m-" + std::to_string(i % 3), kJan1 + day * kDay};
 }
 
-TEST_CASE("a stream behind the committed transaction catches up without output", "[state]") {
+constexpr EpochMs kIdleClock{kJan1 + 114 * kDay};
+
+struct Store {
   testing::TempDir dir;
   std::unique_ptr<StateStore> store;
-  REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok());
   const EngineOptions options;
-  constexpr std::int32_t kPartition = 1;
-  const EpochMs idle_clock{kJan1 + 114 * kDay};
-
-  // The stream that made the transaction: commits locally after event 5, then events 6
-  // and 7 and an idle advance go into the Kafka transaction (offset 8, idle_clock), and
-  // the process dies before the local write. What it would have emitted next is the
-  // reference.
-  JsonSink before;
-  std::unique_ptr<PartitionStream> original;
-  REQUIRE(PartitionStream::restore(*store, kPartition, options, 1 << 20, before, nullptr, original)
-              .is_ok());
-  for (int i = 0; i < 6; ++i) original->apply(event(i).view(), i);
-  REQUIRE(original->commit().is_ok());
-  for (int i = 6; i < 8; ++i) original->apply(event(i).view(), i);
-  original->advance_clock_to(idle_clock);
-  const auto committed = original->group_commit();
-  REQUIRE(committed);
-  CHECK(committed->next_offset == 8);
-  CHECK(committed->clock == idle_clock);
-  const std::size_t emitted_by_transaction = before.lines.size();
-  for (int i = 8; i < 10; ++i) original->apply(event(i).view(), i);
-  const std::vector<std::string> after_transaction(
-      before.lines.begin() + static_cast<std::ptrdiff_t>(emitted_by_transaction),
-      before.lines.end());
-  REQUIRE_FALSE(after_transaction.empty());
-
-  // The restart: local state at offset 6; the group says 8 with idle_clock.
-  JsonSink restarted_out;
-  std::unique_ptr<PartitionStream> restarted;
-  REQUIRE(PartitionStream::restore(*store, kPartition, options, 1 << 20, restarted_out, nullptr,
-                                   restarted)
-              .is_ok());
-  REQUIRE(restarted->resume_offset() == 6);
-  restarted->catch_up_silently(committed->next_offset, committed->clock);
-  for (int i = 6; i < 8; ++i) {
-    CHECK_FALSE(restarted->emits_at(i));
-    restarted->apply(event(i).view(), i);
+  Store() { REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok()); }
+  std::unique_ptr<PartitionStream> restore(JsonSink& sink) {
+    std::unique_ptr<PartitionStream> stream;
+    REQUIRE(PartitionStream::restore(*store, 1, options, 1 << 20, sink, nullptr, stream).is_ok());
+    return stream;
   }
-  CHECK(restarted->group_commit()->next_offset == 8);  // not behind what was committed
-  CHECK(restarted_out.lines.empty());
+};
+
+// A stream that committed the input before `local` locally, and then a Kafka
+// transaction holding the input up to offset 8 (with an idle advance to kIdleClock at
+// its start when `idle`), before it died. Returns that transaction's group commit and
+// what the stream would have emitted after it (events 8 and 9).
+struct Original {
+  PartitionStream::GroupCommit committed;
+  std::vector<std::string> emitted_after;
+  ProcessorCheckpoint final_checkpoint;
+};
+
+Original run_original(Store& store, std::int64_t local, bool idle) {
+  JsonSink out;
+  auto stream = store.restore(out);
+  for (int i = 0; i < local; ++i) stream->apply(event(i).view(), i);
+  REQUIRE(stream->commit().is_ok());
+  stream->transaction_committed();
+  if (idle) stream->advance_clock_to(kIdleClock);
+  for (int i = static_cast<int>(local); i < 8; ++i) stream->apply(event(i).view(), i);
+  Original original{*stream->group_commit(), {}, {}};
+  const std::size_t before = out.lines.size();
+  for (int i = 8; i < 10; ++i) stream->apply(event(i).view(), i);
+  original.emitted_after.assign(out.lines.begin() + static_cast<std::ptrdiff_t>(before),
+                                out.lines.end());
+  original.final_checkpoint = stream->checkpoint();
+  return original;
+}
+
+// Restarts on the store, catches up to `original`'s transaction, reads events 6 to 9.
+void check_restart(Store& store, const Original& original, std::int64_t local) {
+  JsonSink out;
+  auto stream = store.restore(out);
+  REQUIRE(stream->resume_offset() == local);
+  stream->catch_up_silently(original.committed.next_offset, original.committed.metadata);
+  for (int i = static_cast<int>(local); i < 8; ++i) {
+    CHECK_FALSE(stream->emits_at(i));
+    stream->apply(event(i).view(), i);
+  }
+  CHECK(stream->group_commit()->next_offset == 8);  // never behind what was committed
+  CHECK(out.lines.empty());
   for (int i = 8; i < 10; ++i) {
-    CHECK(restarted->emits_at(i));
-    restarted->apply(event(i).view(), i);
+    CHECK(stream->emits_at(i));
+    stream->apply(event(i).view(), i);
   }
-  CHECK(restarted_out.lines == after_transaction);
-  CHECK(restarted->checkpoint() == original->checkpoint());
+  CHECK(out.lines == original.emitted_after);
+  CHECK(stream->checkpoint() == original.final_checkpoint);
+}
+
+TEST_CASE("a crash after a transaction that began with an idle advance is caught up exactly",
+          "[state]") {
+  Store store;
+  const Original original = run_original(store, 6, true);
+  CHECK(original.committed.next_offset == 8);
+  CHECK(original.committed.metadata == GroupOffsetMetadata{6, kIdleClock, kIdleClock});
+  REQUIRE_FALSE(original.emitted_after.empty());
+  check_restart(store, original, 6);
+}
+
+TEST_CASE("a stream several commits behind catches up without output", "[state]") {
+  Store store;
+  const Original original = run_original(store, 3, false);
+  check_restart(store, original, 3);
 }
 
 TEST_CASE("a stream not behind the committed offset only takes the committed clock", "[state]") {
-  testing::TempDir dir;
-  std::unique_ptr<StateStore> store;
-  REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok());
-  const EngineOptions options;
+  Store store;
   JsonSink out;
-  std::unique_ptr<PartitionStream> stream;
-  REQUIRE(PartitionStream::restore(*store, 0, options, 1 << 20, out, nullptr, stream).is_ok());
+  auto stream = store.restore(out);
   for (int i = 0; i < 8; ++i) stream->apply(event(i).view(), i);
   REQUIRE(stream->commit().is_ok());
   const std::size_t emitted = out.lines.size();
   // The transaction after the local write only held an idle advance (no input).
-  stream->catch_up_silently(8, EpochMs{kJan1 + 114 * kDay});
+  stream->catch_up_silently(8, {8, kIdleClock, kIdleClock});
   CHECK(out.lines.size() == emitted);  // the dormant transitions were committed already
-  CHECK(stream->checkpoint().clock.clock == EpochMs{kJan1 + 114 * kDay});
+  CHECK(stream->checkpoint().clock.clock == kIdleClock);
   CHECK(stream->emits_at(8));
 }
 
