@@ -67,13 +67,20 @@ TxnOutcome outcome_of(rd_kafka_error_t* raw, std::string& detail) {
   return TxnOutcome::fatal;
 }
 
+// How long one attempt of a transactional call waits before it is retried: short, so
+// that the producer's events (broker reachability, logs) are served between attempts
+// while the brokers are away.
+constexpr int kTransactionCallTimeoutMs = 1000;
+
 // Runs `call` (returning the error of one librdkafka transactional call, owned by the
-// caller) until it is not retriable; fills `detail` with the last error's text.
+// caller) until it is not retriable, serving `producer`'s callbacks between attempts;
+// fills `detail` with the last error's text.
 template <typename Call>
-TxnOutcome run_txn_call(Call&& call, std::string& detail) {
+TxnOutcome run_txn_call(RdKafka::Producer& producer, Call&& call, std::string& detail) {
   for (;;) {
     const TxnOutcome outcome = outcome_of(call(), detail);
     if (outcome != TxnOutcome::retriable) return outcome;
+    producer.poll(0);
   }
 }
 
@@ -98,9 +105,6 @@ struct KafkaSink::Impl {
   std::string transactional_id;  // empty: not transactional
   bool in_transaction = false;
 
-  int txn_timeout_ms() const {
-    return static_cast<int>(std::chrono::milliseconds(kTransactionCallTimeout).count());
-  }
   Status txn_fatal(const std::string& what, const std::string& detail) const {
     return Status::fatal("kafka producer (transactional.id " + transactional_id + "): " + what +
                          ": " + detail);
@@ -162,8 +166,9 @@ Status KafkaSink::open(const KafkaSinkSettings& settings, std::unique_ptr<KafkaS
   if (!impl->transactional_id.empty()) {
     std::string detail;
     RdKafka::Producer& producer = *impl->producer;
-    const int timeout = impl->txn_timeout_ms();
+    const int timeout = kTransactionCallTimeoutMs;
     if (run_txn_call(
+            producer,
             [&] { return std::unique_ptr<RdKafka::Error>(producer.init_transactions(timeout)); },
             detail) != TxnOutcome::ok) {
       return impl->txn_fatal("initialising transactions", detail);
@@ -257,7 +262,7 @@ Status KafkaSink::commit_transaction(const std::vector<GroupOffset>& offsets,
                                      const KafkaSource& group) {
   Impl& impl = *impl_;
   RdKafka::Producer& producer = *impl.producer;
-  const int timeout = impl.txn_timeout_ms();
+  const int timeout = kTransactionCallTimeoutMs;
   std::string detail;
   TxnOutcome outcome = TxnOutcome::ok;
   if (!offsets.empty()) {
@@ -278,6 +283,7 @@ Status KafkaSink::commit_transaction(const std::vector<GroupOffset>& offsets,
     rd_kafka_consumer_group_metadata_t* metadata =
         rd_kafka_consumer_group_metadata(static_cast<rd_kafka_t*>(group.client_handle()));
     outcome = run_txn_call(
+        producer,
         [&] {
           return rd_kafka_send_offsets_to_transaction(producer.c_ptr(), list.get(), metadata,
                                                       timeout);
@@ -287,6 +293,7 @@ Status KafkaSink::commit_transaction(const std::vector<GroupOffset>& offsets,
   }
   if (outcome == TxnOutcome::ok) {
     outcome = run_txn_call(
+        producer,
         [&] { return std::unique_ptr<RdKafka::Error>(producer.commit_transaction(timeout)); },
         detail);
   }
@@ -306,9 +313,10 @@ Status KafkaSink::abort_transaction() {
   Impl& impl = *impl_;
   if (!impl.in_transaction) return Status::ok();
   RdKafka::Producer& producer = *impl.producer;
-  const int timeout = impl.txn_timeout_ms();
+  const int timeout = kTransactionCallTimeoutMs;
   std::string detail;
   if (run_txn_call(
+          producer,
           [&] { return std::unique_ptr<RdKafka::Error>(producer.abort_transaction(timeout)); },
           detail) != TxnOutcome::ok) {
     return impl.txn_fatal("aborting a transaction", detail);

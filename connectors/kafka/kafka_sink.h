@@ -47,10 +47,6 @@ struct KafkaSinkSettings {
   KafkaClientEvents* events = nullptr;  // when set: the producer's events (must outlive it)
 };
 
-// Transactional producers only: how long one attempt of a transactional call may wait for
-// the coordinator (retriable failures are retried).
-inline constexpr std::chrono::seconds kTransactionCallTimeout{30};
-
 // Called on the sink's thread for every acknowledged transition with the time from the
 // causing record's read (set_cause_read_time) to the acknowledgement.
 using AckLatencyObserver = std::function<void(std::chrono::nanoseconds)>;
