@@ -13,7 +13,9 @@
 // begin_transaction() and commit_transaction()/abort_transaction(); commit_transaction
 // also commits the consumer group's offsets (fenced by the group generation, KIP-447), so
 // records and input offsets become visible to read_committed consumers together or not
-// at all. A failed delivery inside a transaction only aborts that transaction.
+// at all. A failed delivery inside a transaction only aborts that transaction. The
+// transactional calls wait until done, retrying while the error is retriable (brokers
+// away) and serving the producer's events and delivery reports between attempts.
 //
 // Not thread-safe: one thread emits, polls and flushes (delivery reports are served
 // on that thread inside poll() and flush()).
