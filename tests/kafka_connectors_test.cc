@@ -1,8 +1,7 @@
 // The Kafka source and sink against librdkafka's mock cluster: transition records with
 // CloudEvents headers and routes, dead letters with original bytes and headers, a
 // refused delivery surfacing in flush(), the client property layering (exactly once
-// included), and broker
-// outages reported once each way through KafkaClientEvents.
+// included), and broker outages reported once each way through KafkaClientEvents.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
