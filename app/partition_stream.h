@@ -3,9 +3,13 @@
 //
 // restore() resumes from the partition's last checkpoint in the store (or starts empty;
 // a checkpoint made with another time.utc_offset is refused);
-// commit() persists changed members, timer moves, the processor checkpoint and the
-// position in one atomic batch. The caller must have had every output of the work being
-// committed acknowledged first (SPEC 7, at least once).
+// A commit is stage() then write(): stage() hands changed members and the checkpoint
+// to the state changelog (when the stream has one) and to the store batch; the caller
+// has every output of the work being committed acknowledged (transitions and changelog
+// records alike, SPEC 7, at least once), then write() persists the batch in one atomic
+// write, the changelog offset of the checkpoint record with the position.
+// changelog_restored() takes what the changelog restore of the partition found
+// (app/changelog_restore.h) for the next commit.
 //
 // Not thread-safe: owned by the engine thread.
 #pragma once
@@ -14,6 +18,7 @@
 #include <memory>
 #include <optional>
 
+#include "app/changelog_restore.h"
 #include "app/partition_position.h"
 #include "engine/engine_options.h"
 #include "engine/stream_processor.h"
@@ -27,7 +32,7 @@ class PartitionStream {
  public:
   static Status restore(StateStore& store, std::int32_t partition, const EngineOptions& options,
                         std::size_t cache_bytes, TransitionSink& sink, ActionSink* actions,
-                        std::unique_ptr<PartitionStream>& stream);
+                        ChangelogSink* changelog, std::unique_ptr<PartitionStream>& stream);
 
   // The next offset to read: the committed position, or nullopt for a new partition.
   std::optional<std::int64_t> resume_offset() const;
@@ -37,7 +42,10 @@ class PartitionStream {
   // Live idle advance (SPEC 4): the clock follows `target` when that is later.
   void advance_clock_to(EpochMs target) { processor_->advance_clock_to(target); }
 
-  Status commit();
+  Status stage() { return members_.stage(checkpoint_now()); }
+  // `changelog_offset`: of the checkpoint record stage() sent (nullopt: no changelog).
+  Status write(std::optional<std::int64_t> changelog_offset);
+  void changelog_restored(const ChangelogRestore& restore);
 
   std::int32_t partition() const { return partition_; }
   const PartitionPosition& position() const { return position_; }
@@ -50,7 +58,9 @@ class PartitionStream {
   bool caught_up = false;
 
  private:
-  PartitionStream(StateStore& store, std::int32_t partition, std::size_t cache_bytes);
+  PartitionStream(StateStore& store, std::int32_t partition, std::size_t cache_bytes,
+                  ChangelogSink* changelog);
+  StreamCheckpoint checkpoint_now() const;
   void consumed(std::int64_t offset);
 
   std::int32_t partition_;

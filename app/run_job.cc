@@ -6,11 +6,14 @@
 #include <memory>
 #include <optional>
 
+#include "app/changelog_restore.h"
 #include "app/group_instance_id.h"
 #include "app/log.h"
 #include "app/partition_stream.h"
 #include "app/service_health.h"
 #include "connectors/event_parser.h"
+#include "connectors/kafka/changelog_reader.h"
+#include "connectors/kafka/changelog_topic.h"
 #include "connectors/kafka/kafka_access_check.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
@@ -77,6 +80,9 @@ class Service final : public PartitionListener, public KafkaClientEvents {
  private:
   Status open();
   Status open_source();
+  Status open_changelog();
+  Status restore_partition(std::int32_t partition, std::size_t cache_bytes,
+                           std::unique_ptr<PartitionStream>& stream);
   HttpReply explain(const std::string& member_id);
   Status rejoin();
   Status consume(const std::atomic<bool>& stop);
@@ -103,6 +109,8 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   std::string member_id_;    // the group.instance.id in use
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<KafkaSink> sink_;
+  std::string changelog_topic_;
+  std::unique_ptr<ChangelogReader> changelog_reader_;  // opened at the first assignment
   std::map<std::int32_t, std::unique_ptr<PartitionStream>> streams_;
   std::unique_ptr<KafkaSource> source_;  // last: goes first (see leave_group)
   Status failure_ = Status::ok();        // the first fatal error, from anywhere
@@ -135,12 +143,14 @@ Status Service::open() {
   if (!s.is_ok()) return s;
   s = group_instance_id(config_.state.dir, instance_id_);
   if (!s.is_ok()) return s;
+  changelog_topic_ = changelog_topic_name(config_.application_id);
   KafkaSinkSettings sink{producer_properties(config_.kafka_properties),
                          config_.application_id,
                          config_.output.topic,
                          config_.output.dlq_topic,
                          config_.output.routes,
                          config_.output.actions_topic,
+                         changelog_topic_,
                          this};
   s = KafkaSink::open(sink, sink_);
   if (!s.is_ok()) return s;
@@ -343,13 +353,22 @@ void Service::advance_idle_partitions() {
   }
 }
 
+// Changelog records (members, then each stream's checkpoint) go out after the
+// transitions of the same work; one flush has all of them acknowledged before any state
+// is written, so neither the local store nor the group offsets are ever ahead of the
+// output and the changelog.
 Status Service::commit_all() {
   const auto started = SteadyClock::now();
-  Status s = sink_->flush();
+  Status s = Status::ok();
+  for (auto& [partition, stream] : streams_) {
+    s = stream->stage();
+    if (!s.is_ok()) return s;
+  }
+  s = sink_->flush();
   if (!s.is_ok()) return s;
   std::vector<std::pair<std::int32_t, std::int64_t>> offsets;
   for (auto& [partition, stream] : streams_) {
-    s = stream->commit();
+    s = stream->write(sink_->changelog_checkpoint_offset(partition));
     if (!s.is_ok()) return s;
     if (auto next = stream->resume_offset()) offsets.emplace_back(partition, *next);
   }
@@ -375,12 +394,11 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
   std::vector<std::optional<std::int64_t>> starts;
   const std::size_t cache_share =
       config_.state.cache_bytes / std::max<std::size_t>(1, partitions.size());
+  Status opened = changelog_reader_ ? Status::ok() : open_changelog();
+  if (!opened.is_ok()) fail(opened);
   for (std::int32_t partition : partitions) {
     std::unique_ptr<PartitionStream> stream;
-    observer_.restore_started(partition);
-    Status s = PartitionStream::restore(
-        *store_, partition, config_.engine, cache_share, *sink_,
-        config_.engine.enabled_actions.any() ? sink_.get() : nullptr, stream);
+    Status s = failure_.is_ok() ? restore_partition(partition, cache_share, stream) : failure_;
     if (!s.is_ok()) {
       fail(s);
       starts.emplace_back(std::nullopt);
@@ -394,6 +412,59 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
   health_.set_assigned(failure_.is_ok());
   update_readiness();
   return starts;
+}
+
+// The changelog topic is checked (or created) once the input topic's partition count is
+// known for certain: at the first assignment.
+Status Service::open_changelog() {
+  const std::optional<std::int32_t> partitions = source_->partition_count();
+  if (!partitions) {
+    return Status::fatal("cannot read the partition count of " + config_.input.topic +
+                         " to check the state changelog topic " + changelog_topic_);
+  }
+  Status s = ensure_changelog_topic(producer_properties(config_.kafka_properties), changelog_topic_,
+                                    *partitions);
+  if (!s.is_ok()) return s;
+  return ChangelogReader::open(
+      consumer_properties(config_.kafka_properties, config_.application_id), changelog_topic_,
+      changelog_reader_);
+}
+
+// Restores the partition's state from the changelog where the local store is behind
+// it (or missing), then its stream from the local store. Runs inside the rebalance
+// callback: /readyz says which partition is being restored.
+Status Service::restore_partition(std::int32_t partition, std::size_t cache_bytes,
+                                  std::unique_ptr<PartitionStream>& stream) {
+  observer_.restore_started(partition);
+  health_.set_restoring(partition);
+  update_readiness();
+  const auto started = SteadyClock::now();
+  ChangelogRestore restored;
+  Status s = restore_from_changelog(
+      *store_, *changelog_reader_, partition,
+      [this](std::uint64_t records, std::uint64_t bytes) {
+        observer_.restore_read(records, bytes);
+        observer_.heartbeat();
+      },
+      restored);
+  if (s.is_ok()) {
+    s = PartitionStream::restore(*store_, partition, config_.engine, cache_bytes, *sink_,
+                                 config_.engine.enabled_actions.any() ? sink_.get() : nullptr,
+                                 sink_.get(), stream);
+  }
+  if (s.is_ok()) stream->changelog_restored(restored);
+  health_.set_restoring(std::nullopt);
+  const auto took = SteadyClock::now() - started;
+  observer_.restore_took(took);
+  if (s.is_ok() && restored.records > 0) {
+    log::info("partition_restored_from_changelog",
+              {{"partition", std::to_string(partition)},
+               {"records", std::to_string(restored.records)},
+               {"bytes", std::to_string(restored.bytes)},
+               {"unfinished_commit_members", std::to_string(restored.unfinished.size())},
+               {"seconds", std::to_string(std::chrono::duration<double>(took).count())}});
+  }
+  return s;
 }
 
 void Service::on_revoked(const std::vector<std::int32_t>& partitions) {
