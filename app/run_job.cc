@@ -57,10 +57,12 @@ std::string partition_list(const std::vector<std::int32_t>& partitions) {
 // failure nothing more is committed on the way out.
 class Service final : public PartitionListener, public KafkaClientEvents {
  public:
-  Service(const SegmentdConfig& config, RunObserver& observer, MemberQueries* queries)
+  Service(const SegmentdConfig& config, RunObserver& observer, MemberQueries* queries,
+          bool embedded_cluster)
       : config_(config),
         observer_(observer),
         queries_(queries),
+        embedded_cluster_(embedded_cluster),
         parser_(config.input.max_event_bytes) {}
   ~Service() override;
   Service(const Service&) = delete;
@@ -102,6 +104,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   const SegmentdConfig& config_;
   RunObserver& observer_;
   MemberQueries* queries_;                       // null: no GET /members
+  bool embedded_cluster_;                        // the mock cluster: see run_service
   std::optional<std::int32_t> partition_count_;  // of the input topic, once known
   EventParser parser_;
   ServiceHealth health_;
@@ -423,7 +426,7 @@ Status Service::open_changelog() {
                          " to check the state changelog topic " + changelog_topic_);
   }
   Status s = ensure_changelog_topic(producer_properties(config_.kafka_properties), changelog_topic_,
-                                    *partitions);
+                                    *partitions, !embedded_cluster_);
   if (!s.is_ok()) return s;
   return ChangelogReader::open(
       consumer_properties(config_.kafka_properties, config_.application_id), changelog_topic_,
@@ -568,8 +571,8 @@ HttpReply Service::explain(const std::string& member_id) {
 }
 
 Status run_service(const SegmentdConfig& config, RunObserver& observer,
-                   const std::atomic<bool>& stop, MemberQueries* queries) {
-  Service service(config, observer, queries);
+                   const std::atomic<bool>& stop, MemberQueries* queries, bool embedded_cluster) {
+  Service service(config, observer, queries, embedded_cluster);
   return service.run(stop);
 }
 

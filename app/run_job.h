@@ -32,7 +32,11 @@ namespace segmentd {
 // With `queries`, the processing loop answers GET /members/{id} (member_queries.h):
 // the member's explanation (200), 404 naming the owning partition when this instance
 // does not own it, 503 while the input topic's partition count is unknown.
+// `embedded_cluster`: the brokers are librdkafka's mock cluster (segmentd demo), which
+// cannot describe a topic's configuration: the changelog topic's cleanup.policy is not
+// checked.
 Status run_service(const SegmentdConfig& config, RunObserver& observer,
-                   const std::atomic<bool>& stop, MemberQueries* queries = nullptr);
+                   const std::atomic<bool>& stop, MemberQueries* queries = nullptr,
+                   bool embedded_cluster = false);
 
 }  // namespace segmentd

@@ -135,7 +135,8 @@ std::string changelog_topic_name(const std::string& application_id) {
 }
 
 Status ensure_changelog_topic(const KafkaProperties& properties, const std::string& topic,
-                              std::int32_t partitions, std::chrono::milliseconds timeout) {
+                              std::int32_t partitions, bool check_policy,
+                              std::chrono::milliseconds timeout) {
   std::unique_ptr<RdKafka::Conf> conf;
   Status s = make_kafka_conf(properties, conf);
   if (!s.is_ok()) return s;
@@ -163,6 +164,7 @@ Status ensure_changelog_topic(const KafkaProperties& properties, const std::stri
                          std::to_string(*existing) + " partitions but the input topic has " +
                          std::to_string(partitions) + fix);
   }
+  if (!check_policy) return Status::ok();
   std::string policy;
   s = cleanup_policy(rk, topic, timeout, policy);
   if (!s.is_ok()) return s;

@@ -22,8 +22,10 @@ namespace segmentd {
 
 std::string changelog_topic_name(const std::string& application_id);
 
+// `check_policy` false: the cleanup.policy is not asked for (librdkafka's mock cluster,
+// which has neither DescribeConfigs nor compaction).
 Status ensure_changelog_topic(const KafkaProperties& properties, const std::string& topic,
-                              std::int32_t partitions,
+                              std::int32_t partitions, bool check_policy = true,
                               std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 }  // namespace segmentd
