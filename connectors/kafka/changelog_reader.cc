@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "connectors/kafka/kafka_client.h"
 
@@ -10,7 +11,8 @@ namespace segmentd {
 
 namespace {
 
-constexpr auto kWatermarkTimeout = std::chrono::seconds(10);
+constexpr auto kWatermarkTimeout = std::chrono::seconds(30);
+constexpr auto kRequestTimeout = std::chrono::milliseconds(5000);
 constexpr auto kPollSlice = std::chrono::milliseconds(100);
 
 KafkaProperties restore_properties(const KafkaProperties& configured, const std::string& topic) {
@@ -59,10 +61,17 @@ Status ChangelogReader::open(const KafkaProperties& properties, const std::strin
 
 const std::string& ChangelogReader::topic() const { return impl_->topic; }
 
+// Retried until kWatermarkTimeout: a topic just created has no leaders for a moment, and
+// a broker may be restarting.
 Status ChangelogReader::watermarks(std::int32_t partition, std::int64_t& low, std::int64_t& high) {
-  const RdKafka::ErrorCode err = impl_->consumer->query_watermark_offsets(
-      impl_->topic, partition, &low, &high,
-      static_cast<int>(std::chrono::milliseconds(kWatermarkTimeout).count()));
+  const auto deadline = std::chrono::steady_clock::now() + kWatermarkTimeout;
+  RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
+  do {
+    err = impl_->consumer->query_watermark_offsets(impl_->topic, partition, &low, &high,
+                                                   static_cast<int>(kRequestTimeout.count()));
+    if (err == RdKafka::ERR_NO_ERROR) return Status::ok();
+    std::this_thread::sleep_for(kPollSlice);
+  } while (std::chrono::steady_clock::now() < deadline);
   if (err != RdKafka::ERR_NO_ERROR) {
     return Status::error(ErrorKind::retry, "reading the offsets of " + impl_->topic +
                                                " partition " + std::to_string(partition) + ": " +
