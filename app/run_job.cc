@@ -426,11 +426,11 @@ Status Service::open_changelog() {
                          " to check the state changelog topic " + changelog_topic_);
   }
   Status s = ensure_changelog_topic(producer_properties(config_.kafka_properties), changelog_topic_,
-                                    *partitions, !embedded_cluster_);
+                                    *partitions, this, !embedded_cluster_);
   if (!s.is_ok()) return s;
   return ChangelogReader::open(
       consumer_properties(config_.kafka_properties, config_.application_id), changelog_topic_,
-      changelog_reader_);
+      changelog_reader_, this);
 }
 
 // Restores the partition's state from the changelog where the local store is behind

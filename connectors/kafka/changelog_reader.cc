@@ -35,6 +35,7 @@ KafkaProperties restore_properties(const KafkaProperties& configured, const std:
 }  // namespace
 
 struct ChangelogReader::Impl {
+  std::unique_ptr<LogRelay> relay;  // declared first: outlives the consumer
   std::string topic;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
 };
@@ -46,12 +47,17 @@ ChangelogReader::~ChangelogReader() {
 }
 
 Status ChangelogReader::open(const KafkaProperties& properties, const std::string& topic,
-                             std::unique_ptr<ChangelogReader>& reader) {
+                             std::unique_ptr<ChangelogReader>& reader, KafkaClientEvents* events) {
   auto impl = std::make_unique<Impl>();
   impl->topic = topic;
   std::unique_ptr<RdKafka::Conf> conf;
   Status s = make_kafka_conf(restore_properties(properties, topic), conf);
   if (!s.is_ok()) return s;
+  if (events != nullptr) {
+    impl->relay = std::make_unique<LogRelay>("changelog", *events);
+    s = impl->relay->attach(*conf);
+    if (!s.is_ok()) return s;
+  }
   std::string error;
   impl->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
   if (!impl->consumer) return Status::fatal("kafka changelog consumer: " + error);

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "connectors/kafka/kafka_events.h"
 #include "connectors/kafka/kafka_properties.h"
 #include "engine/status.h"
 
@@ -30,8 +31,10 @@ struct ChangelogEntry {
 class ChangelogReader {
  public:
   // `properties`: consumer properties (kafka_properties.h); group settings are dropped.
+  // `events`, when given, receives the client's log lines (client "changelog") and must
+  // outlive the reader.
   static Status open(const KafkaProperties& properties, const std::string& topic,
-                     std::unique_ptr<ChangelogReader>& reader);
+                     std::unique_ptr<ChangelogReader>& reader, KafkaClientEvents* events = nullptr);
   ~ChangelogReader();
   ChangelogReader(const ChangelogReader&) = delete;
   ChangelogReader& operator=(const ChangelogReader&) = delete;

@@ -135,11 +135,17 @@ std::string changelog_topic_name(const std::string& application_id) {
 }
 
 Status ensure_changelog_topic(const KafkaProperties& properties, const std::string& topic,
-                              std::int32_t partitions, bool check_policy,
+                              std::int32_t partitions, KafkaClientEvents* events, bool check_policy,
                               std::chrono::milliseconds timeout) {
   std::unique_ptr<RdKafka::Conf> conf;
   Status s = make_kafka_conf(properties, conf);
   if (!s.is_ok()) return s;
+  std::unique_ptr<LogRelay> relay;  // outlives the client
+  if (events != nullptr) {
+    relay = std::make_unique<LogRelay>("admin", *events);
+    s = relay->attach(*conf);
+    if (!s.is_ok()) return s;
+  }
   std::string error;
   const std::unique_ptr<RdKafka::Producer> client(RdKafka::Producer::create(conf.get(), error));
   if (!client) return Status::fatal("kafka admin client: " + error);
