@@ -356,13 +356,16 @@ void Service::advance_idle_partitions() {
   }
 }
 
-// Changelog records (members, then each stream's checkpoint) go out after the
-// transitions of the same work; one flush has all of them acknowledged before any state
-// is written, so neither the local store nor the group offsets are ever ahead of the
-// output and the changelog.
+// Changelog records (members, then each stream's checkpoint) are produced only once
+// every output of the work is acknowledged: a checkpoint in the changelog is what the
+// next owner resumes from, so it must never be ahead of the output (a kill between
+// the changelog's acknowledgement and a transition's would lose the transition). A
+// second flush has the changelog acknowledged before any state is written, so neither
+// the local store nor the group offsets are ever ahead of the changelog.
 Status Service::commit_all() {
   const auto started = SteadyClock::now();
-  Status s = Status::ok();
+  Status s = sink_->flush();
+  if (!s.is_ok()) return s;
   for (auto& [partition, stream] : streams_) {
     s = stream->stage();
     if (!s.is_ok()) return s;
