@@ -50,7 +50,8 @@ def main():
                                "consumption to start")
         fresh_restarts = 0
         for chunk in chunks:
-            time.sleep(rng.uniform(0.5, 2.5))
+            placed += produce_lines(bootstrap, "purchases", chunk, key_fn=member_key)
+            time.sleep(rng.uniform(0.0, 1.0))  # while the chunk is processed, or after
             victim = rng.randrange(3)
             services[victim].kill()
             if rng.random() < 0.5:
@@ -58,7 +59,7 @@ def main():
                 fresh_restarts += 1
             else:
                 services[victim] = start(services[victim].log_path.with_suffix(""))
-            placed += produce_lines(bootstrap, "purchases", chunk, key_fn=member_key)
+            time.sleep(rng.uniform(0.5, 2.0))
             committed = committed_offsets(bootstrap, "segmentd-test", "purchases", PARTITIONS)
             delete_records(bootstrap, "purchases", {p: o for p, o in committed.items() if o > 0})
 
