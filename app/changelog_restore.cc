@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 
 #include "app/log.h"
@@ -14,6 +15,10 @@ namespace segmentd {
 namespace {
 
 constexpr std::size_t kBatchBytes = 32u << 20;
+// Committed records are combined per member in memory up to this size, then written in
+// key order: a member's older records (those compaction has not removed yet) are never
+// written, and sorted inserts are the store's cheapest.
+constexpr std::size_t kCombineBytes = 256u << 20;
 constexpr std::uint64_t kProgressEvery = 16384;
 
 struct PendingMember {
@@ -40,6 +45,8 @@ class Restorer {
     if (!s.is_ok()) return s;
     if (progress_) progress_(unreported_records_, unreported_bytes_);
     for (PendingMember& m : pending_) out_.unfinished.push_back(std::move(m.id));
+    s = write_latest(false);
+    if (!s.is_ok()) return s;
     std::sort(out_.unfinished.begin(), out_.unfinished.end());
     out_.unfinished.erase(std::unique(out_.unfinished.begin(), out_.unfinished.end()),
                           out_.unfinished.end());
@@ -109,17 +116,44 @@ class Restorer {
       local_checkpoint_removed_ = true;
     }
     for (PendingMember& m : pending_) {
-      if (m.record) {
-        batch_.put_member_record(stream_, m.id, *m.record);
-      } else {
-        batch_.delete_member(stream_, m.id);
+      const std::size_t bytes = m.id.size() + (m.record ? m.record->size() : 0) + kEntryOverhead;
+      auto [it, inserted] = latest_.try_emplace(std::move(m.id), std::move(m.record));
+      if (!inserted) {
+        latest_bytes_ -= it->first.size() + (it->second ? it->second->size() : 0) + kEntryOverhead;
+        it->second = std::move(m.record);
       }
+      latest_bytes_ += bytes;
     }
     pending_.clear();
     last_checkpoint_ = std::move(checkpoint);
-    if (batch_.byte_size() >= kBatchBytes) return store_.commit(batch_, false);
-    return Status::ok();
+    return latest_bytes_ >= kCombineBytes ? write_latest(true) : Status::ok();
   }
+
+  // Writes the combined records in key order (in unsynced batches; the last one stays in
+  // batch_ unless `commit_all`).
+  Status write_latest(bool commit_all) {
+    std::vector<const std::pair<const std::string, std::optional<std::string>>*> sorted;
+    sorted.reserve(latest_.size());
+    for (const auto& entry : latest_) sorted.push_back(&entry);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
+    for (const auto* entry : sorted) {
+      if (entry->second) {
+        batch_.put_member_record(stream_, entry->first, *entry->second);
+      } else {
+        batch_.delete_member(stream_, entry->first);
+      }
+      if (batch_.byte_size() >= kBatchBytes) {
+        Status s = store_.commit(batch_, false);
+        if (!s.is_ok()) return s;
+      }
+    }
+    latest_.clear();
+    latest_bytes_ = 0;
+    return commit_all && batch_.byte_size() > 0 ? store_.commit(batch_, false) : Status::ok();
+  }
+
+  static constexpr std::size_t kEntryOverhead = 96;  // hash node and string objects
 
   StateStore& store_;
   ChangelogReader& reader_;
@@ -131,6 +165,9 @@ class Restorer {
   bool on_top_of_local_ = false;
   bool local_checkpoint_removed_ = false;
   std::vector<PendingMember> pending_;  // since the last checkpoint record
+  // Committed records not yet written, the latest per member (nullopt: tombstone).
+  std::unordered_map<std::string, std::optional<std::string>> latest_;
+  std::size_t latest_bytes_ = 0;
   std::optional<StreamCheckpoint> last_checkpoint_;
   MemberState scratch_;
   std::uint64_t unreported_records_ = 0;

@@ -6,11 +6,25 @@
 //   1. flush the producer: every transition and dead letter so far is acknowledged;
 //      a failed delivery stops the run without committing (the work is redone after a
 //      restart, with the same transition ids);
-//   2. per partition, one atomic RocksDB batch: changed members, timer moves, clock,
-//      counters and the next input offset;
-//   3. the group's offsets (for lag tooling; the state's offsets are authoritative).
+//   2. per partition, the changed member records and then the checkpoint (clock,
+//      counters, thresholds, next input offset, tally) go to the state changelog
+//      `<application.id>-state-changelog` (partition p for input partition p, through the
+//      same producer), and the producer is flushed again: the changelog is never ahead of
+//      the output;
+//   3. per partition, one atomic RocksDB batch: changed members, clock, counters, the
+//      next input offset and the changelog offset of step 2's checkpoint record: the
+//      store is never ahead of the changelog;
+//   4. the group's offsets (for lag tooling; the state's offsets are authoritative).
 // After a crash each partition resumes at its committed offset: at most the work since
 // the last commit is redone, emitting the same transitions again.
+//
+// Scale-out (SPEC 7): the changelog topic is created at the first assignment when
+// missing (changelog_topic.h; one with the wrong partition count or not compacted stops
+// the service). Each assigned partition is first brought up to its changelog
+// (changelog_restore.h: nothing to do when the local checkpoint is the changelog's last,
+// the records after it otherwise, the whole changelog for an empty state dir), inside the
+// rebalance callback, while /readyz says "restoring partition N"; so any instance can
+// take over any partition, whatever the input's retention.
 //
 // Live time (SPEC 2, 4): events more than input.max_future_skew ahead of the wall clock
 // are rejected as future_timestamp; a partition with nothing left to fetch follows

@@ -74,10 +74,19 @@ def run_one(args, binary, bootstrap, members, work):
     writer = subprocess.Popen(wrap + segmentd_args(binary, bootstrap, topics, app_id,
                                                    work / f"{prefix}-writer", port, args.set),
                               stdout=log, stderr=log)
-    drained, took = kbs.wait_drained(bootstrap, app_id, topics.input, timeout=3600)
-    if not drained:
-        raise RuntimeError("the writer did not finish")
-    stop(writer, log)
+    try:
+        for attempt in range(10):  # a new broker's group coordinator may not be ready yet
+            try:
+                drained, took = kbs.wait_drained(bootstrap, app_id, topics.input, timeout=3600)
+                break
+            except kbs.KafkaException:
+                if attempt == 9:
+                    raise
+                time.sleep(1)
+        if not drained:
+            raise RuntimeError("the writer did not finish")
+    finally:
+        stop(writer, log)
     changelog = f"{app_id}-state-changelog"
     changelog_records = sum(kbs.end_offsets(bootstrap, changelog).values())
     kbs.log(f"writer done in {took:.1f}s; changelog {changelog_records} records")
@@ -91,16 +100,18 @@ def run_one(args, binary, bootstrap, members, work):
                                                      work / f"{prefix}-restorer", port, args.set),
                                 stdout=log, stderr=log)
     tree = kbs.ProcTree(restorer.pid)
-    while not ready(port):
-        if restorer.poll() is not None:
-            raise RuntimeError(f"restorer exited {restorer.returncode}, see {log_path}")
-        tree.cpu_seconds()
-        tree.peak_rss_bytes()
-        time.sleep(0.05)
-    to_ready = time.monotonic() - started
-    cpu = tree.cpu_seconds()
-    rss = tree.peak_rss_bytes()
-    stop(restorer, log)
+    try:
+        while not ready(port):
+            if restorer.poll() is not None:
+                raise RuntimeError(f"restorer exited {restorer.returncode}, see {log_path}")
+            tree.cpu_seconds()
+            tree.peak_rss_bytes()
+            time.sleep(0.05)
+        to_ready = time.monotonic() - started
+        cpu = tree.cpu_seconds()
+        rss = tree.peak_rss_bytes()
+    finally:
+        stop(restorer, log)
     restored = [json.loads(l) for l in log_path.read_text().splitlines()
                 if '"partition_restored_from_changelog"' in l]
     kbs.delete_topics(bootstrap, topics)
