@@ -52,7 +52,7 @@ class Restorer {
                           out_.unfinished.end());
     if (!last_checkpoint_) return Status::ok();  // nothing committed since the local state
     batch_.put_checkpoint(stream_, *last_checkpoint_);
-    return store_.commit(batch_, true);
+    return store_.commit(batch_, false);
   }
 
  private:
@@ -111,7 +111,7 @@ class Restorer {
       // From here on the local records are ahead of the local checkpoint: without one, a
       // restore cut short starts over.
       batch_.delete_checkpoint(stream_);
-      Status s = store_.commit(batch_, true);
+      Status s = store_.commit(batch_, false);
       if (!s.is_ok()) return s;
       local_checkpoint_removed_ = true;
     }

@@ -316,9 +316,7 @@ Status StateStore::drop_stream(StreamId stream) {
   rocksdb::WriteBatch batch;
   rocksdb::Status s = batch.DeleteRange(impl_->members(), stream_prefix(stream), end);
   if (s.ok()) s = batch.Delete(impl_->meta(), checkpoint_key(stream));
-  rocksdb::WriteOptions write_options;
-  write_options.sync = impl_->sync_commits;
-  if (s.ok()) s = impl_->db->Write(write_options, &batch);
+  if (s.ok()) s = impl_->db->Write(rocksdb::WriteOptions(), &batch);
   return from_rocks(s, "dropping stream " + std::to_string(stream.value));
 }
 

@@ -11,7 +11,10 @@
 //
 // Atomicity: a StoreBatch gathers member puts and the checkpoint they reflect; commit()
 // writes it as one RocksDB write batch (WAL, optionally synced), so after any crash
-// state, timers and input position agree.
+// state, timers and input position agree. RocksDB recovers the WAL up to its first
+// damaged or missing record (point-in-time recovery, the default), so a crash keeps a
+// prefix of the writes: unsynced writes (bulk loads, drop_stream) followed by a
+// checkpoint need no sync of their own for consistency.
 //
 // Integrity: RocksDB verifies its WALs against the MANIFEST and checks checksums
 // (paranoid); every record read is validated (member_codec.h); each checkpoint carries
@@ -110,8 +113,8 @@ class StateStore {
   // batch is written. `sync` false: the WAL is not synced for this batch (bulk loads whose
   // last batch is synced, which syncs the earlier ones too).
   Status commit(StoreBatch& batch, bool sync = true);
-  // Removes the stream's member records and checkpoint (synced), e.g. before its state is
-  // restored from the changelog.
+  // Removes the stream's member records and checkpoint (WAL not synced), e.g. before its
+  // state is restored from the changelog.
   Status drop_stream(StreamId stream);
 
   StoreFigures figures() const;

@@ -27,7 +27,7 @@ KafkaProperties restore_properties(const KafkaProperties& configured, const std:
   out.emplace_back("enable.auto.commit", "false");
   out.emplace_back("fetch.max.bytes", "67108864");
   out.emplace_back("max.partition.fetch.bytes", "67108864");
-  out.emplace_back("queued.max.messages.kbytes", "262144");
+  out.emplace_back("queued.max.messages.kbytes", "65536");
   out.emplace_back("fetch.wait.max.ms", "10");
   return out;
 }
