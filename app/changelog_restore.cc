@@ -21,9 +21,16 @@ constexpr std::size_t kBatchBytes = 32u << 20;
 constexpr std::size_t kCombineBytes = 256u << 20;
 constexpr std::uint64_t kProgressEvery = 16384;
 
+// A member record read, not yet written: validated when written (a record a later one
+// of the same member replaces is never decoded).
+struct MemberRecord {
+  std::optional<std::string> record;  // nullopt: tombstone
+  std::int64_t offset = 0;
+};
+
 struct PendingMember {
   std::string id;
-  std::optional<std::string> record;  // nullopt: tombstone
+  MemberRecord record;
 };
 
 class Restorer {
@@ -74,16 +81,9 @@ class Restorer {
     std::string_view member_id;
     switch (classify_changelog_key(entry.key, member_id)) {
       case ChangelogKey::member: {
-        if (!entry.value) {
-          pending_.push_back({std::string(member_id), std::nullopt});
-          return Status::ok();
-        }
-        std::string why;
-        scratch_ = MemberState{};
-        if (!decode_member(*entry.value, scratch_, &why)) {
-          return corrupt(entry.offset, "member '" + std::string(member_id) + "': " + why);
-        }
-        pending_.push_back({std::string(member_id), std::string(*entry.value)});
+        pending_.push_back({std::string(member_id),
+                            {entry.value ? std::optional<std::string>(*entry.value) : std::nullopt,
+                             entry.offset}});
         return Status::ok();
       }
       case ChangelogKey::checkpoint:
@@ -116,10 +116,10 @@ class Restorer {
       local_checkpoint_removed_ = true;
     }
     for (PendingMember& m : pending_) {
-      const std::size_t bytes = m.id.size() + (m.record ? m.record->size() : 0) + kEntryOverhead;
+      const std::size_t bytes = entry_bytes(m.id, m.record);
       auto [it, inserted] = latest_.try_emplace(std::move(m.id), std::move(m.record));
       if (!inserted) {
-        latest_bytes_ -= it->first.size() + (it->second ? it->second->size() : 0) + kEntryOverhead;
+        latest_bytes_ -= entry_bytes(it->first, it->second);
         it->second = std::move(m.record);
       }
       latest_bytes_ += bytes;
@@ -132,14 +132,20 @@ class Restorer {
   // Writes the combined records in key order (in unsynced batches; the last one stays in
   // batch_ unless `commit_all`).
   Status write_latest(bool commit_all) {
-    std::vector<const std::pair<const std::string, std::optional<std::string>>*> sorted;
+    std::vector<const std::pair<const std::string, MemberRecord>*> sorted;
     sorted.reserve(latest_.size());
     for (const auto& entry : latest_) sorted.push_back(&entry);
     std::sort(sorted.begin(), sorted.end(),
               [](const auto* a, const auto* b) { return a->first < b->first; });
+    std::string why;
     for (const auto* entry : sorted) {
-      if (entry->second) {
-        batch_.put_member_record(stream_, entry->first, *entry->second);
+      const MemberRecord& m = entry->second;
+      if (m.record) {
+        scratch_ = MemberState{};
+        if (!decode_member(*m.record, scratch_, &why)) {
+          return corrupt(m.offset, "member '" + entry->first + "': " + why);
+        }
+        batch_.put_member_record(stream_, entry->first, *m.record);
       } else {
         batch_.delete_member(stream_, entry->first);
       }
@@ -153,7 +159,10 @@ class Restorer {
     return commit_all && batch_.byte_size() > 0 ? store_.commit(batch_, false) : Status::ok();
   }
 
-  static constexpr std::size_t kEntryOverhead = 96;  // hash node and string objects
+  static std::size_t entry_bytes(const std::string& id, const MemberRecord& m) {
+    constexpr std::size_t kOverhead = 104;  // hash node, string objects, offset
+    return id.size() + (m.record ? m.record->size() : 0) + kOverhead;
+  }
 
   StateStore& store_;
   ChangelogReader& reader_;
@@ -166,7 +175,7 @@ class Restorer {
   bool local_checkpoint_removed_ = false;
   std::vector<PendingMember> pending_;  // since the last checkpoint record
   // Committed records not yet written, the latest per member (nullopt: tombstone).
-  std::unordered_map<std::string, std::optional<std::string>> latest_;
+  std::unordered_map<std::string, MemberRecord> latest_;
   std::size_t latest_bytes_ = 0;
   std::optional<StreamCheckpoint> last_checkpoint_;
   MemberState scratch_;

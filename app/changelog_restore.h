@@ -14,14 +14,15 @@
 //   dropped and the whole changelog is read.
 // Only member records before the last checkpoint record read are applied; those after
 // it belong to a commit that never finished: they are not applied and their members are
-// returned in `unfinished`, for MemberCache::rewrite_in_changelog. Records are applied in
-// unsynced batches; the local checkpoint is removed before the first and written with
+// returned in `unfinished`, for MemberCache::rewrite_in_changelog. Committed records are
+// combined per member in memory (up to 256 MiB) and written in key order, so a member's
+// older records are neither decoded nor written. Every record written is validated
+// (member_codec.h); a bad one is a fatal error naming topic, partition and offset. The
+// writes are unsynced: the local checkpoint is removed before the first and written with
 // the last, and a crash keeps a prefix of the writes (state_store.h), so a restore cut
-// short is done again from the start, never half trusted (the next commit syncs). Committed records
-// are combined per member in memory (up to 256 MiB) and written in key order, so a member's older
-// records are not written. Every record is validated (member_codec.h); a bad one is a fatal error
-// naming topic, partition and offset. The member tally is then checked as at every restore
-// (MemberCache::load_timers). Not thread-safe: the engine thread.
+// short is done again from the start, never half trusted (the next commit syncs). The
+// member tally is then checked as at every restore (MemberCache::load_timers).
+// Not thread-safe: the engine thread.
 #pragma once
 
 #include <cstdint>
