@@ -3,7 +3,7 @@
 created by segmentd with the input's partition count, cleanup.policy=compact and
 min.compaction.lag.ms=3600000; one with another partition count, or not compacted, stops
 the start with exit 1 and a message saying what is wrong; a corrupt changelog record
-stops the restore with exit 1, naming topic, partition and offset."""
+of a finished commit stops the restore with exit 1, naming topic, partition and offset."""
 import json
 import sys
 import tempfile
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from confluent_kafka.admin import AdminClient, ConfigResource
 
-from kafka_test_support import Broker, create_topic, produce_lines
+from kafka_test_support import Broker, consume_all, create_topic, produce_lines
 from segmentd_service import Service, create_service_topics, generate, member_key
 
 PARTITIONS = 4
@@ -65,8 +65,15 @@ def main():
         assert partitions == PARTITIONS, partitions
         assert config["cleanup.policy"] == "compact", config["cleanup.policy"]
         assert config["min.compaction.lag.ms"] == "3600000", config["min.compaction.lag.ms"]
-        placed = produce_lines(bootstrap, "corrupt-state-changelog", [b"\x7fnot a member"],
-                               key_fn=lambda _: "mm-1", partition=1)
+        # A corrupt member record, then a copy of the partition's last checkpoint record,
+        # so that the corrupt one belongs to a finished commit and is applied.
+        changelog = [r for r in consume_all(bootstrap, "corrupt-state-changelog")
+                     if r.partition == 1]
+        checkpoint = [r for r in changelog if r.key == b"c"][-1]
+        placed = produce_lines(bootstrap, "corrupt-state-changelog",
+                               [b"\x7fnot a member", checkpoint.value],
+                               key_fn=lambda v: "c" if v == checkpoint.value else "mm-1",
+                               partition=1)
         detail = refused(bootstrap, tmp / "s4", "corrupt",
                          f"state changelog corrupt-state-changelog partition 1 offset "
                          f"{placed[0][1]} is corrupt: member 'm-1'")
