@@ -58,7 +58,7 @@ def main():
         lines = generate(tmp / "events.jsonl", members=300, events=2000, seed=3)
         produce_lines(bootstrap, "purchases", lines, key_fn=member_key)
         svc = Service(bootstrap, tmp / "s3", SETTINGS, group="corrupt").start()
-        svc.wait_until(lambda m: m.total("segmentd_partitions_assigned") == PARTITIONS
+        svc.wait_until(lambda m: m.total("segmentd_events_consumed_total") >= len(lines)
                        and m.total("segmentd_consumer_lag") == 0, 90, "the input to be read")
         svc.stop()
         partitions, config = topic_config(bootstrap, "corrupt-state-changelog")
