@@ -307,3 +307,21 @@ def committed_offsets(bootstrap, group, topic, partitions):
         return {tp.partition: tp.offset for tp in tps}
     finally:
         consumer.close()
+
+
+def end_offsets(bootstrap, topic, partitions):
+    """{partition: high watermark}."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"watermarks-{uuid.uuid4()}"})
+    try:
+        return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+                for p in range(partitions)}
+    finally:
+        consumer.close()
+
+
+def group_caught_up(bootstrap, group, topic, partitions):
+    """Whether the group's committed offsets reached the topic's end on every partition
+    (consumer lag can read 0 before a consumer knows the end offsets)."""
+    ends = end_offsets(bootstrap, topic, partitions)
+    committed = committed_offsets(bootstrap, group, topic, partitions)
+    return all(committed[p] >= ends[p] for p in ends)

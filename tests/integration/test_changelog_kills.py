@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from kafka_test_support import (Broker, committed_offsets, consume_all, delete_records,
-                                produce_lines)
+                                group_caught_up, produce_lines)
 from segmentd_service import (Service, check_at_least_once, create_service_topics,
                               expected_transitions, generate, member_key)
 
@@ -69,7 +69,8 @@ def main():
             if all(m is not None for m in ms) and \
                     sum(m.total("segmentd_partitions_assigned") for m in ms) == PARTITIONS and \
                     all(m.total("segmentd_consumer_lag") == 0 for m in ms) and \
-                    all(s.get("/readyz")[0] == 200 for s in services):
+                    all(s.get("/readyz")[0] == 200 for s in services) and \
+                group_caught_up(bootstrap, "segmentd-test", "purchases", PARTITIONS):
                 break
             for s in services:
                 assert s.proc.poll() is None, f"segmentd exited {s.proc.returncode}:\n{s.tail()}"

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from kafka_test_support import (Broker, committed_offsets, consume_all, delete_records,
-                                produce_lines)
+                                group_caught_up, produce_lines)
 from segmentd_service import (Service, check_at_least_once, create_service_topics,
                               expected_transitions, generate, member_key)
 
@@ -30,14 +30,15 @@ def assigned(services):
     return total
 
 
-def wait_caught_up(services, timeout, what):
+def wait_caught_up(bootstrap, services, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         ms = [s.metrics() for s in services]
         if all(m is not None for m in ms) and \
                 sum(m.total("segmentd_partitions_assigned") for m in ms) == PARTITIONS and \
                 all(m.total("segmentd_consumer_lag") == 0 for m in ms) and \
-                all(s.get("/readyz")[0] == 200 for s in services):
+                all(s.get("/readyz")[0] == 200 for s in services) and \
+                group_caught_up(bootstrap, "segmentd-test", "purchases", PARTITIONS):
             return ms
         for s in services:
             assert s.proc.poll() is None, f"segmentd exited {s.proc.returncode}:\n{s.tail()}"
@@ -54,7 +55,7 @@ def main():
         half = len(lines) // 2
         placed = produce_lines(bootstrap, "purchases", lines[:half], key_fn=member_key)
         a, b, c = (Service(bootstrap, tmp / f"state-{n}", LIVE).start() for n in "abc")
-        wait_caught_up([a, b, c], 120, "three instances to share the first half")
+        wait_caught_up(bootstrap, [a, b, c], 120, "three instances to share the first half")
         time.sleep(1)  # a few more commits (every 200 ms) of the caught-up state
         owned_by_c = c.metrics().total("segmentd_partitions_assigned")
         assert owned_by_c > 0, "c owns no partition"
@@ -66,12 +67,12 @@ def main():
 
         # c's partitions go to a and b after c's session timed out; then d (empty state
         # dir) joins and takes its share, again from the changelog.
-        wait_caught_up([a, b], 60, "a and b to take over c's partitions")
+        wait_caught_up(bootstrap, [a, b], 60, "a and b to take over c's partitions")
         d = Service(bootstrap, tmp / "state-d", LIVE).start()
         d.wait_until(lambda m: m.total("segmentd_partitions_assigned") > 0, 60,
                      "the replacement to get partitions")
         placed += produce_lines(bootstrap, "purchases", lines[half:], key_fn=member_key)
-        ms = wait_caught_up([a, b, d], 120, "the second half")
+        ms = wait_caught_up(bootstrap, [a, b, d], 120, "the second half")
         restored = ms[2].total("segmentd_restore_records_total")
         time.sleep(1)
         for s in (a, b, d):
