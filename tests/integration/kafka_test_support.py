@@ -126,6 +126,17 @@ def create_topic(bootstrap, name, partitions, config=None, timeout=30):
         time.sleep(0.1)
 
 
+def delete_topic(bootstrap, name, timeout=30):
+    """Deletes a topic and waits until the broker no longer lists it."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin.delete_topics([name], operation_timeout=timeout)[name].result(timeout)
+    deadline = time.monotonic() + timeout
+    while name in admin.list_topics(timeout=5).topics:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topic {name} still listed after {timeout}s")
+        time.sleep(0.1)
+
+
 def _encode(v):
     return v.encode() if isinstance(v, str) else v
 
