@@ -77,9 +77,10 @@ class DailySweep {
   bool loaded_ = false;
   std::unordered_map<std::string, std::uint32_t> index_;            // member id -> record
   std::vector<Record> records_;                                     // in join order
-  std::vector<std::uint32_t> order_;                                // records by member id
-  std::size_t ordered_ = 0;                                         // records_ already in order_
   std::map<std::int32_t, std::vector<std::uint32_t>> active_days_;  // day -> records
+  // Reused by each run(): the threshold figures and the records whose labels changed.
+  std::vector<std::int64_t> tier_m_, quadrant_f_, quadrant_m_, value_m_, value_t_, value_f_;
+  std::vector<std::uint32_t> changed_;
 };
 
 }  // namespace segmentd

@@ -53,6 +53,14 @@ class RecentEventIds {
   void add(std::string_view event_id, std::uint32_t window);
   // In insertion order, oldest first (for encoding).
   std::vector<std::string> oldest_first() const;
+  // Calls visit(const std::string&) on each id, oldest first, without copying them.
+  template <typename Visit>
+  void for_each_oldest_first(Visit&& visit) const {
+    const std::size_t n = ids_.size();
+    for (std::size_t i = next_; i < n; ++i) visit(ids_[i]);
+    for (std::size_t i = 0; i < next_ && i < n; ++i) visit(ids_[i]);
+  }
+  std::size_t size() const { return ids_.size(); }
   void assign_oldest_first(std::vector<std::string> ids);
   bool empty() const { return ids_.empty(); }
   // Heap memory held: the id slots and the ids too long for std::string's own buffer.

@@ -38,6 +38,11 @@ MemberCache::MemberCache(StateStore& store, StreamId stream, std::size_t budget_
     : store_(store), stream_(stream), budget_bytes_(budget_bytes), batch_(store) {}
 
 MemberState& MemberCache::load(std::string_view member_id) {
+  // The engine often loads the same member again (after firing timers, in the sweep).
+  if (last_loaded_ != nullptr && last_loaded_->first == member_id) {
+    last_loaded_->second.last_used = static_cast<std::uint32_t>(++load_count_ / kLoadsPerAge);
+    return last_loaded_->second.state;
+  }
   auto it = entries_.find(member_id);
   if (it == entries_.end()) {
     it = entries_.emplace(std::string(member_id), Entry{}).first;

@@ -269,9 +269,9 @@ std::string check_clock(const StreamClock& clock) {
 void encode_member(std::string& out, const MemberState& state) {
   out.push_back(static_cast<char>(kMemberFormat));
   encode_figures(out, state.figures);
-  const std::vector<std::string> ids = state.recent_events.oldest_first();
-  bytes::put_varint(out, ids.size());
-  for (const std::string& id : ids) bytes::put_string(out, id);
+  bytes::put_varint(out, state.recent_events.size());
+  state.recent_events.for_each_oldest_first(
+      [&](const std::string& id) { bytes::put_string(out, id); });
   for (std::uint8_t label : state.labels) bytes::put_varint(out, label);
   bytes::put_varint(out, state.seq);
   bytes::put_varint(out, state.timer ? 1 : 0);
