@@ -110,17 +110,28 @@ void DailySweep::refresh(Record& record, EpochMs s, std::int32_t today) {
   if (record.purchases == 0) return;
   record.first = member.figures.first_purchase;
   record.last = member.swept_last_purchase;
-  const auto& days = member.figures.days;
-  if (families_.enabled(FamilyId::tier)) {
-    record.tier = window_figures(days, today - options_.tier.window_days, today - 1);
-  }
+  // Every window ends the day before the sweep; one pass over the days fills them all.
+  std::array<std::int32_t, 4> from{};
+  std::array<WindowFigures*, 4> into{};
+  std::size_t windows = 0;
+  const auto want = [&](std::int32_t days, WindowFigures& w) {
+    from[windows] = today - days;
+    into[windows++] = &w;
+  };
+  WindowFigures recent;
+  if (families_.enabled(FamilyId::tier)) want(options_.tier.window_days, record.tier);
   if (families_.enabled(FamilyId::quadrant) && families_.ranked(FamilyId::quadrant)) {
-    record.quadrant = window_figures(days, today - options_.quadrant.window_days, today - 1);
+    want(options_.quadrant.window_days, record.quadrant);
   }
   if (families_.enabled(FamilyId::value)) {
-    record.value = window_figures(days, today - options_.value.window_days, today - 1);
-    record.purchases_90 = window_figures(days, today - kRecentDays, today - 1).purchases;
+    want(options_.value.window_days, record.value);
+    want(kRecentDays, recent);
   }
+  std::array<WindowFigures, 4> figures;
+  window_figures_to(member.figures.days, std::span(from.data(), windows), today - 1,
+                    std::span(figures.data(), windows));
+  for (std::size_t k = 0; k < windows; ++k) *into[k] = figures[k];
+  if (families_.enabled(FamilyId::value)) record.purchases_90 = recent.purchases;
 }
 
 void DailySweep::run(EpochMs s, const OnChange& on_change) {
