@@ -37,15 +37,15 @@ DailySweep::DailySweep(const EngineOptions& options, const FamilySet& families,
     : options_(options), families_(families), members_(members) {}
 
 std::uint32_t DailySweep::record_for(std::string_view member_id, const MemberState& member) {
-  auto [it, inserted] =
-      index_.try_emplace(std::string(member_id), static_cast<std::uint32_t>(records_.size()));
+  auto [node, inserted] = index_.try_emplace(member_id);
   if (inserted) {
+    node->value = static_cast<std::uint32_t>(records_.size());
     Record record;
-    record.id = &it->first;
+    record.id = &node->key;
     record.labels = member.labels;
     records_.push_back(record);
   }
-  return it->second;
+  return node->value;
 }
 
 void DailySweep::note_active_day(std::uint32_t record, std::int32_t day) {
@@ -55,7 +55,7 @@ void DailySweep::note_active_day(std::uint32_t record, std::int32_t day) {
 
 void DailySweep::touch(std::string_view member_id, const MemberState& member, std::int32_t day) {
   if (!loaded_) return;  // load_all() will read it
-  if (member.figures.purchases == 0 && index_.find(std::string(member_id)) == index_.end()) {
+  if (member.figures.purchases == 0 && index_.find(member_id) == nullptr) {
     return;  // refunds alone never rank a member
   }
   const std::uint32_t record = record_for(member_id, member);

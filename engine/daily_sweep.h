@@ -23,12 +23,12 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/engine_options.h"
 #include "engine/families/window.h"
 #include "engine/family_set.h"
+#include "engine/flat_id_map.h"
 #include "engine/member_table.h"
 
 namespace segmentd {
@@ -75,7 +75,7 @@ class DailySweep {
   const FamilySet& families_;
   MemberTable& members_;
   bool loaded_ = false;
-  std::unordered_map<std::string, std::uint32_t> index_;            // member id -> record
+  FlatIdMap<std::uint32_t> index_;                                  // member id -> record
   std::vector<Record> records_;                                     // in join order
   std::map<std::int32_t, std::vector<std::uint32_t>> active_days_;  // day -> records
   // Reused by each run(): the threshold figures and the records whose labels changed.

@@ -27,8 +27,19 @@ bool TimerIndex::live(const TimerEntry& entry) const {
   return node != nullptr && node->value == entry.due;
 }
 
+TimerIndex::Bucket& TimerIndex::bucket_at(std::int64_t hour) {
+  CachedBucket& cached = bucket_cache_[static_cast<std::uint64_t>(hour) % bucket_cache_.size()];
+  if (cached.bucket == nullptr || cached.hour != hour) cached = {hour, &buckets_[hour]};
+  return *cached.bucket;
+}
+
+void TimerIndex::forget_bucket(std::int64_t hour) {
+  CachedBucket& cached = bucket_cache_[static_cast<std::uint64_t>(hour) % bucket_cache_.size()];
+  if (cached.hour == hour) cached = {};
+}
+
 void TimerIndex::append(EpochMs due, std::string_view member_id) {
-  Bucket& bucket = buckets_[bucket_of(due)];
+  Bucket& bucket = bucket_at(bucket_of(due));
   if (bucket.ordered) {
     bucket.late.push_back(TimerEntry{due, std::string(member_id)});
     std::push_heap(bucket.late.begin(), bucket.late.end(), later);
@@ -45,6 +56,7 @@ void TimerIndex::append(EpochMs due, std::string_view member_id) {
 // changes, so O(1) amortised per change.
 void TimerIndex::drop_stale_entries() {
   buckets_.clear();
+  bucket_cache_.fill({});
   due_by_member_.for_each([&](const FlatIdMap<EpochMs>::Node& node) {
     buckets_[bucket_of(node.value)].entries.push_back(TimerEntry{node.value, node.key});
   });
@@ -101,6 +113,7 @@ std::optional<TimerEntry> TimerIndex::pop_due(EpochMs clock) {
       due_by_member_.erase(entry.member_id);
       return entry;
     }
+    forget_bucket(first->first);
     buckets_.erase(first);
   }
   return std::nullopt;

@@ -18,6 +18,7 @@
 // thread.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -58,13 +59,22 @@ class TimerIndex {
     bool ordered = false;
   };
 
+  // The bucket of whole hour `hour`, created when absent; remembered in bucket_cache_
+  // (std::map nodes stay put), so appends to recently used hours skip the tree.
+  Bucket& bucket_at(std::int64_t hour);
+  void forget_bucket(std::int64_t hour);
   bool live(const TimerEntry& entry) const;
   void append(EpochMs due, std::string_view member_id);
   void drop_stale_entries();
 
   FlatIdMap<EpochMs> due_by_member_;
   std::map<std::int64_t, Bucket> buckets_;  // by due time in whole hours
-  std::size_t entries_ = 0;                 // in all buckets, stale ones included
+  struct CachedBucket {
+    std::int64_t hour = 0;
+    Bucket* bucket = nullptr;
+  };
+  std::array<CachedBucket, 256> bucket_cache_{};  // by hour modulo 256
+  std::size_t entries_ = 0;                       // in all buckets, stale ones included
 };
 
 }  // namespace segmentd
