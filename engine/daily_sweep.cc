@@ -37,15 +37,15 @@ DailySweep::DailySweep(const EngineOptions& options, const FamilySet& families,
     : options_(options), families_(families), members_(members) {}
 
 std::uint32_t DailySweep::record_for(std::string_view member_id, const MemberState& member) {
-  auto [it, inserted] =
-      index_.try_emplace(std::string(member_id), static_cast<std::uint32_t>(records_.size()));
+  auto [node, inserted] = index_.try_emplace(member_id);
   if (inserted) {
+    node->value = static_cast<std::uint32_t>(records_.size());
     Record record;
-    record.id = &it->first;
+    record.id = &node->key;
     record.labels = member.labels;
     records_.push_back(record);
   }
-  return it->second;
+  return node->value;
 }
 
 void DailySweep::note_active_day(std::uint32_t record, std::int32_t day) {
@@ -55,7 +55,7 @@ void DailySweep::note_active_day(std::uint32_t record, std::int32_t day) {
 
 void DailySweep::touch(std::string_view member_id, const MemberState& member, std::int32_t day) {
   if (!loaded_) return;  // load_all() will read it
-  if (member.figures.purchases == 0 && index_.find(std::string(member_id)) == index_.end()) {
+  if (member.figures.purchases == 0 && index_.find(member_id) == nullptr) {
     return;  // refunds alone never rank a member
   }
   const std::uint32_t record = record_for(member_id, member);
@@ -110,69 +110,71 @@ void DailySweep::refresh(Record& record, EpochMs s, std::int32_t today) {
   if (record.purchases == 0) return;
   record.first = member.figures.first_purchase;
   record.last = member.swept_last_purchase;
-  const auto& days = member.figures.days;
-  if (families_.enabled(FamilyId::tier)) {
-    record.tier = window_figures(days, today - options_.tier.window_days, today - 1);
-  }
+  // Every window ends the day before the sweep; one pass over the days fills them all.
+  std::array<std::int32_t, 4> from{};
+  std::array<WindowFigures*, 4> into{};
+  std::size_t windows = 0;
+  const auto want = [&](std::int32_t days, WindowFigures& w) {
+    from[windows] = today - days;
+    into[windows++] = &w;
+  };
+  WindowFigures recent;
+  if (families_.enabled(FamilyId::tier)) want(options_.tier.window_days, record.tier);
   if (families_.enabled(FamilyId::quadrant) && families_.ranked(FamilyId::quadrant)) {
-    record.quadrant = window_figures(days, today - options_.quadrant.window_days, today - 1);
+    want(options_.quadrant.window_days, record.quadrant);
   }
   if (families_.enabled(FamilyId::value)) {
-    record.value = window_figures(days, today - options_.value.window_days, today - 1);
-    record.purchases_90 = window_figures(days, today - kRecentDays, today - 1).purchases;
+    want(options_.value.window_days, record.value);
+    want(kRecentDays, recent);
   }
+  std::array<WindowFigures, 4> figures;
+  window_figures_to(member.figures.days, std::span(from.data(), windows), today - 1,
+                    std::span(figures.data(), windows));
+  for (std::size_t k = 0; k < windows; ++k) *into[k] = figures[k];
+  if (families_.enabled(FamilyId::value)) record.purchases_90 = recent.purchases;
 }
 
 void DailySweep::run(EpochMs s, const OnChange& on_change) {
   if (!loaded_) load_all();
   const std::int32_t today = calendar_day(s, options_.utc_offset);
   mark_dirty_days(today);
-  for (Record& record : records_) {
-    if (record.dirty) refresh(record, s, today);
-  }
-  if (ordered_ < records_.size()) {  // members joined since: merge them into the id order
-    const auto by_id = [&](std::uint32_t a, std::uint32_t b) {
-      return *records_[a].id < *records_[b].id;
-    };
-    for (std::size_t r = ordered_; r < records_.size(); ++r) {
-      order_.push_back(static_cast<std::uint32_t>(r));
-    }
-    const auto middle = order_.begin() + static_cast<std::ptrdiff_t>(ordered_);
-    std::sort(middle, order_.end(), by_id);
-    std::inplace_merge(order_.begin(), middle, order_.end(), by_id);
-    ordered_ = records_.size();
-  }
-
   const bool tier = families_.enabled(FamilyId::tier);
   const bool value = families_.enabled(FamilyId::value);
   const bool quadrant =
       families_.enabled(FamilyId::quadrant) && families_.ranked(FamilyId::quadrant);
 
-  // Thresholds over the population of each family.
-  std::vector<std::int64_t> tier_m, quadrant_f, quadrant_m, value_m, value_t, value_f;
-  for (const Record& r : records_) {
+  // Thresholds over the population of each family (one pass that also refreshes).
+  tier_m_.clear();
+  quadrant_f_.clear();
+  quadrant_m_.clear();
+  value_m_.clear();
+  value_t_.clear();
+  value_f_.clear();
+  for (Record& r : records_) {
+    if (r.dirty) refresh(r, s, today);
     if (r.purchases == 0) continue;
-    if (tier && r.tier.purchases > 0) tier_m.push_back(r.tier.net.thousandths);
+    if (tier && r.tier.purchases > 0) tier_m_.push_back(r.tier.net.thousandths);
     if (quadrant && r.quadrant.purchases > 0) {
-      quadrant_f.push_back(r.quadrant.purchases);
-      quadrant_m.push_back(r.quadrant.net.thousandths);
+      quadrant_f_.push_back(r.quadrant.purchases);
+      quadrant_m_.push_back(r.quadrant.net.thousandths);
     }
     if (value && r.value.purchases > 0) {
-      value_m.push_back(r.value.net.thousandths);
-      value_t.push_back(average_ticket(r.value.net, r.value.purchases).thousandths);
-      value_f.push_back(r.value.purchases);
+      value_m_.push_back(r.value.net.thousandths);
+      value_t_.push_back(average_ticket(r.value.net, r.value.purchases).thousandths);
+      value_f_.push_back(r.value.purchases);
     }
   }
-  const std::optional<TierThresholds> tier_t = tier_thresholds(tier_m, options_.tier);
+  const std::optional<TierThresholds> tier_t = tier_thresholds(tier_m_, options_.tier);
   std::optional<std::pair<std::int64_t, std::int64_t>> medians;
-  if (!quadrant_f.empty()) {
-    const std::size_t position = median_position(quadrant_f.size());
-    medians.emplace(nth_ascending(quadrant_f, position), nth_ascending(quadrant_m, position));
+  if (!quadrant_f_.empty()) {
+    const std::size_t position = median_position(quadrant_f_.size());
+    medians.emplace(nth_ascending(quadrant_f_, position), nth_ascending(quadrant_m_, position));
   }
-  const std::optional<ValueThresholds> value_t_ = value_thresholds(value_m, value_t, value_f);
+  const std::optional<ValueThresholds> value_t = value_thresholds(value_m_, value_t_, value_f_);
 
-  // Labels, in member_id order; a member's state is loaded only when one changes.
-  for (std::uint32_t index : order_) {
+  // New labels of every record; the members whose labels change, in member_id order.
+  changed_.clear();
+  for (std::uint32_t index = 0; index < records_.size(); ++index) {
     Record& r = records_[index];
     if (r.purchases == 0) continue;
     std::array<std::uint8_t, kFamilyCount> labels = r.labels;
@@ -185,16 +187,22 @@ void DailySweep::run(EpochMs s, const OnChange& on_change) {
     if (tier) labels[at(FamilyId::tier)] = tier_label(r.tier, tier_t);
     if (value) {
       const ValueInputs inputs{r.purchases, r.first, r.last, r.value, r.purchases_90};
-      labels[at(FamilyId::value)] = value_label(inputs, s, value_t_, options_.value);
+      labels[at(FamilyId::value)] = value_label(inputs, s, value_t, options_.value);
     }
     if (labels == r.labels) continue;
+    r.labels = labels;
+    changed_.push_back(index);
+  }
+  std::sort(changed_.begin(), changed_.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return *records_[a].id < *records_[b].id; });
+  for (std::uint32_t index : changed_) {
+    const Record& r = records_[index];
     MemberState& member = members_.load(*r.id);
     for (FamilyId family : kRankable) {
       if (!families_.enabled(family) || !families_.ranked(family)) continue;
-      const std::uint8_t to = labels[at(family)];
+      const std::uint8_t to = r.labels[at(family)];
       if (to != member.label(family)) on_change(*r.id, member, family, to);
     }
-    r.labels = labels;
   }
 }
 

@@ -23,12 +23,12 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/engine_options.h"
 #include "engine/families/window.h"
 #include "engine/family_set.h"
+#include "engine/flat_id_map.h"
 #include "engine/member_table.h"
 
 namespace segmentd {
@@ -75,11 +75,12 @@ class DailySweep {
   const FamilySet& families_;
   MemberTable& members_;
   bool loaded_ = false;
-  std::unordered_map<std::string, std::uint32_t> index_;            // member id -> record
+  FlatIdMap<std::uint32_t> index_;                                  // member id -> record
   std::vector<Record> records_;                                     // in join order
-  std::vector<std::uint32_t> order_;                                // records by member id
-  std::size_t ordered_ = 0;                                         // records_ already in order_
   std::map<std::int32_t, std::vector<std::uint32_t>> active_days_;  // day -> records
+  // Reused by each run(): the threshold figures and the records whose labels changed.
+  std::vector<std::int64_t> tier_m_, quadrant_f_, quadrant_m_, value_m_, value_t_, value_f_;
+  std::vector<std::uint32_t> changed_;
 };
 
 }  // namespace segmentd

@@ -5,43 +5,48 @@
 namespace segmentd {
 
 bool RecentEventIds::contains(std::string_view event_id) const {
-  return std::any_of(ids_.begin(), ids_.end(),
-                     [&](const std::string& id) { return id == event_id; });
+  for (std::size_t pos = 0; pos < packed_.size();) {
+    const std::size_t n = read_length(pos);
+    if (n == event_id.size() && packed_.compare(pos, n, event_id) == 0) return true;
+    pos += n;
+  }
+  return false;
 }
 
 void RecentEventIds::add(std::string_view event_id, std::uint32_t window) {
   if (window == 0) return;
-  if (ids_.size() != window && next_ != 0) {  // the window changed since the ring wrapped
-    ids_ = oldest_first();
-    next_ = 0;
+  for (std::size_t n = event_id.size();; n >>= 7) {  // LEB128 length
+    if (n < 0x80) {
+      packed_.push_back(static_cast<char>(n));
+      break;
+    }
+    packed_.push_back(static_cast<char>((n & 0x7f) | 0x80));
   }
-  if (ids_.size() > window) ids_.erase(ids_.begin(), ids_.end() - window);
-  if (ids_.size() < window) {
-    ids_.emplace_back(event_id);
-    return;
+  packed_.append(event_id);
+  ++count_;
+  if (count_ <= window) return;
+  std::size_t drop = 0;  // bytes of the oldest ids beyond the window
+  for (; count_ > window; --count_) {
+    const std::size_t n = read_length(drop);  // moves `drop` past the length
+    drop += n;
   }
-  ids_[next_].assign(event_id);
-  next_ = (next_ + 1) % window;
+  packed_.erase(0, drop);
 }
 
 std::size_t RecentEventIds::heap_bytes() const {
-  std::size_t bytes = ids_.capacity() * sizeof(std::string);
-  for (const std::string& id : ids_) {
-    if (id.capacity() > std::string().capacity()) bytes += id.capacity() + 1;
-  }
-  return bytes;
+  return packed_.capacity() > std::string().capacity() ? packed_.capacity() + 1 : 0;
 }
 
 std::vector<std::string> RecentEventIds::oldest_first() const {
   std::vector<std::string> ordered;
-  ordered.reserve(ids_.size());
-  for (std::size_t i = 0; i < ids_.size(); ++i) ordered.push_back(ids_[(next_ + i) % ids_.size()]);
+  ordered.reserve(count_);
+  for_each_oldest_first([&](std::string_view id) { ordered.emplace_back(id); });
   return ordered;
 }
 
-void RecentEventIds::assign_oldest_first(std::vector<std::string> ids) {
-  ids_ = std::move(ids);
-  next_ = 0;
+void RecentEventIds::assign_packed(std::uint32_t count, std::string_view packed) {
+  packed_.assign(packed);
+  count_ = count;
 }
 
 namespace {

@@ -46,21 +46,48 @@ struct MemberFigures {
   bool operator==(const MemberFigures&) const = default;
 };
 
-// The last `dedupe.window` event ids applied to a member, oldest overwritten first.
+// The last `dedupe.window` event ids applied to a member, oldest dropped first. Held
+// packed in one buffer, oldest first, each id as its byte length (LEB128) followed by
+// its bytes: one heap block per member, scanned front to back, and (being the member
+// record's encoding of the ring, state/member_codec) written out by one copy.
 class RecentEventIds {
  public:
   bool contains(std::string_view event_id) const;
   void add(std::string_view event_id, std::uint32_t window);
-  // In insertion order, oldest first (for encoding).
+  // In insertion order, oldest first.
   std::vector<std::string> oldest_first() const;
-  void assign_oldest_first(std::vector<std::string> ids);
-  bool empty() const { return ids_.empty(); }
-  // Heap memory held: the id slots and the ids too long for std::string's own buffer.
+  // Calls visit(std::string_view) on each id, oldest first.
+  template <typename Visit>
+  void for_each_oldest_first(Visit&& visit) const {
+    for (std::size_t pos = 0; pos < packed_.size();) {
+      const std::size_t n = read_length(pos);
+      visit(std::string_view(packed_).substr(pos, n));
+      pos += n;
+    }
+  }
+  // The packed ids (see above).
+  std::string_view packed() const { return packed_; }
+  // Replaces the ids with `count` ids packed as packed() gives them. REQUIRES: `packed`
+  // is well formed and holds exactly `count` ids.
+  void assign_packed(std::uint32_t count, std::string_view packed);
+  bool empty() const { return count_ == 0; }
+  std::size_t size() const { return count_; }
+  // Heap memory held: the buffer, when it outgrows std::string's own.
   std::size_t heap_bytes() const;
 
  private:
-  std::vector<std::string> ids_;
-  std::uint32_t next_ = 0;  // slot overwritten next once the ring is full
+  // The length at `pos`; moves `pos` past it.
+  std::size_t read_length(std::size_t& pos) const {
+    std::size_t n = 0;
+    for (int shift = 0;; shift += 7) {
+      const auto byte = static_cast<unsigned char>(packed_[pos++]);
+      n |= static_cast<std::size_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return n;
+    }
+  }
+
+  std::string packed_;
+  std::uint32_t count_ = 0;
 };
 
 // Purchases of one item category (replenish, SPEC 5.7).

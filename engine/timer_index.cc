@@ -23,12 +23,23 @@ bool later(const TimerEntry& a, const TimerEntry& b) {
 }  // namespace
 
 bool TimerIndex::live(const TimerEntry& entry) const {
-  const auto it = due_by_member_.find(std::string_view(entry.member_id));
-  return it != due_by_member_.end() && it->second == entry.due;
+  const auto* node = due_by_member_.find(entry.member_id);
+  return node != nullptr && node->value == entry.due;
+}
+
+TimerIndex::Bucket& TimerIndex::bucket_at(std::int64_t hour) {
+  CachedBucket& cached = bucket_cache_[static_cast<std::uint64_t>(hour) % bucket_cache_.size()];
+  if (cached.bucket == nullptr || cached.hour != hour) cached = {hour, &buckets_[hour]};
+  return *cached.bucket;
+}
+
+void TimerIndex::forget_bucket(std::int64_t hour) {
+  CachedBucket& cached = bucket_cache_[static_cast<std::uint64_t>(hour) % bucket_cache_.size()];
+  if (cached.hour == hour) cached = {};
 }
 
 void TimerIndex::append(EpochMs due, std::string_view member_id) {
-  Bucket& bucket = buckets_[bucket_of(due)];
+  Bucket& bucket = bucket_at(bucket_of(due));
   if (bucket.ordered) {
     bucket.late.push_back(TimerEntry{due, std::string(member_id)});
     std::push_heap(bucket.late.begin(), bucket.late.end(), later);
@@ -45,27 +56,23 @@ void TimerIndex::append(EpochMs due, std::string_view member_id) {
 // changes, so O(1) amortised per change.
 void TimerIndex::drop_stale_entries() {
   buckets_.clear();
-  for (const auto& [member_id, due] : due_by_member_) {
-    buckets_[bucket_of(due)].entries.push_back(TimerEntry{due, member_id});
-  }
+  bucket_cache_.fill({});
+  due_by_member_.for_each([&](const FlatIdMap<EpochMs>::Node& node) {
+    buckets_[bucket_of(node.value)].entries.push_back(TimerEntry{node.value, node.key});
+  });
   entries_ = due_by_member_.size();
 }
 
 void TimerIndex::add(EpochMs due, std::string_view member_id) {
-  auto it = due_by_member_.find(member_id);
-  if (it == due_by_member_.end()) {
-    due_by_member_.emplace(std::string(member_id), due);
-  } else if (it->second == due) {
-    return;
-  } else {
-    it->second = due;
-  }
+  auto [node, inserted] = due_by_member_.try_emplace(member_id);
+  if (!inserted && node->value == due) return;
+  node->value = due;
   append(due, member_id);
 }
 
 void TimerIndex::remove(EpochMs due, std::string_view member_id) {
-  auto it = due_by_member_.find(member_id);
-  if (it != due_by_member_.end() && it->second == due) due_by_member_.erase(it);
+  const auto* node = due_by_member_.find(member_id);
+  if (node != nullptr && node->value == due) due_by_member_.erase(member_id);
 }
 
 void TimerIndex::move(std::string_view member_id, std::optional<EpochMs> from,
@@ -106,6 +113,7 @@ std::optional<TimerEntry> TimerIndex::pop_due(EpochMs clock) {
       due_by_member_.erase(entry.member_id);
       return entry;
     }
+    forget_bucket(first->first);
     buckets_.erase(first);
   }
   return std::nullopt;

@@ -5,27 +5,29 @@
 // member records (each carries its timer).
 //
 // Cost: O(1) amortised per change, no ordered structure on the hot path. A member's
-// current due time is in a hash map; every change appends an entry (due, member id) to
-// an hour-wide bucket, unsorted, and leaves the member's previous entry in place, stale.
-// Only the earliest bucket is ever sorted, once timers are fired from it (entries added
-// to it after that go to a small heap beside it); stale entries (no longer the member's
-// due time) are skipped there, and all are dropped at once when they outnumber the live
-// ones. Firing never scans all members.
+// current due time is in a flat hash map (engine/flat_id_map.h); every change appends an entry
+// (due, member id) to an hour-wide bucket, unsorted, and leaves the member's previous entry in
+// place, stale. Only the earliest bucket is ever sorted, once timers are fired from it (entries
+// added to it after that go to a small heap beside it); stale entries (no longer the member's due
+// time) are skipped there, and all are dropped at once when they outnumber the live ones. Firing
+// never scans all members.
 //
-// Memory: per pending timer a hash node and one entry (about 130 bytes with a short id),
+// Memory: per pending timer a map node and slots and one entry (about 130 bytes with a
+// short id),
 // plus at most as many stale entries. Not thread-safe: owned by the stream's processing
 // thread.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "engine/flat_id_map.h"
 #include "engine/units.h"
 
 namespace segmentd {
@@ -51,23 +53,28 @@ class TimerIndex {
   std::size_t size() const { return due_by_member_.size(); }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   struct Bucket {
     std::vector<TimerEntry> entries;  // once `ordered`: descending, the earliest last
     std::vector<TimerEntry> late;     // added once `ordered`: a heap, the earliest in front
     bool ordered = false;
   };
 
+  // The bucket of whole hour `hour`, created when absent; remembered in bucket_cache_
+  // (std::map nodes stay put), so appends to recently used hours skip the tree.
+  Bucket& bucket_at(std::int64_t hour);
+  void forget_bucket(std::int64_t hour);
   bool live(const TimerEntry& entry) const;
   void append(EpochMs due, std::string_view member_id);
   void drop_stale_entries();
 
-  std::unordered_map<std::string, EpochMs, Hash, std::equal_to<>> due_by_member_;
+  FlatIdMap<EpochMs> due_by_member_;
   std::map<std::int64_t, Bucket> buckets_;  // by due time in whole hours
-  std::size_t entries_ = 0;                 // in all buckets, stale ones included
+  struct CachedBucket {
+    std::int64_t hour = 0;
+    Bucket* bucket = nullptr;
+  };
+  std::array<CachedBucket, 256> bucket_cache_{};  // by hour modulo 256
+  std::size_t entries_ = 0;                       // in all buckets, stale ones included
 };
 
 }  // namespace segmentd

@@ -18,10 +18,11 @@ std::size_t string_heap_bytes(const std::string& s) {
   return s.capacity() > std::string().capacity() ? s.capacity() + 1 : 0;
 }
 
-// The memory a cached member holds: its hash node (entry, key, bucket slot and malloc
-// overhead) and the heap blocks of its id, vectors and strings, at their capacities.
+// The memory a cached member holds: its map node (entry, key, malloc overhead), up to two
+// 16-byte slots of the map (at most half full) and the heap blocks of its id, vectors and
+// strings, at their capacities.
 std::uint32_t estimate_bytes(const std::string& id, const MemberState& state) {
-  constexpr std::size_t kNodeOverhead = 2 * sizeof(void*) + sizeof(std::size_t) + 16;
+  constexpr std::size_t kNodeOverhead = 2 * 16 + 16;
   std::size_t bytes = kNodeOverhead + sizeof(std::string) + sizeof(MemberState) + 64 +
                       string_heap_bytes(id) + string_heap_bytes(state.birthday);
   bytes += state.figures.days.capacity() * sizeof(DayActivity);
@@ -45,26 +46,30 @@ MemberCache::MemberCache(StateStore& store, StreamId stream, std::size_t budget_
       changelog_(changelog) {}
 
 MemberState& MemberCache::load(std::string_view member_id) {
-  auto it = entries_.find(member_id);
-  if (it == entries_.end()) {
-    it = entries_.emplace(std::string(member_id), Entry{}).first;
-    Entry& entry = it->second;
+  // The engine often loads the same member again (after firing timers, in the sweep).
+  if (last_loaded_ != nullptr && last_loaded_->key == member_id) {
+    last_loaded_->value.last_used = static_cast<std::uint32_t>(++load_count_ / kLoadsPerAge);
+    return last_loaded_->value.state;
+  }
+  auto [it, inserted] = entries_.try_emplace(member_id);
+  if (inserted) {
+    Entry& entry = it->value;
     bool found = false;
     std::uint64_t digest = 0;
     const Status s = store_.read_member(stream_, member_id, entry.state, found, &digest);
     if (!s.is_ok()) throw StateStoreError(s.message());
     entry.persisted_timer = entry.state.timer;
     if (found) entry.persisted_digest = digest;
-    entry.bytes = estimate_bytes(it->first, entry.state);
+    entry.bytes = estimate_bytes(it->key, entry.state);
     resident_bytes_ += entry.bytes;
   }
-  it->second.last_used = static_cast<std::uint32_t>(++load_count_ / kLoadsPerAge);
-  last_loaded_ = &*it;
-  return it->second.state;
+  it->value.last_used = static_cast<std::uint32_t>(++load_count_ / kLoadsPerAge);
+  last_loaded_ = it;
+  return it->value.state;
 }
 
 MemberState MemberCache::peek(std::string_view member_id) {
-  if (const auto it = entries_.find(member_id); it != entries_.end()) return it->second.state;
+  if (const auto* node = entries_.find(member_id)) return node->value.state;
   MemberState state;
   bool found = false;
   const Status s = store_.read_member(stream_, member_id, state, found);
@@ -73,8 +78,8 @@ MemberState MemberCache::peek(std::string_view member_id) {
 }
 
 void MemberCache::mark_changed() {
-  if (last_loaded_ == nullptr || last_loaded_->second.changed) return;
-  last_loaded_->second.changed = true;
+  if (last_loaded_ == nullptr || last_loaded_->value.changed) return;
+  last_loaded_->value.changed = true;
   changed_.push_back(last_loaded_);
 }
 
@@ -82,9 +87,9 @@ std::vector<std::string> MemberCache::member_ids() {
   std::vector<std::string> ids;
   Status s = store_.scan_member_ids(stream_, [&](std::string_view id) { ids.emplace_back(id); });
   if (!s.is_ok()) throw StateStoreError(s.message());
-  for (const auto& [id, entry] : entries_) {
-    if (entry.state.known) ids.push_back(id);
-  }
+  entries_.for_each([&](const Map::Node& node) {
+    if (node.value.state.known) ids.push_back(node.key);
+  });
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   return ids;
@@ -149,7 +154,7 @@ Status MemberCache::commit(const StreamCheckpoint& checkpoint) {
 void MemberCache::rewrite_in_changelog(const std::vector<std::string>& member_ids) {
   for (const std::string& id : member_ids) {
     load(id);
-    if (last_loaded_->second.persisted_digest) {
+    if (last_loaded_->value.persisted_digest) {
       mark_changed();
     } else {
       tombstones_.push_back(id);
@@ -179,13 +184,13 @@ Status MemberCache::stage(const StreamCheckpoint& checkpoint) {
   StoreTally tally = *tally_;
   // In key order: each memtable insert then lands next to the previous one.
   std::sort(changed_.begin(), changed_.end(),
-            [](const Map::value_type* a, const Map::value_type* b) { return a->first < b->first; });
+            [](const Map::Node* a, const Map::Node* b) { return a->key < b->key; });
   digests_.clear();
-  for (Map::value_type* changed : changed_) {
-    const Entry& entry = changed->second;
-    const std::uint64_t digest = batch_.put_member(stream_, changed->first, entry.state);
+  for (Map::Node* changed : changed_) {
+    const Entry& entry = changed->value;
+    const std::uint64_t digest = batch_.put_member(stream_, changed->key, entry.state);
     if (changelog_ != nullptr) {
-      changelog_->changelog_put(partition, changelog_member_key(changed->first),
+      changelog_->changelog_put(partition, changelog_member_key(changed->key),
                                 batch_.last_encoded());
     }
     digests_.push_back(digest);
@@ -217,11 +222,11 @@ Status MemberCache::write_staged(const std::string& source_position) {
   seed_changelog_ = false;
   tombstones_.clear();
   for (std::size_t i = 0; i < changed_.size(); ++i) {
-    Entry& entry = changed_[i]->second;
+    Entry& entry = changed_[i]->value;
     entry.changed = false;
     entry.persisted_timer = entry.state.timer;
     entry.persisted_digest = digests_[i];
-    const std::uint32_t bytes = estimate_bytes(changed_[i]->first, entry.state);
+    const std::uint32_t bytes = estimate_bytes(changed_[i]->key, entry.state);
     resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
     entry.bytes = bytes;
   }
@@ -233,7 +238,8 @@ Status MemberCache::write_staged(const std::string& source_position) {
 // Drops the least recently used members, a whole age at a time, down to 3/4 of the budget.
 void MemberCache::evict_over_budget() {
   std::map<std::uint32_t, std::size_t> bytes_by_age;
-  for (const auto& [id, entry] : entries_) bytes_by_age[entry.last_used] += entry.bytes;
+  entries_.for_each(
+      [&](const Map::Node& node) { bytes_by_age[node.value.last_used] += node.value.bytes; });
   const std::size_t target = budget_bytes_ / 4 * 3;
   std::size_t remaining = resident_bytes_;
   std::uint32_t keep_from = 0;
@@ -242,8 +248,7 @@ void MemberCache::evict_over_budget() {
     remaining -= bytes;
     keep_from = age + 1;
   }
-  std::erase_if(entries_,
-                [&](const Map::value_type& item) { return item.second.last_used < keep_from; });
+  entries_.erase_if([&](const Map::Node& node) { return node.value.last_used < keep_from; });
   resident_bytes_ = remaining;
   last_loaded_ = nullptr;
 }

@@ -31,10 +31,10 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/changelog_sink.h"
+#include "engine/flat_id_map.h"
 #include "engine/member_table.h"
 #include "engine/status.h"
 #include "engine/timer_index.h"
@@ -93,11 +93,7 @@ class MemberCache final : public MemberTable {
     std::uint32_t bytes = 0;                        // estimated memory held
     bool changed = false;
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using Map = std::unordered_map<std::string, Entry, Hash, std::equal_to<>>;
+  using Map = FlatIdMap<Entry>;
 
   void evict_over_budget();
   // Computes the stream's tally from the store into tally_ and checks it against the
@@ -108,9 +104,9 @@ class MemberCache final : public MemberTable {
   StreamId stream_;
   std::size_t budget_bytes_;
   Map entries_;
-  std::vector<Map::value_type*> changed_;
+  std::vector<Map::Node*> changed_;
   std::vector<std::uint64_t> digests_;  // of changed_'s records in the commit under way
-  Map::value_type* last_loaded_ = nullptr;
+  Map::Node* last_loaded_ = nullptr;
   std::size_t resident_bytes_ = 0;
   std::uint64_t load_count_ = 0;
   StoreBatch batch_;

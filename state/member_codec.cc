@@ -218,17 +218,17 @@ std::string check_figures(const MemberFigures& f) {
 }
 
 std::string check_recent_events(const RecentEventIds& recent) {
-  const std::vector<std::string> ids = recent.oldest_first();
-  if (ids.size() > kMaxStoredRecentEvents) {
-    return std::to_string(ids.size()) + " recent event ids (at most " +
+  if (recent.size() > kMaxStoredRecentEvents) {
+    return std::to_string(recent.size()) + " recent event ids (at most " +
            std::to_string(kMaxStoredRecentEvents) + ")";
   }
-  for (const std::string& id : ids) {
-    if (id.empty() || id.size() > kMaxStoredEventIdBytes) {
-      return "a recent event id of " + std::to_string(id.size()) + " bytes";
+  std::string problem;
+  recent.for_each_oldest_first([&](std::string_view id) {
+    if (problem.empty() && (id.empty() || id.size() > kMaxStoredEventIdBytes)) {
+      problem = "a recent event id of " + std::to_string(id.size()) + " bytes";
     }
-  }
-  return {};
+  });
+  return problem;
 }
 
 std::string label_error(FamilyId family, std::uint64_t label) {
@@ -269,9 +269,9 @@ std::string check_clock(const StreamClock& clock) {
 void encode_member(std::string& out, const MemberState& state) {
   out.push_back(static_cast<char>(kMemberFormat));
   encode_figures(out, state.figures);
-  const std::vector<std::string> ids = state.recent_events.oldest_first();
-  bytes::put_varint(out, ids.size());
-  for (const std::string& id : ids) bytes::put_string(out, id);
+  // The ring's packed form is this record's encoding of its ids (put_string each).
+  bytes::put_varint(out, state.recent_events.size());
+  out.append(state.recent_events.packed());
   for (std::uint8_t label : state.labels) bytes::put_varint(out, label);
   bytes::put_varint(out, state.seq);
   bytes::put_varint(out, state.timer ? 1 : 0);
@@ -294,9 +294,12 @@ bool decode_member(std::string_view in_bytes, MemberState& state, std::string* w
     return fail(why, std::to_string(id_count) + " recent event ids (at most " +
                          std::to_string(kMaxStoredRecentEvents) + ")");
   }
-  std::vector<std::string> ids;
-  for (std::uint64_t i = 0; i < id_count && in.ok(); ++i) ids.emplace_back(in.string());
-  state.recent_events.assign_oldest_first(std::move(ids));
+  const std::size_t ids_from = in.position();
+  for (std::uint64_t i = 0; i < id_count && in.ok(); ++i) in.string();
+  if (in.ok()) {
+    state.recent_events.assign_packed(static_cast<std::uint32_t>(id_count),
+                                      in_bytes.substr(1 + ids_from, in.position() - ids_from));
+  }
   const std::size_t families = format == kMemberFormatV1 ? 1 : kFamilyCount;
   for (std::size_t f = 0; f < families; ++f) {
     const std::uint64_t label = in.varint();

@@ -72,6 +72,7 @@ class Reader {
   }
   bool ok() const { return ok_; }
   bool at_end() const { return pos_ == in_.size(); }
+  std::size_t position() const { return pos_; }
 
  private:
   std::uint64_t fail() {

@@ -1,6 +1,7 @@
 // Table tests of each segment family's rules (SPEC 5.5, 5.6) and of the action instants
 // (SPEC 5.7): (figures, time, thresholds) -> label and next change, at each boundary to
 // the millisecond.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "engine/action_planner.h"
@@ -143,6 +144,51 @@ TEST_CASE("rank positions are exact ceilings", "[families]") {
   CHECK(nth_descending(v, 2) == 4);
   CHECK(nth_descending(v, 3) == 4);
   CHECK(nth_ascending(v, 2) == 2);
+}
+
+TEST_CASE("successive rank selections on one array equal selections on a sorted copy",
+          "[families]") {
+  std::uint64_t seed = 12345;
+  const auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return seed >> 33;
+  };
+  for (int round = 0; round < 200; ++round) {
+    const std::size_t size = 1 + next() % 60;
+    std::vector<std::int64_t> values(size);
+    for (auto& v : values) v = static_cast<std::int64_t>(next() % 12);  // many ties
+    std::vector<std::int64_t> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    RankSelector selector(values);
+    for (int pick = 0; pick < 5; ++pick) {
+      const std::size_t position = 1 + next() % size;
+      if (next() % 2 == 0) {
+        CHECK(selector.ascending(position) == sorted[position - 1]);
+      } else {
+        CHECK(selector.descending(position) == sorted[size - position]);
+      }
+    }
+  }
+}
+
+TEST_CASE("windows filled in one pass equal each window computed alone", "[families]") {
+  std::vector<DayActivity> days;
+  for (std::int32_t d = 100; d < 200; d += 3) {
+    days.push_back(DayActivity{d, static_cast<std::uint32_t>(d % 4), Money{d * 7 - 900}});
+  }
+  const std::array<std::int32_t, 4> from = {150, 90, 199, 120};
+  for (std::int32_t to = 95; to < 210; to += 7) {
+    std::array<WindowFigures, 4> together;
+    window_figures_to(days, from, to, together);
+    for (std::size_t k = 0; k < from.size(); ++k) {
+      const WindowFigures alone = window_figures(days, from[k], to);
+      CHECK(together[k].purchases == alone.purchases);
+      CHECK(together[k].net == alone.net);
+      if (alone.purchases == 0) continue;
+      CHECK(together[k].first_purchase_day == alone.first_purchase_day);
+      CHECK(together[k].last_purchase_day == alone.last_purchase_day);
+    }
+  }
 }
 
 WindowFigures window(std::int64_t f, std::int64_t m, std::int32_t first_day = 0,

@@ -82,6 +82,31 @@ TEST_CASE("the dedupe ring keeps insertion order across wrap-around", "[state]")
   CHECK(ring.oldest_first() == std::vector<std::string>{"e5", "e6"});
 }
 
+TEST_CASE("the packed dedupe ring holds ids of one and two length bytes, prefixes apart",
+          "[state]") {
+  RecentEventIds ring;
+  const std::string long_id(200, 'x');  // a length of two LEB128 bytes
+  const std::string prefix = long_id.substr(0, 127);
+  ring.add(long_id, 3);
+  ring.add("e", 3);
+  CHECK(ring.contains(long_id));
+  CHECK_FALSE(ring.contains(prefix));
+  CHECK_FALSE(ring.contains(""));
+  ring.add(prefix, 3);
+  ring.add("f", 3);  // drops the long id
+  CHECK(ring.oldest_first() == std::vector<std::string>{"e", prefix, "f"});
+  CHECK_FALSE(ring.contains(long_id));
+  MemberState m;
+  m.known = true;
+  m.recent_events = ring;
+  std::string bytes;
+  encode_member(bytes, m);
+  MemberState decoded;
+  REQUIRE(decode_member(bytes, decoded));
+  CHECK(decoded.recent_events.oldest_first() == ring.oldest_first());
+  CHECK(decoded.recent_events.contains(prefix));
+}
+
 TEST_CASE("checkpoints survive encoding exactly", "[state]") {
   StreamCheckpoint c;
   c.processor.clock = StreamClock{true, EpochMs{-5}, EpochMs{1'000}};

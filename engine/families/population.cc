@@ -23,4 +23,16 @@ std::int64_t nth_descending(std::vector<std::int64_t>& values, std::size_t posit
   return nth_ascending(values, values.size() - position + 1);
 }
 
+std::int64_t RankSelector::ascending(std::size_t position) {
+  const std::size_t index = position - 1;
+  const auto next = std::lower_bound(selected_.begin(), selected_.end(), index);
+  if (next != selected_.end() && *next == index) return values_[index];
+  const std::size_t from = next == selected_.begin() ? 0 : *(next - 1) + 1;
+  const std::size_t to = next == selected_.end() ? values_.size() : *next;
+  const auto at = [&](std::size_t i) { return values_.begin() + static_cast<std::ptrdiff_t>(i); };
+  std::nth_element(at(from), at(index), at(to));
+  selected_.insert(next, index);
+  return values_[index];
+}
+
 }  // namespace segmentd

@@ -20,4 +20,20 @@ std::size_t median_position(std::size_t q);
 std::int64_t nth_ascending(std::vector<std::int64_t>& values, std::size_t position);
 std::int64_t nth_descending(std::vector<std::int64_t>& values, std::size_t position);
 
+// Several positions of one array: each selection reorders only the part of `values`
+// between the positions selected before it (nth_element leaves everything before its
+// position <= everything after), so a second and third position cost a fraction of the
+// first. Borrows `values`, which must not change while it is used.
+class RankSelector {
+ public:
+  explicit RankSelector(std::vector<std::int64_t>& values) : values_(values) {}
+  // As nth_ascending / nth_descending.
+  std::int64_t ascending(std::size_t position);
+  std::int64_t descending(std::size_t position) { return ascending(values_.size() - position + 1); }
+
+ private:
+  std::vector<std::int64_t>& values_;
+  std::vector<std::size_t> selected_;  // indices already in their sorted place, ascending
+};
+
 }  // namespace segmentd

@@ -8,9 +8,12 @@ std::optional<TierThresholds> tier_thresholds(std::vector<std::int64_t>& m_w,
                                               const TierRules& rules) {
   if (m_w.empty()) return std::nullopt;
   const std::size_t q = m_w.size();
-  return TierThresholds{nth_descending(m_w, percent_position(rules.vip, q)),
-                        nth_descending(m_w, percent_position(rules.major, q)),
-                        nth_descending(m_w, percent_position(rules.regular, q))};
+  RankSelector m(m_w);
+  TierThresholds t;
+  t.regular = m.descending(percent_position(rules.regular, q));
+  t.major = m.descending(percent_position(rules.major, q));
+  t.vip = m.descending(percent_position(rules.vip, q));
+  return t;
 }
 
 std::uint8_t tier_label(const WindowFigures& w, const std::optional<TierThresholds>& t) {

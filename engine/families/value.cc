@@ -39,13 +39,16 @@ std::optional<ValueThresholds> value_thresholds(std::vector<std::int64_t>& m_w,
   if (m_w.empty()) return std::nullopt;
   const std::size_t q = m_w.size();
   const std::size_t top15 = percent_position(15'000, q);
+  RankSelector m(m_w);
+  RankSelector ticket(t_w);
+  RankSelector f(f_w);
   ValueThresholds t;
-  t.m_top15 = nth_descending(m_w, top15);
-  t.m_top50 = nth_descending(m_w, percent_position(50'000, q));
-  t.t_top15 = nth_descending(t_w, top15);
-  t.t_median = nth_ascending(t_w, median_position(q));
-  t.f_top15 = nth_descending(f_w, top15);
-  t.f_bottom15 = nth_ascending(f_w, top15);
+  t.m_top50 = m.descending(percent_position(50'000, q));
+  t.m_top15 = m.descending(top15);
+  t.t_median = ticket.ascending(median_position(q));
+  t.t_top15 = ticket.descending(top15);
+  t.f_top15 = f.descending(top15);
+  t.f_bottom15 = f.ascending(top15);
   return t;
 }
 

@@ -23,6 +23,11 @@ struct WindowFigures {
 WindowFigures window_figures(std::span<const DayActivity> days, std::int32_t from_day,
                              std::int32_t to_day);
 
+// window_figures(days, from_days[k], to_day) into out[k] for each k, in one pass over
+// the days. REQUIRES: out.size() == from_days.size().
+void window_figures_to(std::span<const DayActivity> days, std::span<const std::int32_t> from_days,
+                       std::int32_t to_day, std::span<WindowFigures> out);
+
 // The instant local day `day` starts (00:00 at utc_offset).
 constexpr EpochMs day_start(std::int32_t day, DurationMs utc_offset) {
   return EpochMs{std::int64_t{day} * DurationMs::days(1).ms - utc_offset.ms};
