@@ -25,8 +25,7 @@ SETTINGS = ["time.idle_delay=36500d"]  # the history lies in the past: no idle a
 # killed instance's partitions move to the other one within seconds.
 LIVE = SETTINGS + ["processing.guarantee=exactly_once", "kafka.group.instance.id=",
                    "kafka.session.timeout.ms=6000"]
-KILLS = 8
-FEED_SECONDS = 30  # input keeps arriving this long, while the kills happen
+KILLS = 10
 
 
 def totals(services, name):
@@ -48,17 +47,18 @@ def wait_all(services, predicate, timeout, what):
 
 
 class Feeder(threading.Thread):
-    """Produces `lines` in small batches spread over FEED_SECONDS; `placed` collects
+    """Produces `lines` in small batches spread over `seconds`; `placed` collects
     [(partition, offset)] in line order."""
 
-    def __init__(self, bootstrap, lines):
+    def __init__(self, bootstrap, lines, seconds):
         super().__init__(daemon=True)
         self.bootstrap, self.lines, self.placed, self.error = bootstrap, lines, [], None
+        self.seconds = seconds
 
     def run(self):
         try:
             batch = 300
-            pause = FEED_SECONDS / (len(self.lines) / batch)
+            pause = self.seconds / (len(self.lines) / batch)
             for i in range(0, len(self.lines), batch):
                 self.placed += produce_lines(self.bootstrap, "purchases",
                                              self.lines[i:i + batch], key_fn=member_key)
@@ -78,14 +78,16 @@ def main():
         services = [Service(bootstrap, d, LIVE).start() for d in dirs]
         wait_all(services, lambda: totals(services, "segmentd_partitions_assigned") == PARTITIONS,
                  90, "every partition assigned")
-        feeder = Feeder(bootstrap, lines)
+        # (seconds before the kill, victim, seconds down); 8 s > the session timeout. Input
+        # arrives for the whole schedule and a little longer, so every kill lands in it.
+        schedule = [(rng.uniform(0.5, 2.0), rng.randrange(2),
+                     rng.choice([0.0, rng.uniform(0.5, 2.0), 8.0])) for _ in range(KILLS)]
+        feeder = Feeder(bootstrap, lines, sum(a + c for a, _, c in schedule) + 10)
         feeder.start()
         kills = []
-        for k in range(KILLS):
-            time.sleep(rng.uniform(0.5, 2.0))
-            victim = rng.randrange(2)
+        for before, victim, pause in schedule:
+            time.sleep(before)
             services[victim].kill()
-            pause = rng.choice([0.0, rng.uniform(0.5, 2.0), 8.0])  # 8 s > session timeout
             kills.append((victim, len(feeder.placed), round(pause, 1)))
             time.sleep(pause)
             services[victim] = Service(bootstrap, dirs[victim], LIVE).start()
