@@ -53,9 +53,9 @@ void PartitionStream::reject(RejectReason reason, std::int64_t offset) {
   consumed(offset);
 }
 
-Status PartitionStream::commit() {
+Status PartitionStream::commit(bool sync) {
   return members_.commit(
-      StreamCheckpoint{processor_->checkpoint(), encode_partition_position(position_)});
+      StreamCheckpoint{processor_->checkpoint(), encode_partition_position(position_)}, sync);
 }
 
 }  // namespace segmentd

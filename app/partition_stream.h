@@ -37,7 +37,8 @@ class PartitionStream {
   // Live idle advance (SPEC 4): the clock follows `target` when that is later.
   void advance_clock_to(EpochMs target) { processor_->advance_clock_to(target); }
 
-  Status commit();
+  // `sync` false: the state store's WAL is synced by a later commit (StateStore::commit).
+  Status commit(bool sync = true);
 
   std::int32_t partition() const { return partition_; }
   const PartitionPosition& position() const { return position_; }

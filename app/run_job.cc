@@ -347,9 +347,13 @@ Status Service::commit_all() {
   const auto started = SteadyClock::now();
   Status s = sink_->flush();
   if (!s.is_ok()) return s;
+  // One WAL sync for all partitions: each partition's batch is still atomic, and the last
+  // one's sync makes the earlier ones durable too (a crash before it keeps a prefix of
+  // them, each partition consistent with its own checkpoint).
   std::vector<std::pair<std::int32_t, std::int64_t>> offsets;
+  std::size_t left = streams_.size();
   for (auto& [partition, stream] : streams_) {
-    s = stream->commit();
+    s = stream->commit(--left == 0);
     if (!s.is_ok()) return s;
     if (auto next = stream->resume_offset()) offsets.emplace_back(partition, *next);
   }

@@ -134,7 +134,7 @@ Status MemberCache::restore_tally(
   return Status::ok();
 }
 
-Status MemberCache::commit(const StreamCheckpoint& checkpoint) {
+Status MemberCache::commit(const StreamCheckpoint& checkpoint, bool sync) {
   if (!tally_) {
     Status s = restore_tally([](EpochMs, std::string_view) {});
     if (!s.is_ok()) return s;
@@ -156,7 +156,7 @@ Status MemberCache::commit(const StreamCheckpoint& checkpoint) {
   StreamCheckpoint with_tally = checkpoint;
   with_tally.tally = tally;
   batch_.put_checkpoint(stream_, with_tally);
-  Status s = store_.commit(batch_);
+  Status s = store_.commit(batch_, sync);
   if (!s.is_ok()) {
     batch_.clear();  // the changes stay marked: the next commit writes them again
     return s;

@@ -56,8 +56,8 @@ class MemberCache final : public MemberTable {
   Status load_timers(TimerIndex& timers);
   // Writes changed members (timers included) and `checkpoint` (with the stream's
   // tally in place of checkpoint.tally) atomically. After a failure nothing was written
-  // and the same changes are written by the next commit.
-  Status commit(const StreamCheckpoint& checkpoint);
+  // and the same changes are written by the next commit. `sync`: StateStore::commit.
+  Status commit(const StreamCheckpoint& checkpoint, bool sync = true);
 
   std::size_t resident_members() const { return entries_.size(); }
   std::size_t resident_bytes() const { return resident_bytes_; }

@@ -270,7 +270,7 @@ Status StateStore::scan_member_ids(StreamId stream,
 // memtable growth): below it the commit waits instead of writing.
 constexpr std::uintmax_t kFreeSpaceReserve = 4u << 20;
 
-Status StateStore::commit(StoreBatch& batch) {
+Status StateStore::commit(StoreBatch& batch, bool sync) {
   // Refused before RocksDB fails: a failed WAL append stops RocksDB's writes (and the
   // WAL writer that saw the error must not be used again).
   std::error_code ec;
@@ -288,7 +288,7 @@ Status StateStore::commit(StoreBatch& batch) {
     impl_->resume_needed = false;
   }
   rocksdb::WriteOptions write_options;
-  write_options.sync = impl_->sync_commits;
+  write_options.sync = impl_->sync_commits && sync;
   Status s = from_rocks(impl_->db->Write(write_options, &batch.impl_->batch), "committing state");
   if (s.is_ok()) batch.clear();
   if (!s.is_ok() && s.kind() == ErrorKind::retry) impl_->resume_needed = true;

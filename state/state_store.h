@@ -101,8 +101,9 @@ class StateStore {
   // Writes the batch atomically; the batch is cleared on success. A write refused for
   // lack of space is a retry error (RocksDB then stops writing): the next commit first
   // resumes the store, and succeeds once there is space again. Nothing of a failed
-  // batch is written.
-  Status commit(StoreBatch& batch);
+  // batch is written. `sync` false: the WAL is not synced for this batch; the next synced
+  // commit syncs it too (a group of batches needs one sync, by its last batch).
+  Status commit(StoreBatch& batch, bool sync = true);
 
   StoreFigures figures() const;
   // "state dir <dir> is corrupt: <what>" (fatal).
