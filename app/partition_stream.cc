@@ -2,15 +2,18 @@
 
 namespace segmentd {
 
-PartitionStream::PartitionStream(StateStore& store, std::int32_t partition, std::size_t cache_bytes)
+PartitionStream::PartitionStream(StateStore& store, std::int32_t partition, std::size_t cache_bytes,
+                                 TransitionSink& sink, ActionSink* actions)
     : partition_(partition),
-      members_(store, StreamId{static_cast<std::uint32_t>(partition)}, cache_bytes) {}
+      members_(store, StreamId{static_cast<std::uint32_t>(partition)}, cache_bytes),
+      sink_(sink, actions) {}
 
 Status PartitionStream::restore(StateStore& store, std::int32_t partition,
                                 const EngineOptions& options, std::size_t cache_bytes,
                                 TransitionSink& sink, ActionSink* actions,
                                 std::unique_ptr<PartitionStream>& stream) {
-  std::unique_ptr<PartitionStream> s(new PartitionStream(store, partition, cache_bytes));
+  std::unique_ptr<PartitionStream> s(
+      new PartitionStream(store, partition, cache_bytes, sink, actions));
   std::optional<StreamCheckpoint> checkpoint;
   Status status =
       store.read_checkpoint(StreamId{static_cast<std::uint32_t>(partition)}, checkpoint);
@@ -24,11 +27,13 @@ Status PartitionStream::restore(StateStore& store, std::int32_t partition,
                          " made with another time.utc_offset (its per-day figures depend on "
                          "it): use the same offset, or a new state.dir");
   }
+  s->transaction_from_ = s->position_.next_offset;
   status = s->members_.load_timers(s->timers_);
   if (!status.is_ok()) return status;
-  s->processor_ = std::make_unique<StreamProcessor>(
-      options, s->members_, s->timers_, sink,
-      checkpoint ? checkpoint->processor : ProcessorCheckpoint{}, actions);
+  s->processor_ =
+      std::make_unique<StreamProcessor>(options, s->members_, s->timers_, s->sink_,
+                                        checkpoint ? checkpoint->processor : ProcessorCheckpoint{},
+                                        actions != nullptr ? &s->sink_ : nullptr);
   stream = std::move(s);
   return Status::ok();
 }
@@ -36,6 +41,53 @@ Status PartitionStream::restore(StateStore& store, std::int32_t partition,
 std::optional<std::int64_t> PartitionStream::resume_offset() const {
   if (position_.next_offset < 0) return std::nullopt;
   return position_.next_offset;
+}
+
+void PartitionStream::catch_up_silently(std::int64_t offset, const GroupOffsetMetadata& metadata) {
+  catch_up_ = GroupCommit{offset, metadata};
+  sink_.silent = true;
+  if (position_.next_offset >= offset) {
+    finish_catch_up();
+  } else if (metadata.from == position_.next_offset && metadata.idle) {
+    // The local state is where the committed transaction began: it began with this.
+    processor_->advance_clock_to(*metadata.idle);
+  }
+}
+
+bool PartitionStream::emits_at(std::int64_t offset) {
+  if (catch_up_ && offset >= catch_up_->next_offset) finish_catch_up();
+  return !sink_.silent;
+}
+
+void PartitionStream::finish_catch_up() {
+  if (!catch_up_) return;
+  if (catch_up_->metadata.clock) processor_->advance_clock_to(*catch_up_->metadata.clock);
+  transaction_from_ = catch_up_->next_offset;
+  transaction_idle_.reset();
+  catch_up_.reset();
+  sink_.silent = false;
+}
+
+std::optional<PartitionStream::GroupCommit> PartitionStream::group_commit() const {
+  if (catch_up_) return catch_up_;
+  if (position_.next_offset < 0) return std::nullopt;
+  const StreamClock& clock = processor_->checkpoint().clock;
+  return GroupCommit{position_.next_offset,
+                     {transaction_from_, transaction_idle_,
+                      clock.started ? std::optional<EpochMs>(clock.clock) : std::nullopt}};
+}
+
+void PartitionStream::transaction_committed() {
+  if (catch_up_) return;
+  transaction_from_ = position_.next_offset;
+  transaction_idle_.reset();
+}
+
+void PartitionStream::advance_clock_to(EpochMs target) {
+  const StreamClock before = processor_->checkpoint().clock;
+  processor_->advance_clock_to(target);
+  const StreamClock& after = processor_->checkpoint().clock;
+  if (after != before) transaction_idle_ = after.clock;
 }
 
 void PartitionStream::consumed(std::int64_t offset) {

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "app/group_instance_id.h"
+#include "app/group_offset_metadata.h"
 #include "app/log.h"
 #include "app/partition_stream.h"
 #include "app/service_health.h"
@@ -36,6 +37,11 @@ constexpr auto kWaitingReminder = std::chrono::seconds(15);
 constexpr auto kReachableSettle = std::chrono::seconds(3);
 // Fenced again this soon after rejoining: another instance shares the group.instance.id.
 constexpr auto kMinRejoinInterval = std::chrono::seconds(60);
+// Exactly once: how long reading the group's committed offsets may wait for a transaction
+// of a killed instance to be aborted (transaction.timeout.ms, then the broker's check).
+constexpr auto kCommittedOffsetsTimeout = std::chrono::seconds(90);
+// Exactly once: this many aborted transactions in a row stop the service.
+constexpr int kMaxAbortsInARow = 5;
 
 EpochMs wall_now() {
   return EpochMs{std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -52,10 +58,18 @@ std::string partition_list(const std::vector<std::int32_t>& partitions) {
 // Shutdown order: the consumer leaves the group first (its revoke callback still sees
 // every partition stream), then the streams go, then the sink and the store. After a
 // failure nothing more is committed on the way out.
+//
+// Exactly once (processing.guarantee): a transaction is open whenever records may be
+// produced. Each commit sends the streams' group offsets (group_offset_metadata.h) into
+// it, commits it, begins the next, and only then writes the local state; see
+// partition_stream.h for why a crash at any point then gives each transition once to
+// read_committed consumers. An aborted transaction rewinds: the streams are restored
+// from the last commit and the consumer seeks back to them.
 class Service final : public PartitionListener, public KafkaClientEvents {
  public:
   Service(const SegmentdConfig& config, RunObserver& observer, MemberQueries* queries)
       : config_(config),
+        exactly_once_(config.processing.guarantee == DeliveryGuarantee::exactly_once),
         observer_(observer),
         queries_(queries),
         parser_(config.input.max_event_bytes) {}
@@ -86,7 +100,12 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   }
   void handle(const KafkaRecord& record);
   void advance_idle_partitions();
-  Status commit_all();
+  Status commit_all(bool rewind_after_abort = true);
+  Status commit_transaction(bool rewind_after_abort);
+  Status rewind();
+  std::vector<std::optional<std::int64_t>> restore_streams(
+      const std::vector<std::int32_t>& partitions);
+  std::string transactional_id() const;
   Status commit_or_hold(SteadyClock::time_point now);
   void log_outage_end(SteadyClock::time_point now);
   void update_readiness() { observer_.set_readiness(health_.not_ready_reason()); }
@@ -94,6 +113,9 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   PartitionFigures figures_of(const PartitionStream& stream) const;
 
   const SegmentdConfig& config_;
+  const bool exactly_once_;
+  int aborts_in_a_row_ = 0;
+  std::uint64_t produced_before_transaction_ = 0;
   RunObserver& observer_;
   MemberQueries* queries_;                       // null: no GET /members
   std::optional<std::int32_t> partition_count_;  // of the input topic, once known
@@ -135,23 +157,38 @@ Status Service::open() {
   if (!s.is_ok()) return s;
   s = group_instance_id(config_.state.dir, instance_id_);
   if (!s.is_ok()) return s;
-  KafkaSinkSettings sink{producer_properties(config_.kafka_properties),
-                         config_.application_id,
-                         config_.output.topic,
-                         config_.output.dlq_topic,
-                         config_.output.routes,
-                         config_.output.actions_topic,
-                         this};
+  KafkaSinkSettings sink{
+      producer_properties(config_.kafka_properties, exactly_once_ ? transactional_id() : ""),
+      config_.application_id,
+      config_.output.topic,
+      config_.output.dlq_topic,
+      config_.output.routes,
+      config_.output.actions_topic,
+      this};
   s = KafkaSink::open(sink, sink_);
   if (!s.is_ok()) return s;
   sink_->set_ack_latency_observer(
       [this](std::chrono::nanoseconds latency) { observer_.transition_acknowledged(latency); });
+  if (exactly_once_) {
+    s = sink_->begin_transaction();
+    if (!s.is_ok()) return s;
+  }
   return open_source();
 }
 
+// One per instance, stable across restarts: a restarted instance's producer fences its
+// former self and aborts the transaction it left open.
+std::string Service::transactional_id() const {
+  std::string member = instance_id_;
+  for (const auto& [name, value] : config_.kafka_properties) {
+    if (name == "group.instance.id" && !value.empty()) member = value;
+  }
+  return config_.application_id + "-" + member;
+}
+
 Status Service::open_source() {
-  const KafkaProperties consumer =
-      consumer_properties(config_.kafka_properties, config_.application_id, instance_id_);
+  const KafkaProperties consumer = consumer_properties(
+      config_.kafka_properties, config_.application_id, instance_id_, exactly_once_);
   Status s = KafkaSource::open(consumer, config_.input.topic, *this, source_, this);
   if (!s.is_ok()) return s;
   member_id_ = "dynamic (kafka.group.instance.id is empty)";
@@ -196,6 +233,12 @@ Status Service::rejoin() {
   discarding_ = false;
   source_.reset();
   streams_.clear();
+  if (exactly_once_) {
+    // Its offsets would be refused with the old generation: the new assignment redoes it.
+    Status s = sink_->abort_transaction();
+    if (s.is_ok()) s = sink_->begin_transaction();
+    if (!s.is_ok()) return s;
+  }
   waiting_since_ = last_waiting_log_ = now;
   return open_source();
 }
@@ -233,6 +276,7 @@ Status Service::consume(const std::atomic<bool>& stop) {
       case PollOutcome::partition_end:
         if (auto it = streams_.find(record.partition); it != streams_.end()) {
           it->second->caught_up = true;
+          it->second->finish_catch_up();
         }
         break;
       case PollOutcome::idle:
@@ -248,7 +292,7 @@ Status Service::consume(const std::atomic<bool>& stop) {
     }
     sink_->poll();
     const auto now = SteadyClock::now();
-    if (now - last_idle_advance >= kIdleAdvanceEvery) {
+    if (!exactly_once_ && now - last_idle_advance >= kIdleAdvanceEvery) {
       advance_idle_partitions();
       last_idle_advance = now;
     }
@@ -256,6 +300,8 @@ Status Service::consume(const std::atomic<bool>& stop) {
       Status s = commit_or_hold(now);
       if (!s.is_ok()) return s;
       last_commit = now;
+      // Exactly once, an idle advance only ever opens a transaction (partition_stream.h).
+      if (exactly_once_ && !holding_) advance_idle_partitions();
     }
     log_outage_end(now);
     if (now - last_publish >= kPublishEvery) {
@@ -282,7 +328,7 @@ Status Service::consume(const std::atomic<bool>& stop) {
   }
   log::info("service_stopping", {{"partitions", std::to_string(streams_.size())}});
   observer_.set_readiness(std::string("stopping"));
-  return commit_all();
+  return commit_all(false);
 }
 
 // Commits; a state write failing with a retryable error (disk full) pauses fetching,
@@ -323,6 +369,7 @@ void Service::handle(const KafkaRecord& record) {
   if (it == streams_.end()) return;  // not ours any more (revoked while in flight)
   PartitionStream& stream = *it->second;
   stream.caught_up = false;
+  const bool emits = stream.emits_at(record.offset);
   sink_->set_cause_read_time(SteadyClock::now());
   parser_.set_future_limit(wall_now() + config_.input.max_future_skew);
   PurchaseEvent event;
@@ -330,7 +377,7 @@ void Service::handle(const KafkaRecord& record) {
   if (parser_.parse(record.value, event, rejection)) {
     stream.apply(event, record.offset);
   } else {
-    sink_->dead_letter(record, config_.input.topic, rejection);
+    if (emits) sink_->dead_letter(record, config_.input.topic, rejection);
     stream.reject(rejection.reason, record.offset);
   }
 }
@@ -343,7 +390,8 @@ void Service::advance_idle_partitions() {
   }
 }
 
-Status Service::commit_all() {
+Status Service::commit_all(bool rewind_after_abort) {
+  if (exactly_once_) return commit_transaction(rewind_after_abort);
   const auto started = SteadyClock::now();
   Status s = sink_->flush();
   if (!s.is_ok()) return s;
@@ -362,6 +410,60 @@ Status Service::commit_all() {
   return Status::ok();
 }
 
+// Exactly once: the transaction first, then the local state (partition_stream.h). An
+// aborted transaction rewinds the streams to the last commit (unless they are about to go:
+// revocation, shutdown), and too many in a row stop the service.
+Status Service::commit_transaction(bool rewind_after_abort) {
+  const auto started = SteadyClock::now();
+  std::vector<GroupOffset> offsets;
+  for (const auto& [partition, stream] : streams_) {
+    if (auto commit = stream->group_commit()) {
+      offsets.push_back(GroupOffset{partition, commit->next_offset,
+                                    encode_group_offset_metadata(commit->metadata)});
+    }
+  }
+  const std::uint64_t produced = sink_->records_produced();
+  const bool has_records = produced != produced_before_transaction_;
+  produced_before_transaction_ = produced;
+  Status s = sink_->commit_transaction(offsets, *source_);
+  if (s.is_ok()) {
+    // Only a transaction with records shows that output gets through again.
+    if (has_records) aborts_in_a_row_ = 0;
+    for (auto& [partition, stream] : streams_) stream->transaction_committed();
+    s = sink_->begin_transaction();
+    for (auto it = streams_.begin(); s.is_ok() && it != streams_.end(); ++it) {
+      s = it->second->commit();
+    }
+    if (s.is_ok()) observer_.committed(SteadyClock::now() - started);
+    return s;
+  }
+  if (s.kind() != ErrorKind::retry) return s;
+  if (++aborts_in_a_row_ >= kMaxAbortsInARow) {
+    return Status::fatal(std::to_string(aborts_in_a_row_) +
+                         " Kafka transactions aborted in a row, the last: " + s.message());
+  }
+  log::warn("kafka_transaction_aborted",
+            {{"detail", s.message()},
+             {"action", rewind_after_abort ? "rewinding to the last commit"
+                                           : "the partitions' next owner redoes the work"}});
+  s = sink_->begin_transaction();
+  if (s.is_ok() && rewind_after_abort) s = rewind();
+  return s;
+}
+
+// Drops the streams' work since the last commit: restores them and seeks the consumer.
+Status Service::rewind() {
+  std::vector<std::int32_t> partitions;
+  for (const auto& [partition, stream] : streams_) partitions.push_back(partition);
+  streams_.clear();
+  const auto starts = restore_streams(partitions);
+  if (!failure_.is_ok()) return failure_;
+  std::vector<std::pair<std::int32_t, std::optional<std::int64_t>>> positions;
+  for (std::size_t i = 0; i < partitions.size(); ++i)
+    positions.emplace_back(partitions[i], starts[i]);
+  return source_->rewind(positions);
+}
+
 PartitionFigures Service::figures_of(const PartitionStream& stream) const {
   return PartitionFigures{stream.partition(), stream.position(), stream.checkpoint(),
                           stream.timers_pending(), source_->end_offset(stream.partition())};
@@ -376,10 +478,31 @@ void Service::publish() {
 
 std::vector<std::optional<std::int64_t>> Service::on_assigned(
     const std::vector<std::int32_t>& partitions) {
+  const auto starts = restore_streams(partitions);
+  log::info("partitions_assigned", {{"partitions", partition_list(partitions)}});
+  health_.set_assigned(failure_.is_ok());
+  update_readiness();
+  return starts;
+}
+
+// Restores the streams of `partitions` from the state store; exactly once, each catches
+// up silently to the group's committed offset (partition_stream.h). Returns where each
+// resumes; failures go to fail().
+std::vector<std::optional<std::int64_t>> Service::restore_streams(
+    const std::vector<std::int32_t>& partitions) {
+  std::vector<std::optional<GroupOffset>> committed(partitions.size());
+  if (exactly_once_ && !partitions.empty()) {
+    Status s = source_->committed_offsets(partitions, kCommittedOffsetsTimeout, committed);
+    if (!s.is_ok()) {
+      fail(Status::fatal(s.message()));
+      return std::vector<std::optional<std::int64_t>>(partitions.size());
+    }
+  }
   std::vector<std::optional<std::int64_t>> starts;
   const std::size_t cache_share =
       config_.state.cache_bytes / std::max<std::size_t>(1, partitions.size());
-  for (std::int32_t partition : partitions) {
+  for (std::size_t i = 0; i < partitions.size(); ++i) {
+    const std::int32_t partition = partitions[i];
     std::unique_ptr<PartitionStream> stream;
     observer_.restore_started(partition);
     Status s = PartitionStream::restore(
@@ -390,13 +513,22 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
       starts.emplace_back(std::nullopt);
       continue;
     }
+    if (committed[i]) {
+      const std::int64_t local = stream->resume_offset().value_or(-1);
+      stream->catch_up_silently(committed[i]->offset,
+                                decode_group_offset_metadata(committed[i]->metadata));
+      if (local < committed[i]->offset) {
+        log::info("partition_catching_up",
+                  {{"partition", std::to_string(partition)},
+                   {"local_offset", std::to_string(local)},
+                   {"committed_offset", std::to_string(committed[i]->offset)},
+                   {"action", "re-processing without output up to the committed offset"}});
+      }
+    }
     starts.push_back(stream->resume_offset());
     observer_.partition_restored(figures_of(*stream));
     streams_[partition] = std::move(stream);
   }
-  log::info("partitions_assigned", {{"partitions", partition_list(partitions)}});
-  health_.set_assigned(failure_.is_ok());
-  update_readiness();
   return starts;
 }
 
@@ -404,7 +536,7 @@ void Service::on_revoked(const std::vector<std::int32_t>& partitions) {
   health_.set_assigned(false);
   update_readiness();
   if (failure_.is_ok() && !discarding_) {
-    Status s = commit_all();
+    Status s = commit_all(false);
     if (!s.is_ok() && s.kind() == ErrorKind::retry) {
       // The state store refuses writes: the partitions go with their last commit, and
       // whoever gets them redoes the work since (at least once).

@@ -1,6 +1,7 @@
 // `segmentd run` (SPEC 2-4, 7): the service loop. Consumes `input.topic` as a member of
 // the consumer group, runs one PartitionStream per assigned partition, publishes
-// transitions and dead letters through the Kafka sink and commits at least once.
+// transitions and dead letters through the Kafka sink and commits at least once, or
+// exactly once in Kafka transactions.
 //
 // Commit protocol (every processing.commit_interval, on revocation and at shutdown):
 //   1. flush the producer: every transition and dead letter so far is acknowledged;
@@ -11,6 +12,17 @@
 //   3. the group's offsets (for lag tooling; the state's offsets are authoritative).
 // After a crash each partition resumes at its committed offset: at most the work since
 // the last commit is redone, emitting the same transitions again.
+//
+// Exactly once (processing.guarantee = exactly_once), at the same moments:
+//   1. commit the open Kafka transaction (transitions, actions, dead letters) with every
+//      assigned partition's next offset and clock as the group's offsets (fenced by the
+//      group generation); an abortable failure aborts it and rewinds every stream to the
+//      last commit (restored from the state store, consumer seeked back);
+//   2. begin the next transaction;
+//   3. the RocksDB batches as above, so local state is never ahead of Kafka.
+// On assignment a stream whose local state is behind the group's committed offset
+// catches up without output (partition_stream.h). A fenced or failed producer, or five
+// aborted transactions in a row, stop the run.
 //
 // Live time (SPEC 2, 4): events more than input.max_future_skew ahead of the wall clock
 // are rejected as future_timestamp; a partition with nothing left to fetch follows

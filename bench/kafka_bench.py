@@ -20,6 +20,9 @@ One run:
      produced after the warmup. Also segmentd's own segmentd_processing_latency_seconds
      quantiles (read -> ack) over the same window.
 
+--guarantees at_least_once,exactly_once runs each phase once per processing.guarantee,
+one after the other on the same broker and dataset (fresh topics and state each time).
+
 Only transitions caused by an event are timed: in live mode these are a member's first
 (none -> new) and second (new -> active) purchase, so the measured events are a sample
 of the stream, not every event. Runs with /usr/bin/python3 (Debian's confluent_kafka).
@@ -165,6 +168,9 @@ def main(argv=None):
                     help="extra segmentd option (repeatable)")
     ap.add_argument("--wrap", default="", metavar="CMD",
                     help='command prefix for segmentd, e.g. "taskset -c 1" (diagnostics)')
+    ap.add_argument("--guarantees", default="",
+                    help="comma-separated processing.guarantee values to compare, e.g. "
+                         "at_least_once,exactly_once (default: the configured one)")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-latency", action="store_true")
     ap.add_argument("--work-dir", help="scratch dir (default: a new temp dir, removed after)")
@@ -180,7 +186,11 @@ def main(argv=None):
         tempfile.mkdtemp(prefix="segmentd-kafka-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     run_id = uuid.uuid4().hex[:6]
-    engine = segmentd_engine(args.segmentd, args.settings, wrapper=shlex.split(args.wrap))
+    guarantees = [g for g in args.guarantees.split(",") if g.strip()]
+    engines = [segmentd_engine(args.segmentd, [*args.settings, f"processing.guarantee={g}"],
+                               name=f"segmentd {g}", wrapper=shlex.split(args.wrap))
+               for g in guarantees] or [
+        segmentd_engine(args.segmentd, args.settings, wrapper=shlex.split(args.wrap))]
     command = "/usr/bin/python3 " + " ".join(shlex.quote(a) for a in sys.argv)
 
     header = {
@@ -201,20 +211,25 @@ def main(argv=None):
     try:
         with kbs.broker_session(args.bootstrap) as broker:
             kbs.log(f"broker {broker.bootstrap} (pid {broker.pid})")
-            if not args.skip_throughput:
-                topics = kbs.fresh_topics(broker.bootstrap, f"bench-{run_id}-tp", args.partitions)
+            for i, engine in enumerate(engines):
+                if args.skip_throughput:
+                    break
+                topics = kbs.fresh_topics(broker.bootstrap, f"bench-{run_id}-tp{i}",
+                                          args.partitions)
                 n, secs = kbs.preload(broker.bootstrap, topics.input, data.lines, data.keys)
                 kbs.log(f"preloaded {n:,} records in {secs:.1f}s; starting {engine.name}")
-                r = kbs.measure_throughput(broker.bootstrap, engine, topics, work / "tp",
+                r = kbs.measure_throughput(broker.bootstrap, engine, topics, work / f"tp{i}",
                                            broker_pid=broker.pid)
                 kbs.log(f"throughput: {r.events_per_s:,.0f} events/s, CPU {r.cpu_s:.1f}s, "
                         f"peak RSS {mib(r.peak_rss_bytes)} MiB (exit {r.exit_code})")
                 tp_results.append(r)
                 if not args.keep:
                     kbs.delete_topics(broker.bootstrap, topics)
-            if not args.skip_latency:
+            for i, engine in enumerate(engines):
+                if args.skip_latency:
+                    break
                 for rate in rates:
-                    tag = f"bench-{run_id}-lat{int(rate)}"
+                    tag = f"bench-{run_id}-lat{int(rate)}-{i}"
                     topics = kbs.fresh_topics(broker.bootstrap, tag, args.partitions)
                     kbs.log(f"latency at {rate:,.0f} events/s for {args.warmup:g}+"
                             f"{args.seconds:g}s")

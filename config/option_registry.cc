@@ -185,7 +185,7 @@ const std::array<OptionSpec, 42> kOptions = {{
      "Event ids remembered per member to drop duplicates"},
     {"processing.guarantee", K::enumeration, "at_least_once", 0, 0, kGuarantees,
      bind<&C::processing, &ProcessingOptions::guarantee>(),
-     "Delivery guarantee; exactly_once is refused until it is implemented"},
+     "Delivery guarantee of `segmentd run`; exactly_once uses Kafka transactions (README)"},
     {"processing.commit_interval", K::duration, "1s", 1, kMaxDuration, {},
      bind<&C::processing, &ProcessingOptions::commit_interval>(),
      "How often state, timers and input position are committed together"},
@@ -247,11 +247,6 @@ std::vector<std::string> option_relation_problems(const SegmentdConfig& config) 
                   ": the tier percentages are cumulative");
   require_greater(problems, "tier.regular", e.tier.regular, "tier.major", e.tier.major,
                   format_thousandths, ": the tier percentages are cumulative");
-  if (config.processing.guarantee == DeliveryGuarantee::exactly_once) {
-    problems.push_back(
-        "processing.guarantee = exactly_once is not implemented yet: Kafka transactions are "
-        "not used, so it cannot be honoured; use at_least_once (the default)");
-  }
   return problems;
 }
 

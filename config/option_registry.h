@@ -72,8 +72,7 @@ bool is_kafka_property(std::string_view key);
 // than defaulted, for the options that keep track (state.dir).
 void mark_explicitly_set(const OptionSpec& spec, SegmentdConfig& config);
 
-// Problems between options that are each valid alone, e.g. lost_after <= dormant_after,
-// and values not implemented yet (processing.guarantee = exactly_once).
+// Problems between options that are each valid alone, e.g. lost_after <= dormant_after.
 std::vector<std::string> option_relation_problems(const SegmentdConfig& config);
 
 // Keys whose values are credentials, in any letter case: never accepted from --set,

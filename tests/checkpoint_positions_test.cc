@@ -1,10 +1,12 @@
 // The connector parts of checkpoints (Kafka partition and replay positions) round-trip,
 // and decoding refuses values no encoder writes: offsets below -1, flags other than 0/1,
-// file lengths beyond off_t.
+// file lengths beyond off_t. The exactly-once group offset metadata round-trips and reads
+// as empty where it did not write it.
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <limits>
 
+#include "app/group_offset_metadata.h"
 #include "app/partition_position.h"
 #include "app/replay_position.h"
 
@@ -55,6 +57,21 @@ TEST_CASE("replay positions round-trip and refuse impossible flags and lengths",
   REQUIRE(decode_replay_position(bytes, decoded));
   bytes[6] = 2;  // the `sorted` flag: format byte, then lines, offset, output, dlq, events
   CHECK_FALSE(decode_replay_position(bytes, decoded));
+}
+
+TEST_CASE("group offset metadata round-trips, and text it did not write reads as empty",
+          "[state]") {
+  const GroupOffsetMetadata full{41, EpochMs{1730419200123}, EpochMs{1730419300000}};
+  CHECK(decode_group_offset_metadata(encode_group_offset_metadata(full)) == full);
+  const GroupOffsetMetadata no_idle{-1, std::nullopt, EpochMs{-5}};
+  CHECK(decode_group_offset_metadata(encode_group_offset_metadata(no_idle)) == no_idle);
+  CHECK(encode_group_offset_metadata({}) == "segmentd/1");
+  CHECK(decode_group_offset_metadata("segmentd/1") == GroupOffsetMetadata{});
+  CHECK(decode_group_offset_metadata("") == GroupOffsetMetadata{});
+  CHECK(decode_group_offset_metadata("clock=12") == GroupOffsetMetadata{});
+  CHECK(decode_group_offset_metadata("segmentd/1 clock=12x from=3") ==
+        GroupOffsetMetadata{3, std::nullopt, std::nullopt});
+  CHECK(decode_group_offset_metadata("segmentd/1 clock=") == GroupOffsetMetadata{});
 }
 
 }  // namespace

@@ -334,9 +334,9 @@ TEST_CASE("a config path naming a directory is an error, not an empty config") {
              Contains("cannot read config file " + dir) && Contains("is a directory"));
 }
 
-TEST_CASE("processing.guarantee = exactly_once is refused until it is implemented") {
-  CHECK_THAT(failure(with_sets({"processing.guarantee=exactly_once"})),
-             Contains("processing.guarantee = exactly_once is not implemented yet"));
+TEST_CASE("processing.guarantee accepts exactly_once and at_least_once") {
+  CHECK(loaded(with_sets({"processing.guarantee=exactly_once"})).processing.guarantee ==
+        DeliveryGuarantee::exactly_once);
   CHECK(loaded(with_sets({"processing.guarantee=at_least_once"})).processing.guarantee ==
         DeliveryGuarantee::at_least_once);
 }

@@ -1,7 +1,7 @@
 // The Kafka source and sink against librdkafka's mock cluster: transition records with
 // CloudEvents headers and routes, dead letters with original bytes and headers, a
-// refused delivery surfacing in flush(), the client property layering, and broker
-// outages reported once each way through KafkaClientEvents.
+// refused delivery surfacing in flush(), the client property layering (exactly once
+// included), and broker outages reported once each way through KafkaClientEvents.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
@@ -106,6 +106,28 @@ TEST_CASE("kafka: consumer and producer properties layer defaults, user values, 
   CHECK(p.at("partitioner") == "murmur2_random");
   CHECK(p.count("auto.offset.reset") == 0);
   CHECK(p.at("bootstrap.servers") == "b:9092");
+  CHECK(p.count("transactional.id") == 0);
+  CHECK(c.count("isolation.level") == 0);
+}
+
+TEST_CASE("kafka: exactly once gives the producer a transactional.id and reads committed") {
+  const KafkaProperties user = {{"bootstrap.servers", "b:9092"},
+                                {"isolation.level", "read_uncommitted"},
+                                {"transaction.timeout.ms", "30000"}};
+  const auto consumer = consumer_properties(user, "group-a", "instance-1", true);
+  const std::map<std::string, std::string> c(consumer.begin(), consumer.end());
+  CHECK(c.at("isolation.level") == "read_committed");
+  CHECK(c.count("transactional.id") == 0);
+  CHECK(c.count("transaction.timeout.ms") == 0);
+  const auto producer = producer_properties(user, "group-a-instance-1");
+  const std::map<std::string, std::string> p(producer.begin(), producer.end());
+  CHECK(p.at("transactional.id") == "group-a-instance-1");
+  CHECK(p.at("transaction.timeout.ms") == "30000");
+  CHECK(p.count("isolation.level") == 0);
+  const auto configured_id = producer_properties({{"transactional.id", "mine"}}, "default-id");
+  const std::map<std::string, std::string> q(configured_id.begin(), configured_id.end());
+  CHECK(q.at("transactional.id") == "mine");
+  CHECK(q.at("transaction.timeout.ms") == "10000");
 }
 
 TEST_CASE("kafka: transitions go to the output topic and their routes, keyed by member") {

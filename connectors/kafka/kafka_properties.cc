@@ -23,15 +23,17 @@ constexpr std::array<std::string_view, 14> kConsumerOnly = {"group.id",
                                                             "queued.min.messages",
                                                             "enable.auto.commit",
                                                             "auto.commit.interval.ms"};
-constexpr std::array<std::string_view, 9> kProducerOnly = {"acks",
-                                                           "linger.ms",
-                                                           "queue.buffering.max.ms",
-                                                           "batch.size",
-                                                           "batch.num.messages",
-                                                           "compression.type",
-                                                           "compression.codec",
-                                                           "partitioner",
-                                                           "message.timeout.ms"};
+constexpr std::array<std::string_view, 11> kProducerOnly = {"acks",
+                                                            "linger.ms",
+                                                            "queue.buffering.max.ms",
+                                                            "batch.size",
+                                                            "batch.num.messages",
+                                                            "compression.type",
+                                                            "compression.codec",
+                                                            "partitioner",
+                                                            "message.timeout.ms",
+                                                            "transactional.id",
+                                                            "transaction.timeout.ms"};
 
 bool contains(auto& list, std::string_view name) {
   return std::find(list.begin(), list.end(), name) != list.end();
@@ -50,7 +52,7 @@ void set(KafkaProperties& properties, std::string name, std::string value) {
 }  // namespace
 
 KafkaProperties consumer_properties(const KafkaProperties& configured, const std::string& group_id,
-                                    const std::string& instance_id) {
+                                    const std::string& instance_id, bool read_committed) {
   KafkaProperties out = {{"group.id", group_id}, {"auto.offset.reset", "earliest"}};
   if (!instance_id.empty()) out.emplace_back("group.instance.id", instance_id);
   for (const auto& [name, value] : configured) {
@@ -61,11 +63,17 @@ KafkaProperties consumer_properties(const KafkaProperties& configured, const std
   set(out, "enable.auto.commit", "false");
   set(out, "enable.auto.offset.store", "false");
   set(out, "enable.partition.eof", "true");
+  if (read_committed) set(out, "isolation.level", "read_committed");
   return out;
 }
 
-KafkaProperties producer_properties(const KafkaProperties& configured) {
+KafkaProperties producer_properties(const KafkaProperties& configured,
+                                    const std::string& transactional_id) {
   KafkaProperties out = {{"linger.ms", "5"}, {"partitioner", "murmur2_random"}};
+  if (!transactional_id.empty()) {
+    out.emplace_back("transactional.id", transactional_id);
+    out.emplace_back("transaction.timeout.ms", "10000");
+  }
   for (const auto& [name, value] : configured) {
     if (!contains(kConsumerOnly, name)) set(out, name, value);
   }

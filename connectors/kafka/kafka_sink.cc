@@ -1,5 +1,6 @@
 #include "connectors/kafka/kafka_sink.h"
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
@@ -42,6 +43,47 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
   AckLatencyObserver observer;
 };
 
+// The outcome of one transactional call: ok, retriable (try the same call again), abortable
+// (the transaction must be aborted) or fatal.
+enum class TxnOutcome { ok, retriable, abortable, fatal };
+
+TxnOutcome outcome_of(std::unique_ptr<RdKafka::Error> error, std::string& detail) {
+  if (error == nullptr) return TxnOutcome::ok;
+  detail = error->str();
+  if (error->is_fatal()) return TxnOutcome::fatal;
+  if (error->txn_requires_abort()) return TxnOutcome::abortable;
+  if (error->is_retriable()) return TxnOutcome::retriable;
+  return TxnOutcome::fatal;
+}
+
+TxnOutcome outcome_of(rd_kafka_error_t* raw, std::string& detail) {
+  if (raw == nullptr) return TxnOutcome::ok;
+  const std::unique_ptr<rd_kafka_error_t, decltype(&rd_kafka_error_destroy)> error(
+      raw, &rd_kafka_error_destroy);
+  detail = rd_kafka_error_string(raw);
+  if (rd_kafka_error_is_fatal(raw)) return TxnOutcome::fatal;
+  if (rd_kafka_error_txn_requires_abort(raw)) return TxnOutcome::abortable;
+  if (rd_kafka_error_is_retriable(raw)) return TxnOutcome::retriable;
+  return TxnOutcome::fatal;
+}
+
+// How long one attempt of a transactional call waits before it is retried: short, so
+// that the producer's events (broker reachability, logs) are served between attempts
+// while the brokers are away.
+constexpr int kTransactionCallTimeoutMs = 1000;
+
+// Runs `call` (returning the error of one librdkafka transactional call, owned by the
+// caller) until it is not retriable, serving `producer`'s callbacks between attempts;
+// fills `detail` with the last error's text.
+template <typename Call>
+TxnOutcome run_txn_call(RdKafka::Producer& producer, Call&& call, std::string& detail) {
+  for (;;) {
+    const TxnOutcome outcome = outcome_of(call(), detail);
+    if (outcome != TxnOutcome::retriable) return outcome;
+    producer.poll(0);
+  }
+}
+
 std::string ce_type(const Transition& t) {
   std::string type = "segmentd.transition.";
   type.append(t.family).append(".").append(t.to);
@@ -59,6 +101,14 @@ struct KafkaSink::Impl {
   std::intptr_t cause_read_ns = kNoLatency;
   std::string value;  // reused buffer for transition JSON
   std::vector<const std::string*> destinations;
+  std::uint64_t produced = 0;
+  std::string transactional_id;  // empty: not transactional
+  bool in_transaction = false;
+
+  Status txn_fatal(const std::string& what, const std::string& detail) const {
+    return Status::fatal("kafka producer (transactional.id " + transactional_id + "): " + what +
+                         ": " + detail);
+  }
 
   // Produces one record, waiting while the local queue is full. Takes `headers`.
   void produce(const std::string& topic, std::string_view key, std::string_view payload,
@@ -68,7 +118,10 @@ struct KafkaSink::Impl {
           producer->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
                             const_cast<char*>(payload.data()), payload.size(), key.data(),
                             key.size(), 0, headers, reinterpret_cast<void*>(opaque));
-      if (err == RdKafka::ERR_NO_ERROR) return;
+      if (err == RdKafka::ERR_NO_ERROR) {
+        ++produced;
+        return;
+      }
       if (err == RdKafka::ERR__QUEUE_FULL) {
         producer->poll(10);
         continue;
@@ -107,6 +160,20 @@ Status KafkaSink::open(const KafkaSinkSettings& settings, std::unique_ptr<KafkaS
   }
   Status s = make_producer(settings.properties, impl->tracker, impl->producer, impl->relay.get());
   if (!s.is_ok()) return s;
+  for (const auto& [name, value] : settings.properties) {
+    if (name == "transactional.id") impl->transactional_id = value;
+  }
+  if (!impl->transactional_id.empty()) {
+    std::string detail;
+    RdKafka::Producer& producer = *impl->producer;
+    const int timeout = kTransactionCallTimeoutMs;
+    if (run_txn_call(
+            producer,
+            [&] { return std::unique_ptr<RdKafka::Error>(producer.init_transactions(timeout)); },
+            detail) != TxnOutcome::ok) {
+      return impl->txn_fatal("initialising transactions", detail);
+    }
+  }
   sink.reset(new KafkaSink(std::move(impl)));
   return Status::ok();
 }
@@ -178,6 +245,88 @@ Status KafkaSink::flush() {
   }
   return impl_->tracker.first_failure;
 }
+
+bool KafkaSink::transactional() const { return !impl_->transactional_id.empty(); }
+
+Status KafkaSink::begin_transaction() {
+  std::string detail;
+  if (outcome_of(std::unique_ptr<RdKafka::Error>(impl_->producer->begin_transaction()), detail) !=
+      TxnOutcome::ok) {
+    return impl_->txn_fatal("beginning a transaction", detail);
+  }
+  impl_->in_transaction = true;
+  return Status::ok();
+}
+
+Status KafkaSink::commit_transaction(const std::vector<GroupOffset>& offsets,
+                                     const KafkaSource& group) {
+  Impl& impl = *impl_;
+  RdKafka::Producer& producer = *impl.producer;
+  const int timeout = kTransactionCallTimeoutMs;
+  std::string detail;
+  TxnOutcome outcome = TxnOutcome::ok;
+  if (!offsets.empty()) {
+    const std::unique_ptr<rd_kafka_topic_partition_list_t,
+                          decltype(&rd_kafka_topic_partition_list_destroy)>
+        list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())),
+             &rd_kafka_topic_partition_list_destroy);
+    for (const GroupOffset& o : offsets) {
+      rd_kafka_topic_partition_t* tp =
+          rd_kafka_topic_partition_list_add(list.get(), group.topic_name().c_str(), o.partition);
+      tp->offset = o.offset;
+      if (!o.metadata.empty()) {
+        tp->metadata = rd_kafka_mem_malloc(producer.c_ptr(), o.metadata.size());
+        std::copy(o.metadata.begin(), o.metadata.end(), static_cast<char*>(tp->metadata));
+        tp->metadata_size = o.metadata.size();
+      }
+    }
+    rd_kafka_consumer_group_metadata_t* metadata =
+        rd_kafka_consumer_group_metadata(static_cast<rd_kafka_t*>(group.client_handle()));
+    outcome = run_txn_call(
+        producer,
+        [&] {
+          return rd_kafka_send_offsets_to_transaction(producer.c_ptr(), list.get(), metadata,
+                                                      timeout);
+        },
+        detail);
+    rd_kafka_consumer_group_metadata_destroy(metadata);
+  }
+  if (outcome == TxnOutcome::ok) {
+    outcome = run_txn_call(
+        producer,
+        [&] { return std::unique_ptr<RdKafka::Error>(producer.commit_transaction(timeout)); },
+        detail);
+  }
+  if (outcome == TxnOutcome::ok) {
+    impl.in_transaction = false;
+    return impl.tracker.first_failure;
+  }
+  if (outcome == TxnOutcome::fatal) return impl.txn_fatal("committing a transaction", detail);
+  if (!impl.tracker.first_failure.is_ok())
+    detail += " (" + impl.tracker.first_failure.message() + ")";
+  Status s = abort_transaction();
+  if (!s.is_ok()) return s;
+  return Status::error(ErrorKind::retry, "kafka transaction aborted: " + detail);
+}
+
+Status KafkaSink::abort_transaction() {
+  Impl& impl = *impl_;
+  if (!impl.in_transaction) return Status::ok();
+  RdKafka::Producer& producer = *impl.producer;
+  const int timeout = kTransactionCallTimeoutMs;
+  std::string detail;
+  if (run_txn_call(
+          producer,
+          [&] { return std::unique_ptr<RdKafka::Error>(producer.abort_transaction(timeout)); },
+          detail) != TxnOutcome::ok) {
+    return impl.txn_fatal("aborting a transaction", detail);
+  }
+  impl.in_transaction = false;
+  impl.tracker.first_failure = Status::ok();  // the failed records were aborted with it
+  return Status::ok();
+}
+
+std::uint64_t KafkaSink::records_produced() const { return impl_->produced; }
 
 std::uint64_t KafkaSink::records_acknowledged() const { return impl_->tracker.acknowledged; }
 

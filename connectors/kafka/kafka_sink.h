@@ -7,6 +7,16 @@
 // queue makes emit() wait, and a failed delivery is remembered and returned by flush(),
 // so the caller never commits input positions past output that did not arrive.
 //
+// Exactly once: with a `transactional.id` in the properties the producer is
+// transactional. open() initialises it, which fences any earlier producer with the same
+// id and aborts its open transaction. Every record must then be produced between
+// begin_transaction() and commit_transaction()/abort_transaction(); commit_transaction
+// also commits the consumer group's offsets (fenced by the group generation, KIP-447), so
+// records and input offsets become visible to read_committed consumers together or not
+// at all. A failed delivery inside a transaction only aborts that transaction. The
+// transactional calls wait until done, retrying while the error is retriable (brokers
+// away) and serving the producer's events and delivery reports between attempts.
+//
 // Not thread-safe: one thread emits, polls and flushes (delivery reports are served
 // on that thread inside poll() and flush()).
 #pragma once
@@ -65,6 +75,21 @@ class KafkaSink final : public TransitionSink, public ActionSink {
   // failure since open() (fatal: the caller must not commit past it).
   Status flush();
 
+  // Exactly once (the producer has a transactional.id); see the contract above.
+  bool transactional() const;
+  Status begin_transaction();
+  // Adds `offsets` (next offsets to read of `group`'s partitions, with their metadata) to
+  // the open transaction with `group`'s group metadata and commits it, waiting for every
+  // record. ok: committed. retry: it could not commit and was aborted (records discarded,
+  // offsets not committed): rewind to the last commit, then begin again. fatal: the
+  // producer was fenced (another instance with the same transactional.id, or a newer
+  // generation of the group owns the partitions) or failed.
+  Status commit_transaction(const std::vector<GroupOffset>& offsets, const KafkaSource& group);
+  // Aborts the open transaction, if any (its records are never visible to read_committed
+  // consumers). fatal when the producer failed.
+  Status abort_transaction();
+
+  std::uint64_t records_produced() const;  // since open(), aborted ones included
   std::uint64_t records_acknowledged() const;
   // Records produced but not yet acknowledged or failed.
   std::size_t pending() const;

@@ -1,6 +1,9 @@
 #include "connectors/kafka/kafka_source.h"
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
+
+#include <thread>
 
 #include "connectors/kafka/kafka_client.h"
 
@@ -130,6 +133,74 @@ void KafkaSource::commit_offsets(
   impl_->consumer->commitAsync(list);
   RdKafka::TopicPartition::destroy(list);
 }
+
+Status KafkaSource::committed_offsets(const std::vector<std::int32_t>& partitions,
+                                      std::chrono::milliseconds timeout,
+                                      std::vector<std::optional<GroupOffset>>& offsets) const {
+  constexpr auto kUnstableRetry = std::chrono::milliseconds(200);
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + timeout;
+  const std::unique_ptr<rd_kafka_topic_partition_list_t,
+                        decltype(&rd_kafka_topic_partition_list_destroy)>
+      list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())),
+           &rd_kafka_topic_partition_list_destroy);
+  for (std::int32_t p : partitions)
+    rd_kafka_topic_partition_list_add(list.get(), impl_->topic.c_str(), p);
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    rd_kafka_resp_err_t err =
+        rd_kafka_committed(impl_->consumer->c_ptr(), list.get(),
+                           static_cast<int>(std::max<std::int64_t>(1, left.count())));
+    for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < list->cnt; ++i) {
+      err = list->elems[i].err;
+    }
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    if (Clock::now() + kUnstableRetry >= deadline) {
+      return Status::error(ErrorKind::retry,
+                           "kafka consumer: reading the group's committed offsets: " +
+                               std::string(rd_kafka_err2str(err)));
+    }
+    // UNSTABLE_OFFSET_COMMIT: another member's transaction is still open, or the
+    // coordinator is moving: ask again.
+    std::this_thread::sleep_for(kUnstableRetry);
+  }
+  offsets.clear();
+  for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = list->elems[i];
+    if (tp.offset < 0) {
+      offsets.emplace_back(std::nullopt);
+      continue;
+    }
+    GroupOffset offset{tp.partition, tp.offset, {}};
+    if (tp.metadata != nullptr) {
+      offset.metadata.assign(static_cast<const char*>(tp.metadata), tp.metadata_size);
+    }
+    offsets.emplace_back(std::move(offset));
+  }
+  return Status::ok();
+}
+
+Status KafkaSource::rewind(
+    const std::vector<std::pair<std::int32_t, std::optional<std::int64_t>>>& starts) {
+  std::vector<RdKafka::TopicPartition*> list;
+  for (const auto& [partition, start] : starts) {
+    list.push_back(RdKafka::TopicPartition::create(
+        impl_->topic, partition, start ? *start : RdKafka::Topic::OFFSET_BEGINNING));
+  }
+  impl_->current.reset();
+  const RdKafka::ErrorCode err = impl_->consumer->assign(list);
+  RdKafka::TopicPartition::destroy(list);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::fatal("kafka consumer: rewinding the assigned partitions: " +
+                         RdKafka::err2str(err));
+  }
+  return Status::ok();
+}
+
+void* KafkaSource::client_handle() const { return impl_->consumer->c_ptr(); }
+
+const std::string& KafkaSource::topic_name() const { return impl_->topic; }
 
 std::optional<std::int64_t> KafkaSource::end_offset(std::int32_t partition) const {
   std::int64_t low = 0;

@@ -4,9 +4,11 @@
 //
 // Offsets are owned by segmentd's state, not by the group: on assignment the listener
 // says where each partition resumes (the position committed with its state) and on
-// revocation it persists its work before the partitions go. Group offsets are
-// committed too (commit_offsets), for lag tooling only. Eager rebalancing; the
-// listener's callbacks run inside poll(), on the caller's thread.
+// revocation it persists its work before the partitions go. At least once, group
+// offsets are committed too (commit_offsets), for lag tooling only. Exactly once, they
+// are committed inside the producer's transactions (KafkaSink::commit_transaction, with
+// this consumer's group metadata) and read back with committed_offsets(). Eager
+// rebalancing; the listener's callbacks run inside poll(), on the caller's thread.
 //
 // Lifetime: closing (close() or the destructor) runs the listener's on_revoked, so the
 // listener, and everything its on_revoked touches, must outlive the source; an owner
@@ -36,6 +38,13 @@ struct KafkaRecord {
   std::int64_t timestamp_ms = -1;  // the record's timestamp, -1 when it has none
   std::string_view key;
   std::string_view value;
+};
+
+// A partition's offset as committed to the consumer group, with its metadata string.
+struct GroupOffset {
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;  // the next offset to read
+  std::string metadata;
 };
 
 class PartitionListener {
@@ -74,6 +83,18 @@ class KafkaSource {
   // when the assignment was lost (session timed out).
   void commit_offsets(const std::vector<std::pair<std::int32_t, std::int64_t>>& offsets);
 
+  // The group's committed offsets of `partitions`, in the same order (nullopt: none).
+  // Waits (up to `timeout`) while a transaction holding offsets of them is still open
+  // (read_committed consumers only see stable offsets). Retry error when the group
+  // coordinator does not answer in time.
+  Status committed_offsets(const std::vector<std::int32_t>& partitions,
+                           std::chrono::milliseconds timeout,
+                           std::vector<std::optional<GroupOffset>>& offsets) const;
+
+  // Restarts fetching of assigned partitions at the given offsets (nullopt: the earliest
+  // retained), dropping records fetched but not yet returned by poll().
+  Status rewind(const std::vector<std::pair<std::int32_t, std::optional<std::int64_t>>>& starts);
+
   // The partition's end offset as last seen in a fetch (no network round trip).
   std::optional<std::int64_t> end_offset(std::int32_t partition) const;
   // The input topic's partition count from the broker's metadata (blocks up to 2 s);
@@ -93,6 +114,10 @@ class KafkaSource {
   void close();
 
  private:
+  friend class KafkaSink;  // sends the group metadata with transactional offsets
+  // The consumer's librdkafka handle (rd_kafka_t*) and its topic.
+  void* client_handle() const;
+  const std::string& topic_name() const;
   struct Impl;
   explicit KafkaSource(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
