@@ -431,8 +431,9 @@ Status Service::commit_transaction(bool rewind_after_abort) {
     if (has_records) aborts_in_a_row_ = 0;
     for (auto& [partition, stream] : streams_) stream->transaction_committed();
     s = sink_->begin_transaction();
+    std::size_t left = streams_.size();
     for (auto it = streams_.begin(); s.is_ok() && it != streams_.end(); ++it) {
-      s = it->second->commit();
+      s = it->second->commit(--left == 0);  // one WAL sync, as in commit_all
     }
     if (s.is_ok()) observer_.committed(SteadyClock::now() - started);
     return s;

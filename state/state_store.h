@@ -53,6 +53,7 @@ struct StoreFigures {
   std::uint64_t block_cache_hits = 0;
   std::uint64_t block_cache_misses = 0;
   std::uint64_t write_stall_micros = 0;
+  std::uint64_t wal_syncs = 0;  // WAL fsyncs since the store was opened
 };
 
 class StateStore;
