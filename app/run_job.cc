@@ -106,7 +106,8 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   std::vector<std::optional<std::int64_t>> restore_streams(
       const std::vector<std::int32_t>& partitions);
   std::string transactional_id() const;
-  Status commit_or_hold(SteadyClock::time_point now);
+  Status commit_next_partition();
+  Status commit_or_hold(SteadyClock::time_point now, bool one_partition);
   void log_outage_end(SteadyClock::time_point now);
   void update_readiness() { observer_.set_readiness(health_.not_ready_reason()); }
   void publish();
@@ -133,6 +134,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   bool holding_ = false;
   SteadyClock::duration commit_retry_delay_ = kFirstCommitRetry;
   SteadyClock::time_point next_commit_retry_;
+  std::optional<std::int32_t> last_committed_partition_;  // commit_next_partition()
   // The group fenced the consumer off (librdkafka's static membership does so after a
   // lost session): it is replaced by a new one, without committing the work in hand.
   bool fenced_ = false;
@@ -296,8 +298,16 @@ Status Service::consume(const std::atomic<bool>& stop) {
       advance_idle_partitions();
       last_idle_advance = now;
     }
-    if (holding_ ? now >= next_commit_retry_ : now - last_commit >= commit_interval) {
-      Status s = commit_or_hold(now);
+    // At least once, the partitions take turns: one commits every commit_interval / N, so
+    // each is committed once per interval and the loop stops for one partition's write at
+    // a time instead of all of theirs at once.
+    const bool staggered = !exactly_once_ && !holding_ && streams_.size() > 1;
+    const SteadyClock::duration commit_every =
+        staggered ? SteadyClock::duration(commit_interval) /
+                        static_cast<SteadyClock::duration::rep>(streams_.size())
+                  : SteadyClock::duration(commit_interval);
+    if (holding_ ? now >= next_commit_retry_ : now - last_commit >= commit_every) {
+      Status s = commit_or_hold(now, staggered);
       if (!s.is_ok()) return s;
       last_commit = now;
       // Exactly once, an idle advance only ever opens a transaction (partition_stream.h).
@@ -333,8 +343,8 @@ Status Service::consume(const std::atomic<bool>& stop) {
 
 // Commits; a state write failing with a retryable error (disk full) pauses fetching,
 // makes the service unready and retries with backoff until it succeeds.
-Status Service::commit_or_hold(SteadyClock::time_point now) {
-  const Status s = commit_all();
+Status Service::commit_or_hold(SteadyClock::time_point now, bool one_partition) {
+  const Status s = one_partition ? commit_next_partition() : commit_all();
   if (s.is_ok()) {
     if (holding_) {
       holding_ = false;
@@ -406,6 +416,23 @@ Status Service::commit_all(bool rewind_after_abort) {
     if (auto next = stream->resume_offset()) offsets.emplace_back(partition, *next);
   }
   source_->commit_offsets(offsets);
+  observer_.committed(SteadyClock::now() - started);
+  return Status::ok();
+}
+
+// At least once: commits the partition after the one committed last (in partition order),
+// once every output so far is acknowledged.
+Status Service::commit_next_partition() {
+  auto it = last_committed_partition_ ? streams_.upper_bound(*last_committed_partition_)
+                                      : streams_.begin();
+  if (it == streams_.end()) it = streams_.begin();
+  if (it == streams_.end()) return Status::ok();
+  const auto started = SteadyClock::now();
+  Status s = sink_->flush();
+  if (s.is_ok()) s = it->second->commit();
+  if (!s.is_ok()) return s;
+  last_committed_partition_ = it->first;
+  if (auto next = it->second->resume_offset()) source_->commit_offsets({{it->first, *next}});
   observer_.committed(SteadyClock::now() - started);
   return Status::ok();
 }
