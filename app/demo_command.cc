@@ -142,7 +142,7 @@ int run_demo_command(const DemoCommandLine& line) {
   feeder.start();
   std::atomic<bool>& stop_requested = stop_on_termination_signals();
   std::thread watcher([&] { watch_for_end(feeder, view, stop_requested); });
-  s = run_service(config, view, stop_requested, &queries);
+  s = run_service(config, view, stop_requested, &queries, true);
   queries.close();
   stop_requested.store(true);
   watcher.join();

@@ -3,17 +3,18 @@
 namespace segmentd {
 
 PartitionStream::PartitionStream(StateStore& store, std::int32_t partition, std::size_t cache_bytes,
-                                 TransitionSink& sink, ActionSink* actions)
+                                 TransitionSink& sink, ActionSink* actions,
+                                 ChangelogSink* changelog)
     : partition_(partition),
-      members_(store, StreamId{static_cast<std::uint32_t>(partition)}, cache_bytes),
+      members_(store, StreamId{static_cast<std::uint32_t>(partition)}, cache_bytes, changelog),
       sink_(sink, actions) {}
 
 Status PartitionStream::restore(StateStore& store, std::int32_t partition,
                                 const EngineOptions& options, std::size_t cache_bytes,
-                                TransitionSink& sink, ActionSink* actions,
+                                TransitionSink& sink, ActionSink* actions, ChangelogSink* changelog,
                                 std::unique_ptr<PartitionStream>& stream) {
   std::unique_ptr<PartitionStream> s(
-      new PartitionStream(store, partition, cache_bytes, sink, actions));
+      new PartitionStream(store, partition, cache_bytes, sink, actions, changelog));
   std::optional<StreamCheckpoint> checkpoint;
   Status status =
       store.read_checkpoint(StreamId{static_cast<std::uint32_t>(partition)}, checkpoint);
@@ -105,9 +106,23 @@ void PartitionStream::reject(RejectReason reason, std::int64_t offset) {
   consumed(offset);
 }
 
-Status PartitionStream::commit(bool sync) {
-  return members_.commit(
-      StreamCheckpoint{processor_->checkpoint(), encode_partition_position(position_)}, sync);
+StreamCheckpoint PartitionStream::checkpoint_now() const {
+  PartitionPosition position = position_;
+  position.changelog_offset = -1;  // the changelog's copy cannot hold its own offset
+  return StreamCheckpoint{processor_->checkpoint(), encode_partition_position(position)};
+}
+
+Status PartitionStream::write(std::optional<std::int64_t> changelog_offset, bool sync) {
+  PartitionPosition position = position_;
+  position.changelog_offset = changelog_offset.value_or(-1);
+  Status s = members_.write_staged(encode_partition_position(position), sync);
+  if (s.is_ok()) position_.changelog_offset = position.changelog_offset;
+  return s;
+}
+
+void PartitionStream::changelog_restored(const ChangelogRestore& restore) {
+  if (restore.seed) members_.seed_changelog();
+  members_.rewrite_in_changelog(restore.unfinished);
 }
 
 }  // namespace segmentd

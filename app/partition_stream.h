@@ -2,31 +2,32 @@
 // the shared state store, its timers, its processor (clock, counters) and its position.
 //
 // restore() resumes from the partition's last checkpoint in the store (or starts empty;
-// a checkpoint made with another time.utc_offset is refused);
-// commit() persists changed members, timer moves, the processor checkpoint and the
-// position in one atomic batch. The caller must have had every output of the work being
-// committed acknowledged first (SPEC 7, at least once), or, exactly once, committed in a
-// Kafka transaction with the group offsets of group_offset(): the local state is written
-// after the transaction, so it is never ahead of what Kafka committed, and after a crash
-// between the two it is behind by that transaction.
+// a checkpoint made with another time.utc_offset is refused); the service first brings
+// the store up to the state changelog when that is ahead (app/changelog_restore.h), and
+// changelog_restored() takes what that restore found for the next commit.
+//
+// A commit is stage() then write(): stage() hands changed members and the checkpoint to
+// the state changelog (when the stream has one) and to the store batch; then the caller
+// has every output of the work being committed acknowledged (at least once: transitions
+// first, then the changelog records) or committed in one Kafka transaction with the group
+// offsets of group_commit() (exactly once); only then does write() persist the batch in
+// one atomic write, with the changelog offset of the checkpoint record. So the local
+// state is never ahead of the changelog nor of what Kafka committed; after a crash
+// between the two it is behind by one commit.
 //
 // Silent catch-up (exactly once): when the group's committed offset is ahead of the
-// local state (a crash after the transaction, or a partition coming back from another
-// instance), catch_up_silently() makes the stream re-process the input up to that offset
-// without emitting anything (those transitions, actions and dead letters are already in
-// committed transactions; the processor is deterministic, so it rebuilds the very state
-// they came from), then move its clock to the committed clock, and only then emit again.
-// Idle advances read no input, so exactly once the service makes them only at the start
-// of a transaction (right after a commit), and the transaction's metadata says where the
-// one it began with moved the clock (group_offset_metadata.h): when the local state is
-// where that transaction began (a crash between the commit and the local write) the
-// stream replays it exactly: that idle advance, then the records. When it is further
-// behind (a partition back from another instance), the idle advances of the earlier
-// transactions are not known: an event that was late only because of one is applied as
-// on time.
-//
-// A changelog restore (issue 11) that brings the local state up to the committed
-// transaction leaves nothing to catch up.
+// local state (a crash after the transaction, or a partition back from another instance
+// whose changelog could not bring it all the way), catch_up_silently() makes the stream
+// re-process the input up to that offset without emitting anything (those transitions,
+// actions and dead letters are already in committed transactions; the processor is
+// deterministic, so it rebuilds the very state they came from), then move its clock to
+// the committed clock, and only then emit again. Idle advances read no input, so exactly
+// once the service makes them only at the start of a transaction (right after a commit),
+// and the transaction's metadata says where the one it began with moved the clock
+// (group_offset_metadata.h): when the local state is where that transaction began the
+// stream replays it exactly: that idle advance, then the records. With the changelog
+// restored first (its checkpoint records are in the same transactions), nothing is left
+// to catch up.
 //
 // Not thread-safe: owned by the engine thread.
 #pragma once
@@ -35,6 +36,7 @@
 #include <memory>
 #include <optional>
 
+#include "app/changelog_restore.h"
 #include "app/group_offset_metadata.h"
 #include "app/partition_position.h"
 #include "app/silenceable_sink.h"
@@ -50,7 +52,7 @@ class PartitionStream {
  public:
   static Status restore(StateStore& store, std::int32_t partition, const EngineOptions& options,
                         std::size_t cache_bytes, TransitionSink& sink, ActionSink* actions,
-                        std::unique_ptr<PartitionStream>& stream);
+                        ChangelogSink* changelog, std::unique_ptr<PartitionStream>& stream);
 
   // The next offset to read: the committed position, or nullopt for a new partition.
   std::optional<std::int64_t> resume_offset() const;
@@ -79,8 +81,11 @@ class PartitionStream {
   // Live idle advance (SPEC 4): the clock follows `target` when that is later.
   void advance_clock_to(EpochMs target);
 
-  // `sync` false: the state store's WAL is synced by a later commit (StateStore::commit).
-  Status commit(bool sync = true);
+  Status stage() { return members_.stage(checkpoint_now()); }
+  // `changelog_offset`: of the checkpoint record stage() sent (nullopt: no changelog).
+  // `sync` false: the state store's WAL is synced by a later write (StateStore::commit).
+  Status write(std::optional<std::int64_t> changelog_offset, bool sync = true);
+  void changelog_restored(const ChangelogRestore& restore);
 
   std::int32_t partition() const { return partition_; }
   const PartitionPosition& position() const { return position_; }
@@ -94,7 +99,8 @@ class PartitionStream {
 
  private:
   PartitionStream(StateStore& store, std::int32_t partition, std::size_t cache_bytes,
-                  TransitionSink& sink, ActionSink* actions);
+                  TransitionSink& sink, ActionSink* actions, ChangelogSink* changelog);
+  StreamCheckpoint checkpoint_now() const;
   void consumed(std::int64_t offset);
 
   std::int32_t partition_;

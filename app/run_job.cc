@@ -6,12 +6,15 @@
 #include <memory>
 #include <optional>
 
+#include "app/changelog_restore.h"
 #include "app/group_instance_id.h"
 #include "app/group_offset_metadata.h"
 #include "app/log.h"
 #include "app/partition_stream.h"
 #include "app/service_health.h"
 #include "connectors/event_parser.h"
+#include "connectors/kafka/changelog_reader.h"
+#include "connectors/kafka/changelog_topic.h"
 #include "connectors/kafka/kafka_access_check.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
@@ -67,11 +70,13 @@ std::string partition_list(const std::vector<std::int32_t>& partitions) {
 // from the last commit and the consumer seeks back to them.
 class Service final : public PartitionListener, public KafkaClientEvents {
  public:
-  Service(const SegmentdConfig& config, RunObserver& observer, MemberQueries* queries)
+  Service(const SegmentdConfig& config, RunObserver& observer, MemberQueries* queries,
+          bool embedded_cluster)
       : config_(config),
         exactly_once_(config.processing.guarantee == DeliveryGuarantee::exactly_once),
         observer_(observer),
         queries_(queries),
+        embedded_cluster_(embedded_cluster),
         parser_(config.input.max_event_bytes) {}
   ~Service() override;
   Service(const Service&) = delete;
@@ -91,6 +96,9 @@ class Service final : public PartitionListener, public KafkaClientEvents {
  private:
   Status open();
   Status open_source();
+  Status open_changelog();
+  Status restore_partition(std::int32_t partition, std::size_t cache_bytes,
+                           std::unique_ptr<PartitionStream>& stream);
   HttpReply explain(const std::string& member_id);
   Status rejoin();
   Status consume(const std::atomic<bool>& stop);
@@ -119,6 +127,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   std::uint64_t produced_before_transaction_ = 0;
   RunObserver& observer_;
   MemberQueries* queries_;                       // null: no GET /members
+  bool embedded_cluster_;                        // the mock cluster: see run_service
   std::optional<std::int32_t> partition_count_;  // of the input topic, once known
   EventParser parser_;
   ServiceHealth health_;
@@ -126,6 +135,8 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   std::string member_id_;    // the group.instance.id in use
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<KafkaSink> sink_;
+  std::string changelog_topic_;
+  std::unique_ptr<ChangelogReader> changelog_reader_;  // opened at the first assignment
   std::map<std::int32_t, std::unique_ptr<PartitionStream>> streams_;
   std::unique_ptr<KafkaSource> source_;  // last: goes first (see leave_group)
   Status failure_ = Status::ok();        // the first fatal error, from anywhere
@@ -159,6 +170,7 @@ Status Service::open() {
   if (!s.is_ok()) return s;
   s = group_instance_id(config_.state.dir, instance_id_);
   if (!s.is_ok()) return s;
+  changelog_topic_ = changelog_topic_name(config_.application_id);
   KafkaSinkSettings sink{
       producer_properties(config_.kafka_properties, exactly_once_ ? transactional_id() : ""),
       config_.application_id,
@@ -166,6 +178,7 @@ Status Service::open() {
       config_.output.dlq_topic,
       config_.output.routes,
       config_.output.actions_topic,
+      changelog_topic_,
       this};
   s = KafkaSink::open(sink, sink_);
   if (!s.is_ok()) return s;
@@ -400,10 +413,22 @@ void Service::advance_idle_partitions() {
   }
 }
 
+// Changelog records (members, then each stream's checkpoint) are produced only once
+// every output of the work is acknowledged: a checkpoint in the changelog is what the
+// next owner resumes from, so it must never be ahead of the output (a kill between
+// the changelog's acknowledgement and a transition's would lose the transition). A
+// second flush has the changelog acknowledged before any state is written, so neither
+// the local store nor the group offsets are ever ahead of the changelog.
 Status Service::commit_all(bool rewind_after_abort) {
   if (exactly_once_) return commit_transaction(rewind_after_abort);
   const auto started = SteadyClock::now();
   Status s = sink_->flush();
+  if (!s.is_ok()) return s;
+  for (auto& [partition, stream] : streams_) {
+    s = stream->stage();
+    if (!s.is_ok()) return s;
+  }
+  s = sink_->flush();
   if (!s.is_ok()) return s;
   // One WAL sync for all partitions: each partition's batch is still atomic, and the last
   // one's sync makes the earlier ones durable too (a crash before it keeps a prefix of
@@ -411,7 +436,7 @@ Status Service::commit_all(bool rewind_after_abort) {
   std::vector<std::pair<std::int32_t, std::int64_t>> offsets;
   std::size_t left = streams_.size();
   for (auto& [partition, stream] : streams_) {
-    s = stream->commit(--left == 0);
+    s = stream->write(sink_->changelog_checkpoint_offset(partition), --left == 0);
     if (!s.is_ok()) return s;
     if (auto next = stream->resume_offset()) offsets.emplace_back(partition, *next);
   }
@@ -421,7 +446,7 @@ Status Service::commit_all(bool rewind_after_abort) {
 }
 
 // At least once: commits the partition after the one committed last (in partition order),
-// once every output so far is acknowledged.
+// as commit_all does: outputs acknowledged, changelog records acknowledged, then the batch.
 Status Service::commit_next_partition() {
   auto it = last_committed_partition_ ? streams_.upper_bound(*last_committed_partition_)
                                       : streams_.begin();
@@ -429,7 +454,9 @@ Status Service::commit_next_partition() {
   if (it == streams_.end()) return Status::ok();
   const auto started = SteadyClock::now();
   Status s = sink_->flush();
-  if (s.is_ok()) s = it->second->commit();
+  if (s.is_ok()) s = it->second->stage();
+  if (s.is_ok()) s = sink_->flush();  // the changelog records stage() sent
+  if (s.is_ok()) s = it->second->write(sink_->changelog_checkpoint_offset(it->first));
   if (!s.is_ok()) return s;
   last_committed_partition_ = it->first;
   if (auto next = it->second->resume_offset()) source_->commit_offsets({{it->first, *next}});
@@ -451,8 +478,11 @@ Status Service::commit_transaction(bool rewind_after_abort) {
   }
   const std::uint64_t produced = sink_->records_produced();
   const bool has_records = produced != produced_before_transaction_;
-  produced_before_transaction_ = produced;
-  Status s = sink_->commit_transaction(offsets, *source_);
+  Status s = Status::ok();
+  for (auto it = streams_.begin(); s.is_ok() && it != streams_.end(); ++it) s = it->second->stage();
+  if (!s.is_ok()) return s;
+  produced_before_transaction_ = sink_->records_produced();
+  s = sink_->commit_transaction(offsets, *source_);
   if (s.is_ok()) {
     // Only a transaction with records shows that output gets through again.
     if (has_records) aborts_in_a_row_ = 0;
@@ -460,7 +490,8 @@ Status Service::commit_transaction(bool rewind_after_abort) {
     s = sink_->begin_transaction();
     std::size_t left = streams_.size();
     for (auto it = streams_.begin(); s.is_ok() && it != streams_.end(); ++it) {
-      s = it->second->commit(--left == 0);  // one WAL sync, as in commit_all
+      // One WAL sync, as in commit_all.
+      s = it->second->write(sink_->changelog_checkpoint_offset(it->first), --left == 0);
     }
     if (s.is_ok()) observer_.committed(SteadyClock::now() - started);
     return s;
@@ -529,13 +560,12 @@ std::vector<std::optional<std::int64_t>> Service::restore_streams(
   std::vector<std::optional<std::int64_t>> starts;
   const std::size_t cache_share =
       config_.state.cache_bytes / std::max<std::size_t>(1, partitions.size());
+  Status opened = changelog_reader_ ? Status::ok() : open_changelog();
+  if (!opened.is_ok()) fail(opened);
   for (std::size_t i = 0; i < partitions.size(); ++i) {
     const std::int32_t partition = partitions[i];
     std::unique_ptr<PartitionStream> stream;
-    observer_.restore_started(partition);
-    Status s = PartitionStream::restore(
-        *store_, partition, config_.engine, cache_share, *sink_,
-        config_.engine.enabled_actions.any() ? sink_.get() : nullptr, stream);
+    Status s = failure_.is_ok() ? restore_partition(partition, cache_share, stream) : failure_;
     if (!s.is_ok()) {
       fail(s);
       starts.emplace_back(std::nullopt);
@@ -558,6 +588,59 @@ std::vector<std::optional<std::int64_t>> Service::restore_streams(
     streams_[partition] = std::move(stream);
   }
   return starts;
+}
+
+// The changelog topic is checked (or created) once the input topic's partition count is
+// known for certain: at the first assignment.
+Status Service::open_changelog() {
+  const std::optional<std::int32_t> partitions = source_->partition_count();
+  if (!partitions) {
+    return Status::fatal("cannot read the partition count of " + config_.input.topic +
+                         " to check the state changelog topic " + changelog_topic_);
+  }
+  Status s = ensure_changelog_topic(producer_properties(config_.kafka_properties), changelog_topic_,
+                                    *partitions, this, !embedded_cluster_);
+  if (!s.is_ok()) return s;
+  return ChangelogReader::open(
+      consumer_properties(config_.kafka_properties, config_.application_id), changelog_topic_,
+      changelog_reader_, this);
+}
+
+// Restores the partition's state from the changelog where the local store is behind
+// it (or missing), then its stream from the local store. Runs inside the rebalance
+// callback: /readyz says which partition is being restored.
+Status Service::restore_partition(std::int32_t partition, std::size_t cache_bytes,
+                                  std::unique_ptr<PartitionStream>& stream) {
+  observer_.restore_started(partition);
+  health_.set_restoring(partition);
+  update_readiness();
+  const auto started = SteadyClock::now();
+  ChangelogRestore restored;
+  Status s = restore_from_changelog(
+      *store_, *changelog_reader_, partition,
+      [this](std::uint64_t records, std::uint64_t bytes) {
+        observer_.restore_read(records, bytes);
+        observer_.heartbeat();
+      },
+      restored);
+  if (s.is_ok()) {
+    s = PartitionStream::restore(*store_, partition, config_.engine, cache_bytes, *sink_,
+                                 config_.engine.enabled_actions.any() ? sink_.get() : nullptr,
+                                 sink_.get(), stream);
+  }
+  if (s.is_ok()) stream->changelog_restored(restored);
+  health_.set_restoring(std::nullopt);
+  const auto took = SteadyClock::now() - started;
+  observer_.restore_took(took);
+  if (s.is_ok() && restored.records > 0) {
+    log::info("partition_restored_from_changelog",
+              {{"partition", std::to_string(partition)},
+               {"records", std::to_string(restored.records)},
+               {"bytes", std::to_string(restored.bytes)},
+               {"unfinished_commit_members", std::to_string(restored.unfinished.size())},
+               {"seconds", std::to_string(std::chrono::duration<double>(took).count())}});
+  }
+  return s;
 }
 
 void Service::on_revoked(const std::vector<std::int32_t>& partitions) {
@@ -661,8 +744,8 @@ HttpReply Service::explain(const std::string& member_id) {
 }
 
 Status run_service(const SegmentdConfig& config, RunObserver& observer,
-                   const std::atomic<bool>& stop, MemberQueries* queries) {
-  Service service(config, observer, queries);
+                   const std::atomic<bool>& stop, MemberQueries* queries, bool embedded_cluster) {
+  Service service(config, observer, queries, embedded_cluster);
   return service.run(stop);
 }
 

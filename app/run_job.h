@@ -7,14 +7,21 @@
 //   1. flush the producer: every transition and dead letter so far is acknowledged;
 //      a failed delivery stops the run without committing (the work is redone after a
 //      restart, with the same transition ids);
-//   2. per partition, one atomic RocksDB batch: changed members, timer moves, clock,
-//      counters and the next input offset;
-//   3. the group's offsets (for lag tooling; the state's offsets are authoritative).
+//   2. per partition, the changed member records and then the checkpoint (clock,
+//      counters, thresholds, next input offset, tally) go to the state changelog
+//      `<application.id>-state-changelog` (partition p for input partition p, through the
+//      same producer), and the producer is flushed again: the changelog is never ahead of
+//      the output;
+//   3. per partition, one atomic RocksDB batch: changed members, clock, counters, the
+//      next input offset and the changelog offset of step 2's checkpoint record: the
+//      store is never ahead of the changelog;
+//   4. the group's offsets (for lag tooling; the state's offsets are authoritative).
 // After a crash each partition resumes at its committed offset: at most the work since
 // the last commit is redone, emitting the same transitions again.
 //
 // Exactly once (processing.guarantee = exactly_once), at the same moments:
-//   1. commit the open Kafka transaction (transitions, actions, dead letters) with every
+//   1. commit the open Kafka transaction (transitions, actions, dead letters,
+//      and the streams' changelog records) with every
 //      assigned partition's next offset and clock as the group's offsets (fenced by the
 //      group generation); an abortable failure aborts it and rewinds every stream to the
 //      last commit (restored from the state store, consumer seeked back);
@@ -23,6 +30,14 @@
 // On assignment a stream whose local state is behind the group's committed offset
 // catches up without output (partition_stream.h). A fenced or failed producer, or five
 // aborted transactions in a row, stop the run.
+//
+// Scale-out (SPEC 7): the changelog topic is created at the first assignment when
+// missing (changelog_topic.h; one with the wrong partition count or not compacted stops
+// the service). Each assigned partition is first brought up to its changelog
+// (changelog_restore.h: nothing to do when the local checkpoint is the changelog's last,
+// the records after it otherwise, the whole changelog for an empty state dir), inside the
+// rebalance callback, while /readyz says "restoring partition N"; so any instance can
+// take over any partition, whatever the input's retention.
 //
 // Live time (SPEC 2, 4): events more than input.max_future_skew ahead of the wall clock
 // are rejected as future_timestamp; a partition with nothing left to fetch follows
@@ -44,7 +59,11 @@ namespace segmentd {
 // With `queries`, the processing loop answers GET /members/{id} (member_queries.h):
 // the member's explanation (200), 404 naming the owning partition when this instance
 // does not own it, 503 while the input topic's partition count is unknown.
+// `embedded_cluster`: the brokers are librdkafka's mock cluster (segmentd demo), which
+// cannot describe a topic's configuration: the changelog topic's cleanup.policy is not
+// checked.
 Status run_service(const SegmentdConfig& config, RunObserver& observer,
-                   const std::atomic<bool>& stop, MemberQueries* queries = nullptr);
+                   const std::atomic<bool>& stop, MemberQueries* queries = nullptr,
+                   bool embedded_cluster = false);
 
 }  // namespace segmentd

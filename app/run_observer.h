@@ -30,6 +30,10 @@ class RunObserver {
   // Restoring a newly assigned partition's state (the store scans its members and
   // timers) begins; partition_restored() ends it.
   virtual void restore_started(std::int32_t /*partition*/) {}
+  // Changelog records read while restoring (state changelog, SPEC 7), as they are read.
+  virtual void restore_read(std::uint64_t /*records*/, std::uint64_t /*bytes*/) {}
+  // One partition's changelog restore ended, after `took`.
+  virtual void restore_took(std::chrono::nanoseconds /*took*/) {}
   // A partition was restored from its checkpoint: figures so far, not new work.
   virtual void partition_restored(const PartitionFigures& figures) = 0;
   // Current figures of every assigned partition (called often, and before a revoke).

@@ -13,6 +13,7 @@ void ServiceHealth::set_reachable(std::string_view client, bool reachable) {
 std::optional<std::string> ServiceHealth::not_ready_reason() const {
   if (store_failing_) return "state store commits failing";
   if (brokers_unreachable()) return "kafka broker unreachable";
+  if (restoring_) return "restoring partition " + std::to_string(*restoring_);
   if (!assigned_) return "partitions not assigned";
   return std::nullopt;
 }

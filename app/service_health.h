@@ -6,6 +6,7 @@
 // Pure; not thread-safe (owned by the engine thread).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,6 +20,8 @@ class ServiceHealth {
   // Per Kafka client ("consumer", "producer"); a client not heard of counts as reachable.
   void set_reachable(std::string_view client, bool reachable);
   void set_store_failing(bool failing) { store_failing_ = failing; }
+  // The partition whose state is being restored now, if any.
+  void set_restoring(std::optional<std::int32_t> partition) { restoring_ = partition; }
 
   // Whether any client reaches no broker.
   bool brokers_unreachable() const { return !unreachable_.empty(); }
@@ -28,6 +31,7 @@ class ServiceHealth {
  private:
   bool assigned_ = false;
   bool store_failing_ = false;
+  std::optional<std::int32_t> restoring_;
   std::set<std::string, std::less<>> unreachable_;
 };
 

@@ -14,6 +14,14 @@ using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
 
+std::vector<nanoseconds> restore_bounds() {
+  std::vector<nanoseconds> bounds;
+  for (long ms : {10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000}) {
+    bounds.push_back(milliseconds(ms));
+  }
+  return bounds;
+}
+
 std::vector<nanoseconds> latency_bounds() {
   std::vector<nanoseconds> bounds;
   for (long us : {250, 500, 1000, 2500, 5000, 10000, 20000, 50000, 100000, 250000, 500000, 1000000,
@@ -74,7 +82,23 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
                            .add_histogram_family("segmentd_commit_duration_seconds",
                                                  "Producer flush plus state commit.", {},
                                                  latency_bounds())
-                           .with_labels({})) {
+                           .with_labels({})),
+      restore_records_(registry
+                           .add_counter_family("segmentd_restore_records_total",
+                                               "State changelog records read by restores.", {})
+                           .with_labels({})),
+      restore_bytes_(registry
+                         .add_counter_family("segmentd_restore_bytes_total",
+                                             "Key and value bytes of the state changelog "
+                                             "records read by restores.",
+                                             {})
+                         .with_labels({})),
+      restore_duration_(registry
+                            .add_histogram_family("segmentd_restore_duration_seconds",
+                                                  "Time to restore one partition's state from "
+                                                  "the state changelog.",
+                                                  {}, restore_bounds())
+                            .with_labels({})) {
   auto& rejected = registry.add_counter_family("segmentd_events_rejected_total",
                                                "Events sent to the dead-letter topic.", {"reason"});
   for (std::size_t r = 0; r < kRejectReasonCount; ++r) {

@@ -7,7 +7,9 @@
 // partitions' persisted figures, so they stay exact across restarts. Per-partition
 // figures (consumer lag, clock) are read at scrape time from the latest snapshot;
 // segmentd_restore_in_progress{partition} is 1 while a partition's state is restored at
-// assignment and 0 once it consumes.
+// assignment and 0 once it consumes; segmentd_restore_records_total and
+// segmentd_restore_bytes_total count the changelog records read by restores as they are
+// read, segmentd_restore_duration_seconds the time of each partition's changelog restore.
 //
 // Thread-safety: the RunObserver methods are called by the engine thread; the registry
 // renders on the HTTP thread.
@@ -32,6 +34,11 @@ class ServiceMetrics final : public RunObserver {
 
   void restore_started(std::int32_t partition) override;
   void partition_restored(const PartitionFigures& figures) override;
+  void restore_read(std::uint64_t records, std::uint64_t bytes) override {
+    restore_records_.increment(records);
+    restore_bytes_.increment(bytes);
+  }
+  void restore_took(std::chrono::nanoseconds took) override { restore_duration_.observe(took); }
   void publish(const std::vector<PartitionFigures>& partitions, const StoreFigures& store) override;
   void partitions_revoked(const std::vector<std::int32_t>& partitions) override;
   void record_read() override { consumed_.increment(); }
@@ -72,6 +79,9 @@ class ServiceMetrics final : public RunObserver {
   Gauge& partitions_assigned_;
   Histogram& latency_;
   Histogram& commit_duration_;
+  Counter& restore_records_;
+  Counter& restore_bytes_;
+  Histogram& restore_duration_;
 
   std::map<std::int32_t, PartitionFigures> baseline_;  // engine thread only
   mutable std::mutex latest_mutex_;  // guards latest_, latest_store_ and restoring_

@@ -83,7 +83,7 @@ static_assert(static_cast<int>(DeliveryGuarantee::exactly_once) == 1);  // kGuar
 const std::array<OptionSpec, 42> kOptions = {{
     {"application.id", K::identifier, "segmentd", 1, 200, {},
      bind<&C::application_id>(),
-     "Consumer group id, prefix of internal topics, CloudEvents source"},
+     "Consumer group id, prefix of internal topics (the state changelog <id>-state-changelog), CloudEvents source"},
     {"input.topic", K::topic, "purchases", 0, 0, {},
      bind<&C::input, &InputOptions::topic>(), "Topic the purchase events are read from"},
     {"input.max_event_bytes", K::integer, "65536", 1, 16'777'216, {},

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "state/changelog_record.h"
+
 namespace segmentd {
 
 namespace {
@@ -34,8 +36,13 @@ std::uint32_t estimate_bytes(const std::string& id, const MemberState& state) {
 
 }  // namespace
 
-MemberCache::MemberCache(StateStore& store, StreamId stream, std::size_t budget_bytes)
-    : store_(store), stream_(stream), budget_bytes_(budget_bytes), batch_(store) {}
+MemberCache::MemberCache(StateStore& store, StreamId stream, std::size_t budget_bytes,
+                         ChangelogSink* changelog)
+    : store_(store),
+      stream_(stream),
+      budget_bytes_(budget_bytes),
+      batch_(store),
+      changelog_(changelog) {}
 
 MemberState& MemberCache::load(std::string_view member_id) {
   auto it = entries_.find(member_id);
@@ -134,10 +141,40 @@ Status MemberCache::restore_tally(
   return Status::ok();
 }
 
-Status MemberCache::commit(const StreamCheckpoint& checkpoint, bool sync) {
+Status MemberCache::commit(const StreamCheckpoint& checkpoint) {
+  Status s = stage(checkpoint);
+  return s.is_ok() ? write_staged(checkpoint.source_position) : s;
+}
+
+void MemberCache::rewrite_in_changelog(const std::vector<std::string>& member_ids) {
+  for (const std::string& id : member_ids) {
+    load(id);
+    if (last_loaded_->second.persisted_digest) {
+      mark_changed();
+    } else {
+      tombstones_.push_back(id);
+    }
+  }
+}
+
+Status MemberCache::stage(const StreamCheckpoint& checkpoint) {
   if (!tally_) {
     Status s = restore_tally([](EpochMs, std::string_view) {});
     if (!s.is_ok()) return s;
+  }
+  batch_.clear();  // what an earlier stage() left, if its write never came
+  const auto partition = static_cast<std::int32_t>(stream_.value);
+  if (changelog_ != nullptr && seed_changelog_) {
+    Status s = store_.scan_members(stream_, [&](std::string_view id, std::string_view record) {
+      changelog_->changelog_put(partition, changelog_member_key(id), record);
+      return Status::ok();
+    });
+    if (!s.is_ok()) return s;
+  }
+  if (changelog_ != nullptr) {
+    for (const std::string& id : tombstones_) {
+      changelog_->changelog_put(partition, changelog_member_key(id), std::nullopt);
+    }
   }
   StoreTally tally = *tally_;
   // In key order: each memtable insert then lands next to the previous one.
@@ -147,21 +184,38 @@ Status MemberCache::commit(const StreamCheckpoint& checkpoint, bool sync) {
   for (Map::value_type* changed : changed_) {
     const Entry& entry = changed->second;
     const std::uint64_t digest = batch_.put_member(stream_, changed->first, entry.state);
+    if (changelog_ != nullptr) {
+      changelog_->changelog_put(partition, changelog_member_key(changed->first),
+                                batch_.last_encoded());
+    }
     digests_.push_back(digest);
     tally.member_digest += digest - entry.persisted_digest.value_or(0);
     if (!entry.persisted_digest) ++tally.members;
     if (entry.persisted_timer && !entry.state.timer) --tally.timers;
     if (!entry.persisted_timer && entry.state.timer) ++tally.timers;
   }
-  StreamCheckpoint with_tally = checkpoint;
-  with_tally.tally = tally;
-  batch_.put_checkpoint(stream_, with_tally);
+  staged_ = checkpoint;
+  staged_->tally = tally;
+  if (changelog_ != nullptr) {
+    std::string encoded;
+    encode_checkpoint(encoded, *staged_);
+    changelog_->changelog_checkpoint(partition, kChangelogCheckpointKey, encoded);
+  }
+  return Status::ok();
+}
+
+Status MemberCache::write_staged(const std::string& source_position, bool sync) {
+  staged_->source_position = source_position;
+  batch_.put_checkpoint(stream_, *staged_);
   Status s = store_.commit(batch_, sync);
   if (!s.is_ok()) {
     batch_.clear();  // the changes stay marked: the next commit writes them again
     return s;
   }
-  tally_ = tally;
+  tally_ = staged_->tally;
+  staged_.reset();
+  seed_changelog_ = false;
+  tombstones_.clear();
   for (std::size_t i = 0; i < changed_.size(); ++i) {
     Entry& entry = changed_[i]->second;
     entry.changed = false;

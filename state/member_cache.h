@@ -14,6 +14,14 @@
 // its checkpoint ("state dir X is corrupt: ..."), so lost or stale files are an error,
 // never wrong output.
 //
+// Changelog (SPEC 7): with a ChangelogSink, every commit also sends the changed member
+// records (the same bytes as the store's, encoded once) and then the checkpoint to the
+// stream's changelog partition (changelog_record.h). The commit is then two steps:
+// stage() puts everything in the store batch and hands it to the changelog; the caller
+// has it acknowledged, then write_staged() writes the batch, with the checkpoint's
+// source_position of the caller's choosing (the changelog offset of its checkpoint
+// record included), so the store is never ahead of the changelog.
+//
 // Not thread-safe: owned by the stream's processing thread.
 #pragma once
 
@@ -26,6 +34,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/changelog_sink.h"
 #include "engine/member_table.h"
 #include "engine/status.h"
 #include "engine/timer_index.h"
@@ -40,7 +49,9 @@ class StateStoreError : public std::runtime_error {
 
 class MemberCache final : public MemberTable {
  public:
-  MemberCache(StateStore& store, StreamId stream, std::size_t budget_bytes);
+  // `changelog` (may be null: no changelog) must outlive the cache.
+  MemberCache(StateStore& store, StreamId stream, std::size_t budget_bytes,
+              ChangelogSink* changelog = nullptr);
 
   MemberState& load(std::string_view member_id) override;
   // The member's state as load() would give it, without caching it (for reads from
@@ -56,9 +67,21 @@ class MemberCache final : public MemberTable {
   Status load_timers(TimerIndex& timers);
   // Writes changed members (timers included) and `checkpoint` (with the stream's
   // tally in place of checkpoint.tally) atomically. After a failure nothing was written
-  // and the same changes are written by the next commit. `sync`: StateStore::commit.
-  Status commit(const StreamCheckpoint& checkpoint, bool sync = true);
+  // and the same changes are written by the next commit.
+  Status commit(const StreamCheckpoint& checkpoint);
+  // commit() in two steps (see above). After stage(), the next call must be
+  // write_staged(), or stage() again after a failure the caller does not stop for.
+  Status stage(const StreamCheckpoint& checkpoint);
+  // `sync` false: the WAL is synced by a later commit (StateStore::commit).
+  Status write_staged(const std::string& source_position, bool sync = true);
 
+  // The next stage() first copies every member record in the store to the changelog (a
+  // store made before the changelog existed, or whose changelog was emptied).
+  void seed_changelog() { seed_changelog_ = true; }
+  // Members the changelog holds an unfinished commit's record of: the next stage()
+  // writes their committed record again, or a tombstone for those the store does not
+  // have, so that compaction cannot leave the unfinished record as their latest.
+  void rewrite_in_changelog(const std::vector<std::string>& member_ids);
   std::size_t resident_members() const { return entries_.size(); }
   std::size_t resident_bytes() const { return resident_bytes_; }
 
@@ -93,6 +116,10 @@ class MemberCache final : public MemberTable {
   std::uint64_t load_count_ = 0;
   StoreBatch batch_;
   std::optional<StoreTally> tally_;  // nullopt until restored
+  ChangelogSink* changelog_;
+  bool seed_changelog_ = false;
+  std::vector<std::string> tombstones_;     // member ids for the next stage()
+  std::optional<StreamCheckpoint> staged_;  // set by stage(), with the new tally
 };
 
 }  // namespace segmentd

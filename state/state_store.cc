@@ -116,6 +116,21 @@ std::uint64_t StoreBatch::put_member(StreamId stream, std::string_view member_id
   return record_digest(member_id, impl_->scratch);
 }
 
+std::string_view StoreBatch::last_encoded() const { return impl_->scratch; }
+
+void StoreBatch::put_member_record(StreamId stream, std::string_view member_id,
+                                   std::string_view record) {
+  impl_->batch.Put(impl_->store.members(), member_key(stream, member_id), record);
+}
+
+void StoreBatch::delete_member(StreamId stream, std::string_view member_id) {
+  impl_->batch.Delete(impl_->store.members(), member_key(stream, member_id));
+}
+
+void StoreBatch::delete_checkpoint(StreamId stream) {
+  impl_->batch.Delete(impl_->store.meta(), checkpoint_key(stream));
+}
+
 void StoreBatch::put_checkpoint(StreamId stream, const StreamCheckpoint& checkpoint) {
   impl_->scratch.clear();
   encode_checkpoint(impl_->scratch, checkpoint);
@@ -293,6 +308,16 @@ Status StateStore::commit(StoreBatch& batch, bool sync) {
   if (s.is_ok()) batch.clear();
   if (!s.is_ok() && s.kind() == ErrorKind::retry) impl_->resume_needed = true;
   return s;
+}
+
+Status StateStore::drop_stream(StreamId stream) {
+  std::string end;
+  bytes::put_fixed32(end, stream.value + 1);  // stream ids stay below 2^32 - 1 (partitions)
+  rocksdb::WriteBatch batch;
+  rocksdb::Status s = batch.DeleteRange(impl_->members(), stream_prefix(stream), end);
+  if (s.ok()) s = batch.Delete(impl_->meta(), checkpoint_key(stream));
+  if (s.ok()) s = impl_->db->Write(rocksdb::WriteOptions(), &batch);
+  return from_rocks(s, "dropping stream " + std::to_string(stream.value));
 }
 
 StoreFigures StateStore::figures() const {

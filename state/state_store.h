@@ -11,7 +11,10 @@
 //
 // Atomicity: a StoreBatch gathers member puts and the checkpoint they reflect; commit()
 // writes it as one RocksDB write batch (WAL, optionally synced), so after any crash
-// state, timers and input position agree.
+// state, timers and input position agree. RocksDB recovers the WAL up to its first
+// damaged or missing record (point-in-time recovery, the default), so a crash keeps a
+// prefix of the writes: unsynced writes (bulk loads, drop_stream) followed by a
+// checkpoint need no sync of their own for consistency.
 //
 // Integrity: RocksDB verifies its WALs against the MANIFEST and checks checksums
 // (paranoid); every record read is validated (member_codec.h); each checkpoint carries
@@ -65,9 +68,15 @@ class StoreBatch {
   StoreBatch(const StoreBatch&) = delete;
   StoreBatch& operator=(const StoreBatch&) = delete;
 
-  // Returns record_digest() of the record written.
+  // Returns record_digest() of the record written; last_encoded() holds its bytes until
+  // the next put.
   std::uint64_t put_member(StreamId stream, std::string_view member_id, const MemberState& state);
+  std::string_view last_encoded() const;
+  // A member record already encoded (and validated by the caller), e.g. from the changelog.
+  void put_member_record(StreamId stream, std::string_view member_id, std::string_view record);
+  void delete_member(StreamId stream, std::string_view member_id);
   void put_checkpoint(StreamId stream, const StreamCheckpoint& checkpoint);
+  void delete_checkpoint(StreamId stream);
   std::size_t byte_size() const;
   void clear();
 
@@ -102,9 +111,12 @@ class StateStore {
   // Writes the batch atomically; the batch is cleared on success. A write refused for
   // lack of space is a retry error (RocksDB then stops writing): the next commit first
   // resumes the store, and succeeds once there is space again. Nothing of a failed
-  // batch is written. `sync` false: the WAL is not synced for this batch; the next synced
-  // commit syncs it too (a group of batches needs one sync, by its last batch).
+  // batch is written. `sync` false: the WAL is not synced for this batch (bulk loads, or all
+  // partitions' commits but the last: the last batch's sync syncs the earlier ones too).
   Status commit(StoreBatch& batch, bool sync = true);
+  // Removes the stream's member records and checkpoint (WAL not synced), e.g. before its
+  // state is restored from the changelog.
+  Status drop_stream(StreamId stream);
 
   StoreFigures figures() const;
   // "state dir <dir> is corrupt: <what>" (fatal).

@@ -77,7 +77,8 @@ struct MockSetup {
                                "out",
                                "dlq",
                                std::move(routes),
-                               "actions"};
+                               "actions",
+                               "changelog"};
     REQUIRE(KafkaSink::open(settings, sink).is_ok());
   }
   std::string bootstrap() const { return cluster->bootstrap_servers(); }

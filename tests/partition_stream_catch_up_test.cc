@@ -52,7 +52,8 @@ struct Store {
   Store() { REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok()); }
   std::unique_ptr<PartitionStream> restore(JsonSink& sink) {
     std::unique_ptr<PartitionStream> stream;
-    REQUIRE(PartitionStream::restore(*store, 1, options, 1 << 20, sink, nullptr, stream).is_ok());
+    REQUIRE(PartitionStream::restore(*store, 1, options, 1 << 20, sink, nullptr, nullptr, stream)
+                .is_ok());
     return stream;
   }
 };
@@ -71,7 +72,8 @@ Original run_original(Store& store, std::int64_t local, bool idle) {
   JsonSink out;
   auto stream = store.restore(out);
   for (int i = 0; i < local; ++i) stream->apply(event(i).view(), i);
-  REQUIRE(stream->commit().is_ok());
+  REQUIRE(stream->stage().is_ok());
+  REQUIRE(stream->write(std::nullopt).is_ok());
   stream->transaction_committed();
   if (idle) stream->advance_clock_to(kIdleClock);
   for (int i = static_cast<int>(local); i < 8; ++i) stream->apply(event(i).view(), i);
@@ -125,7 +127,8 @@ TEST_CASE("a stream not behind the committed offset only takes the committed clo
   JsonSink out;
   auto stream = store.restore(out);
   for (int i = 0; i < 8; ++i) stream->apply(event(i).view(), i);
-  REQUIRE(stream->commit().is_ok());
+  REQUIRE(stream->stage().is_ok());
+  REQUIRE(stream->write(std::nullopt).is_ok());
   const std::size_t emitted = out.lines.size();
   // The transaction after the local write only held an idle advance (no input).
   stream->catch_up_silently(8, {8, kIdleClock, kIdleClock});

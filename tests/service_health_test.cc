@@ -21,6 +21,16 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+TEST_CASE("health: a partition restoring from the changelog is named until it is done") {
+  ServiceHealth health;
+  health.set_restoring(7);
+  CHECK(health.not_ready_reason() == "restoring partition 7");
+  health.set_restoring(std::nullopt);
+  CHECK(health.not_ready_reason() == "partitions not assigned");
+  health.set_assigned(true);
+  CHECK_FALSE(health.not_ready_reason());
+}
+
 TEST_CASE("health: ready only when assigned, brokers reachable and commits succeed") {
   ServiceHealth health;
   CHECK(health.not_ready_reason() == "partitions not assigned");

@@ -91,6 +91,29 @@ void EventRelay::event_cb(RdKafka::Event& event) {
   }
 }
 
+void LogRelay::event_cb(RdKafka::Event& event) {
+  switch (event.type()) {
+    case RdKafka::Event::EVENT_LOG:
+      events_.log(client_, event.fac() == "FAIL" ? KafkaLogLevel::info : level_of(event.severity()),
+                  event.fac(), without_protocol_hint(event.str()));
+      return;
+    case RdKafka::Event::EVENT_ERROR:
+      events_.log(client_, event.fatal() ? KafkaLogLevel::error : KafkaLogLevel::warning, "ERROR",
+                  without_protocol_hint(event.str()));
+      return;
+    default:
+      return;
+  }
+}
+
+Status LogRelay::attach(RdKafka::Conf& conf) {
+  std::string error;
+  if (conf.set("event_cb", static_cast<RdKafka::EventCb*>(this), error) != RdKafka::Conf::CONF_OK) {
+    return Status::fatal("kafka: " + error);
+  }
+  return Status::ok();
+}
+
 std::string EventRelay::last_connect_failure() {
   std::lock_guard lock(failure_mutex_);
   return last_connect_failure_;

@@ -42,6 +42,23 @@ class EventRelay final : public RdKafka::EventCb {
   std::string last_connect_failure_;
 };
 
+// For a client used now and then (the changelog reader, an admin client): its log lines
+// and errors go to `events` as log lines (connection failures at info level); it says
+// nothing about reachability, which the always-connected clients report. Must outlive
+// the client.
+class LogRelay final : public RdKafka::EventCb {
+ public:
+  LogRelay(std::string client, KafkaClientEvents& events)
+      : client_(std::move(client)), events_(events) {}
+  void event_cb(RdKafka::Event& event) override;
+  // Sets `conf`'s event callback to this relay.
+  Status attach(RdKafka::Conf& conf);
+
+ private:
+  std::string client_;
+  KafkaClientEvents& events_;
+};
+
 // Routes the client's events through `relay` and turns statistics on (every second,
 // unless statistics.interval.ms is configured other than 0): they tell when a broker
 // is reachable again.

@@ -17,8 +17,10 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 // Transitions carry their cause's read time (steady clock, ns) as the message opaque;
-// dead letters carry kNoLatency.
+// dead letters and changelog records carry kNoLatency, changelog checkpoint records
+// kChangelogCheckpoint (no steady-clock reading is ever 1 ns).
 constexpr std::intptr_t kNoLatency = 0;
+constexpr std::intptr_t kChangelogCheckpoint = 1;
 
 class DeliveryTracker final : public RdKafka::DeliveryReportCb {
  public:
@@ -32,6 +34,10 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
     }
     ++acknowledged;
     const auto read_ns = reinterpret_cast<std::intptr_t>(message.msg_opaque());
+    if (read_ns == kChangelogCheckpoint) {
+      changelog_checkpoints[message.partition()] = message.offset();
+      return;
+    }
     if (read_ns != kNoLatency && observer) {
       const auto now_ns = SteadyClock::now().time_since_epoch().count();
       observer(std::chrono::nanoseconds(now_ns - read_ns));
@@ -41,6 +47,7 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
   Status first_failure = Status::ok();
   std::uint64_t acknowledged = 0;
   AckLatencyObserver observer;
+  std::map<std::int32_t, std::int64_t> changelog_checkpoints;  // partition: latest offset
 };
 
 // The outcome of one transactional call: ok, retriable (try the same call again), abortable
@@ -110,14 +117,15 @@ struct KafkaSink::Impl {
                          ": " + detail);
   }
 
-  // Produces one record, waiting while the local queue is full. Takes `headers`.
+  // Produces one record (to `partition`, or the partitioner's choice), waiting while the
+  // local queue is full. Takes `headers`. A null payload data() is a null value.
   void produce(const std::string& topic, std::string_view key, std::string_view payload,
-               RdKafka::Headers* headers, std::intptr_t opaque) {
+               RdKafka::Headers* headers, std::intptr_t opaque,
+               std::int32_t partition = RdKafka::Topic::PARTITION_UA) {
     for (;;) {
-      const RdKafka::ErrorCode err =
-          producer->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                            const_cast<char*>(payload.data()), payload.size(), key.data(),
-                            key.size(), 0, headers, reinterpret_cast<void*>(opaque));
+      const RdKafka::ErrorCode err = producer->produce(
+          topic, partition, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(payload.data()),
+          payload.size(), key.data(), key.size(), 0, headers, reinterpret_cast<void*>(opaque));
       if (err == RdKafka::ERR_NO_ERROR) {
         ++produced;
         return;
@@ -231,6 +239,24 @@ void KafkaSink::dead_letter(const KafkaRecord& record, const std::string& source
   headers->add("segmentd-source-partition", std::to_string(record.partition));
   headers->add("segmentd-source-offset", std::to_string(record.offset));
   impl_->produce(impl_->settings.dlq_topic, record.key, record.value, headers, kNoLatency);
+}
+
+void KafkaSink::changelog_put(std::int32_t partition, std::string_view key,
+                              std::optional<std::string_view> value) {
+  impl_->produce(impl_->settings.changelog_topic, key, value.value_or(std::string_view()), nullptr,
+                 kNoLatency, partition);
+}
+
+void KafkaSink::changelog_checkpoint(std::int32_t partition, std::string_view key,
+                                     std::string_view value) {
+  impl_->produce(impl_->settings.changelog_topic, key, value, nullptr, kChangelogCheckpoint,
+                 partition);
+}
+
+std::optional<std::int64_t> KafkaSink::changelog_checkpoint_offset(std::int32_t partition) const {
+  const auto& offsets = impl_->tracker.changelog_checkpoints;
+  if (const auto it = offsets.find(partition); it != offsets.end()) return it->second;
+  return std::nullopt;
 }
 
 void KafkaSink::poll() { impl_->producer->poll(0); }

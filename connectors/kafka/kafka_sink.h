@@ -3,6 +3,10 @@
 // CloudEvents headers (binary mode), keyed by member id; rejected input records to the dead-letter
 // topic with their original key and value bytes and the segmentd-error* headers.
 //
+// State changelog records (ChangelogSink) go to `changelog_topic`, to the partition of
+// their stream, through the same producer, so one flush() acknowledges transitions and
+// changelog alike; the delivery reports keep each partition's latest checkpoint offset.
+//
 // The producer is idempotent with acks=all. Nothing is dropped silently: a full local
 // queue makes emit() wait, and a failed delivery is remembered and returned by flush(),
 // so the caller never commits input positions past output that did not arrive.
@@ -24,7 +28,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +38,7 @@
 #include "connectors/kafka/kafka_events.h"
 #include "connectors/kafka/kafka_properties.h"
 #include "connectors/kafka/kafka_source.h"
+#include "engine/changelog_sink.h"
 #include "engine/member_action.h"
 #include "engine/rejection.h"
 #include "engine/status.h"
@@ -46,6 +53,7 @@ struct KafkaSinkSettings {
   std::string dlq_topic;
   std::vector<OutputRoute> routes;
   std::string actions_topic;
+  std::string changelog_topic;          // the state changelog (ChangelogSink)
   KafkaClientEvents* events = nullptr;  // when set: the producer's events (must outlive it)
 };
 
@@ -53,7 +61,7 @@ struct KafkaSinkSettings {
 // causing record's read (set_cause_read_time) to the acknowledgement.
 using AckLatencyObserver = std::function<void(std::chrono::nanoseconds)>;
 
-class KafkaSink final : public TransitionSink, public ActionSink {
+class KafkaSink final : public TransitionSink, public ActionSink, public ChangelogSink {
  public:
   static Status open(const KafkaSinkSettings& settings, std::unique_ptr<KafkaSink>& sink);
   ~KafkaSink() override;
@@ -68,6 +76,12 @@ class KafkaSink final : public TransitionSink, public ActionSink {
   void emit(const MemberAction& action) override;
   void dead_letter(const KafkaRecord& record, const std::string& source_topic,
                    const Rejection& rejection);
+
+  void changelog_put(std::int32_t partition, std::string_view key,
+                     std::optional<std::string_view> value) override;
+  void changelog_checkpoint(std::int32_t partition, std::string_view key,
+                            std::string_view value) override;
+  std::optional<std::int64_t> changelog_checkpoint_offset(std::int32_t partition) const override;
 
   // Serves delivery reports without waiting.
   void poll();

@@ -126,6 +126,17 @@ def create_topic(bootstrap, name, partitions, config=None, timeout=30):
         time.sleep(0.1)
 
 
+def delete_topic(bootstrap, name, timeout=30):
+    """Deletes a topic and waits until the broker no longer lists it."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin.delete_topics([name], operation_timeout=timeout)[name].result(timeout)
+    deadline = time.monotonic() + timeout
+    while name in admin.list_topics(timeout=5).topics:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topic {name} still listed after {timeout}s")
+        time.sleep(0.1)
+
+
 def _encode(v):
     return v.encode() if isinstance(v, str) else v
 
@@ -233,3 +244,95 @@ def consume_all(bootstrap, topic, timeout=30, expect_count=None, consumer_config
         return records
     finally:
         consumer.close()
+
+
+def delete_records(bootstrap, topic, offsets, timeout=30):
+    """Deletes every record of `topic` below offsets[partition] (the admin API's
+    DeleteRecords, which confluent_kafka 1.7 lacks: librdkafka's C API through ctypes),
+    then waits until each partition's low watermark is there."""
+    import ctypes
+    import ctypes.util
+    lib = ctypes.CDLL(ctypes.util.find_library("rdkafka") or "librdkafka.so.1")
+    p = ctypes.c_void_p
+    for name, res, args in (
+            ("rd_kafka_conf_new", p, []),
+            ("rd_kafka_conf_set", ctypes.c_int, [p, ctypes.c_char_p, ctypes.c_char_p, p,
+                                                 ctypes.c_size_t]),
+            ("rd_kafka_new", p, [ctypes.c_int, p, p, ctypes.c_size_t]),
+            ("rd_kafka_destroy", None, [p]),
+            ("rd_kafka_topic_partition_list_new", p, [ctypes.c_int]),
+            ("rd_kafka_topic_partition_list_add", p, [p, ctypes.c_char_p, ctypes.c_int32]),
+            ("rd_kafka_topic_partition_list_set_offset", ctypes.c_int,
+             [p, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int64]),
+            ("rd_kafka_topic_partition_list_destroy", None, [p]),
+            ("rd_kafka_DeleteRecords_new", p, [p]),
+            ("rd_kafka_DeleteRecords_destroy", None, [p]),
+            ("rd_kafka_queue_new", p, [p]),
+            ("rd_kafka_queue_destroy", None, [p]),
+            ("rd_kafka_DeleteRecords", None, [p, ctypes.POINTER(p), ctypes.c_size_t, p, p]),
+            ("rd_kafka_queue_poll", p, [p, ctypes.c_int]),
+            ("rd_kafka_event_error", ctypes.c_int, [p]),
+            ("rd_kafka_event_error_string", ctypes.c_char_p, [p]),
+            ("rd_kafka_event_destroy", None, [p])):
+        fn = getattr(lib, name)
+        fn.restype, fn.argtypes = res, args
+    err = ctypes.create_string_buffer(512)
+    conf = lib.rd_kafka_conf_new()
+    assert lib.rd_kafka_conf_set(conf, b"bootstrap.servers", bootstrap.encode(), err, 512) == 0
+    rk = lib.rd_kafka_new(0, conf, err, 512)
+    assert rk, err.value
+    try:
+        tpl = lib.rd_kafka_topic_partition_list_new(len(offsets))
+        for partition, offset in offsets.items():
+            lib.rd_kafka_topic_partition_list_add(tpl, topic.encode(), partition)
+            lib.rd_kafka_topic_partition_list_set_offset(tpl, topic.encode(), partition, offset)
+        request = lib.rd_kafka_DeleteRecords_new(tpl)
+        lib.rd_kafka_topic_partition_list_destroy(tpl)
+        queue = lib.rd_kafka_queue_new(rk)
+        lib.rd_kafka_DeleteRecords(rk, ctypes.byref(p(request)), 1, None, queue)
+        lib.rd_kafka_DeleteRecords_destroy(request)
+        event = lib.rd_kafka_queue_poll(queue, timeout * 1000)
+        assert event, "DeleteRecords: no answer"
+        code = lib.rd_kafka_event_error(event)
+        detail = lib.rd_kafka_event_error_string(event)
+        lib.rd_kafka_event_destroy(event)
+        lib.rd_kafka_queue_destroy(queue)
+        assert code == 0, f"DeleteRecords failed: {detail}"
+    finally:
+        lib.rd_kafka_destroy(rk)
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"watermarks-{uuid.uuid4()}"})
+    try:
+        for partition, offset in offsets.items():
+            low, _ = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+            assert low >= offset, f"{topic}[{partition}] starts at {low}, not {offset}"
+    finally:
+        consumer.close()
+
+
+def committed_offsets(bootstrap, group, topic, partitions):
+    """{partition: offset} the consumer group committed (-1001 where none)."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    try:
+        tps = consumer.committed([TopicPartition(topic, p) for p in range(partitions)],
+                                 timeout=10)
+        return {tp.partition: tp.offset for tp in tps}
+    finally:
+        consumer.close()
+
+
+def end_offsets(bootstrap, topic, partitions):
+    """{partition: high watermark}."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"watermarks-{uuid.uuid4()}"})
+    try:
+        return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+                for p in range(partitions)}
+    finally:
+        consumer.close()
+
+
+def group_caught_up(bootstrap, group, topic, partitions):
+    """Whether the group's committed offsets reached the topic's end on every partition
+    (consumer lag can read 0 before a consumer knows the end offsets)."""
+    ends = end_offsets(bootstrap, topic, partitions)
+    committed = committed_offsets(bootstrap, group, topic, partitions)
+    return all(committed[p] >= ends[p] for p in ends)

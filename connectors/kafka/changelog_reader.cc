@@ -1,0 +1,148 @@
+#include "connectors/kafka/changelog_reader.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "connectors/kafka/kafka_client.h"
+
+namespace segmentd {
+
+namespace {
+
+constexpr auto kWatermarkTimeout = std::chrono::seconds(30);
+constexpr auto kRequestTimeout = std::chrono::milliseconds(5000);
+constexpr auto kPollSlice = std::chrono::milliseconds(100);
+
+KafkaProperties restore_properties(const KafkaProperties& configured, const std::string& topic) {
+  KafkaProperties out;
+  for (const auto& [name, value] : configured) {
+    if (name != "group.instance.id" && name != "group.id") out.emplace_back(name, value);
+  }
+  // Needed by librdkafka's consumer even without subscribing; never joined.
+  out.emplace_back("group.id", topic + "-restore");
+  out.emplace_back("isolation.level", "read_committed");
+  out.emplace_back("enable.partition.eof", "true");
+  out.emplace_back("enable.auto.commit", "false");
+  out.emplace_back("fetch.max.bytes", "67108864");
+  out.emplace_back("max.partition.fetch.bytes", "67108864");
+  out.emplace_back("queued.max.messages.kbytes", "65536");
+  out.emplace_back("fetch.wait.max.ms", "10");
+  return out;
+}
+
+}  // namespace
+
+struct ChangelogReader::Impl {
+  std::unique_ptr<LogRelay> relay;  // declared first: outlives the consumer
+  std::string topic;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+};
+
+ChangelogReader::ChangelogReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ChangelogReader::~ChangelogReader() {
+  if (impl_ && impl_->consumer) impl_->consumer->close();
+}
+
+Status ChangelogReader::open(const KafkaProperties& properties, const std::string& topic,
+                             std::unique_ptr<ChangelogReader>& reader, KafkaClientEvents* events) {
+  auto impl = std::make_unique<Impl>();
+  impl->topic = topic;
+  std::unique_ptr<RdKafka::Conf> conf;
+  Status s = make_kafka_conf(restore_properties(properties, topic), conf);
+  if (!s.is_ok()) return s;
+  if (events != nullptr) {
+    impl->relay = std::make_unique<LogRelay>("changelog", *events);
+    s = impl->relay->attach(*conf);
+    if (!s.is_ok()) return s;
+  }
+  std::string error;
+  impl->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (!impl->consumer) return Status::fatal("kafka changelog consumer: " + error);
+  reader.reset(new ChangelogReader(std::move(impl)));
+  return Status::ok();
+}
+
+const std::string& ChangelogReader::topic() const { return impl_->topic; }
+
+// Retried until kWatermarkTimeout: a topic just created has no leaders for a moment, and
+// a broker may be restarting.
+Status ChangelogReader::watermarks(std::int32_t partition, std::int64_t& low, std::int64_t& high) {
+  const auto deadline = std::chrono::steady_clock::now() + kWatermarkTimeout;
+  RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
+  do {
+    err = impl_->consumer->query_watermark_offsets(impl_->topic, partition, &low, &high,
+                                                   static_cast<int>(kRequestTimeout.count()));
+    if (err == RdKafka::ERR_NO_ERROR) return Status::ok();
+    std::this_thread::sleep_for(kPollSlice);
+  } while (std::chrono::steady_clock::now() < deadline);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::error(ErrorKind::retry, "reading the offsets of " + impl_->topic +
+                                               " partition " + std::to_string(partition) + ": " +
+                                               RdKafka::err2str(err));
+  }
+  return Status::ok();
+}
+
+Status ChangelogReader::read(std::int32_t partition, std::int64_t from, std::int64_t to,
+                             const std::function<Status(const ChangelogEntry&)>& visit,
+                             std::chrono::milliseconds stall) {
+  if (from >= to) return Status::ok();
+  const std::string where = impl_->topic + " partition " + std::to_string(partition);
+  std::vector<RdKafka::TopicPartition*> assignment = {
+      RdKafka::TopicPartition::create(impl_->topic, partition, from)};
+  RdKafka::ErrorCode err = impl_->consumer->assign(assignment);
+  RdKafka::TopicPartition::destroy(assignment);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::fatal("reading " + where + ": " + RdKafka::err2str(err));
+  }
+  Status result = Status::ok();
+  auto last_progress = std::chrono::steady_clock::now();
+  for (bool done = false; !done && result.is_ok();) {
+    const std::unique_ptr<RdKafka::Message> message(
+        impl_->consumer->consume(static_cast<int>(kPollSlice.count())));
+    switch (message->err()) {
+      case RdKafka::ERR_NO_ERROR: {
+        last_progress = std::chrono::steady_clock::now();
+        if (message->offset() >= to) {
+          done = true;
+          break;
+        }
+        ChangelogEntry entry;
+        entry.offset = message->offset();
+        if (message->key_pointer() != nullptr) {
+          entry.key = std::string_view(static_cast<const char*>(message->key_pointer()),
+                                       message->key_len());
+        }
+        if (message->payload() != nullptr) {
+          entry.value =
+              std::string_view(static_cast<const char*>(message->payload()), message->len());
+        }
+        result = visit(entry);
+        done = message->offset() + 1 >= to;
+        break;
+      }
+      case RdKafka::ERR__PARTITION_EOF:
+        done = true;
+        break;
+      case RdKafka::ERR__TIMED_OUT:
+        if (std::chrono::steady_clock::now() - last_progress > stall) {
+          result = Status::error(ErrorKind::retry, "reading " + where + ": no record for " +
+                                                       std::to_string(stall.count() / 1000) + " s");
+        }
+        break;
+      default:  // transient (a broker away) unless fatal; the stall limit applies
+        if (message->err() == RdKafka::ERR__FATAL ||
+            std::chrono::steady_clock::now() - last_progress > stall) {
+          result = Status::fatal("reading " + where + ": " + message->errstr());
+        }
+        break;
+    }
+  }
+  impl_->consumer->unassign();
+  return result;
+}
+
+}  // namespace segmentd

@@ -1,0 +1,254 @@
+// The state changelog's restore (app/changelog_restore.h) against librdkafka's mock
+// cluster: records written by MemberCache's stage() are read back into an empty store,
+// an unfinished commit's records are left out and reported, a corrupt record is a fatal
+// error naming topic, partition and offset, and a store made before the changelog is
+// kept and copied to the empty changelog at the next commit.
+#include "app/changelog_restore.h"
+
+#include <catch2/catch.hpp>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "app/partition_position.h"
+#include "connectors/kafka/mock_cluster.h"
+#include "connectors/kafka/record_producer.h"
+#include "state/changelog_record.h"
+#include "state/member_cache.h"
+#include "tests/support/temp_dir.h"
+
+namespace segmentd {
+namespace {
+
+using testing::TempDir;
+
+constexpr const char* kTopic = "app-state-changelog";
+constexpr StreamId kStream{0};
+
+struct Record {
+  std::string key;
+  std::optional<std::string> value;
+};
+
+class RecordingSink final : public ChangelogSink {
+ public:
+  void changelog_put(std::int32_t partition, std::string_view key,
+                     std::optional<std::string_view> value) override {
+    CHECK(partition == 0);
+    records.push_back(
+        {std::string(key), value ? std::optional<std::string>(*value) : std::nullopt});
+  }
+  void changelog_checkpoint(std::int32_t partition, std::string_view key,
+                            std::string_view value) override {
+    changelog_put(partition, key, value);
+  }
+  std::optional<std::int64_t> changelog_checkpoint_offset(std::int32_t) const override {
+    return std::nullopt;
+  }
+  std::vector<Record> records;
+};
+
+MemberState member(std::uint32_t purchases, bool with_timer) {
+  MemberState m;
+  m.known = true;
+  m.figures.purchases = purchases;
+  m.figures.first_purchase = EpochMs{1'700'000'000'000};
+  m.figures.last_purchase = EpochMs{1'700'000'000'000 + std::int64_t(purchases)};
+  m.seq = purchases;
+  if (with_timer) m.timer = EpochMs{1'800'000'000'000};
+  return m;
+}
+
+StreamCheckpoint checkpoint_at(std::int64_t next_offset) {
+  PartitionPosition position;
+  position.next_offset = next_offset;
+  position.records_read = static_cast<std::uint64_t>(next_offset);
+  return StreamCheckpoint{ProcessorCheckpoint{}, encode_partition_position(position)};
+}
+
+// The records one commit of members `ids` sends to the changelog.
+std::vector<Record> commit_records(const std::vector<std::string>& ids) {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok());
+  RecordingSink sink;
+  MemberCache cache(*store, kStream, 1 << 20, &sink);
+  std::uint32_t n = 0;
+  for (const std::string& id : ids) {
+    ++n;
+    cache.load(id) = member(n, n % 2 == 1);
+    cache.mark_changed();
+  }
+  REQUIRE(cache.commit(checkpoint_at(42)).is_ok());
+  return sink.records;
+}
+
+struct Cluster {
+  std::unique_ptr<MockKafkaCluster> cluster;
+  Cluster() {
+    REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
+    REQUIRE(cluster->create_topic(kTopic, 1).is_ok());
+  }
+  void produce(const std::vector<Record>& records) {
+    std::unique_ptr<RecordProducer> producer;
+    REQUIRE(
+        RecordProducer::open(producer_properties({{"bootstrap.servers", bootstrap()}}), producer)
+            .is_ok());
+    for (const Record& r : records) {
+      REQUIRE(r.value.has_value());
+      REQUIRE(producer->produce(kTopic, r.key, *r.value).is_ok());
+    }
+    REQUIRE(producer->flush().is_ok());
+  }
+  std::unique_ptr<ChangelogReader> reader() {
+    std::unique_ptr<ChangelogReader> r;
+    REQUIRE(ChangelogReader::open(consumer_properties({{"bootstrap.servers", bootstrap()}}, "app"),
+                                  kTopic, r)
+                .is_ok());
+    return r;
+  }
+  std::string bootstrap() const { return cluster->bootstrap_servers(); }
+};
+
+std::size_t member_count(StateStore& store) {
+  std::size_t n = 0;
+  REQUIRE(store.scan_member_ids(kStream, [&](std::string_view) { ++n; }).is_ok());
+  return n;
+}
+
+TEST_CASE("changelog restore: the records before the last checkpoint, not an unfinished commit's") {
+  Cluster kafka;
+  std::vector<Record> records = commit_records({"alice", "bob"});
+  REQUIRE(records.size() == 3);
+  CHECK(records[0].key == "malice");
+  CHECK(records[2].key == kChangelogCheckpointKey);
+  std::vector<Record> unfinished = commit_records({"carol"});
+  records.push_back(unfinished.front());  // a commit cut short before its checkpoint
+  kafka.produce(records);
+
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok());
+  auto reader = kafka.reader();
+  ChangelogRestore restore;
+  std::uint64_t reported = 0;
+  REQUIRE(restore_from_changelog(
+              *store, *reader, 0, [&](std::uint64_t n, std::uint64_t) { reported += n; }, restore)
+              .is_ok());
+  CHECK(restore.records == 4);
+  CHECK(reported == 4);
+  CHECK(restore.unfinished == std::vector<std::string>{"carol"});
+  CHECK_FALSE(restore.seed);
+  CHECK(member_count(*store) == 2);
+  std::optional<StreamCheckpoint> checkpoint;
+  REQUIRE(store->read_checkpoint(kStream, checkpoint).is_ok());
+  REQUIRE(checkpoint);
+  PartitionPosition position;
+  REQUIRE(decode_partition_position(checkpoint->source_position, position));
+  CHECK(position.next_offset == 42);
+  CHECK(position.changelog_offset == 2);
+  // The restored store passes the tally check of every restore.
+  MemberCache cache(*store, kStream, 1 << 20);
+  TimerIndex timers;
+  REQUIRE(cache.load_timers(timers).is_ok());
+  CHECK(timers.size() == 1);
+
+  SECTION("up to date: nothing is read again") {
+    ChangelogRestore again;
+    REQUIRE(restore_from_changelog(*store, *reader, 0, {}, again).is_ok());
+    CHECK(again.records == 1);  // only the unfinished record after the checkpoint
+    CHECK(again.unfinished == std::vector<std::string>{"carol"});
+  }
+}
+
+TEST_CASE("changelog restore: a corrupt record is fatal and names topic, partition and offset") {
+  Cluster kafka;
+  std::vector<Record> records = commit_records({"alice"});
+  records.insert(records.begin() + 1, Record{"mmallory", std::string("\x7f garbage")});
+  kafka.produce(records);
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok());
+  auto reader = kafka.reader();
+  ChangelogRestore restore;
+  const Status s = restore_from_changelog(*store, *reader, 0, {}, restore);
+  REQUIRE_FALSE(s.is_ok());
+  CHECK(s.kind() == ErrorKind::fatal);
+  CHECK_THAT(s.message(), Catch::Contains(std::string("state changelog ") + kTopic +
+                                          " partition 0 offset 1 is corrupt: member 'mallory'"));
+  std::optional<StreamCheckpoint> checkpoint;
+  REQUIRE(store->read_checkpoint(kStream, checkpoint).is_ok());
+  CHECK_FALSE(checkpoint);
+}
+
+TEST_CASE("changelog restore: a store made before the changelog is kept and seeds it") {
+  Cluster kafka;
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok());
+  {
+    MemberCache cache(*store, kStream, 1 << 20);
+    cache.load("dave") = member(3, true);
+    cache.mark_changed();
+    cache.load("erin") = member(4, false);
+    cache.mark_changed();
+    // A position of format 2, as written before the changelog: no changelog offset.
+    StreamCheckpoint old = checkpoint_at(7);
+    old.source_position.front() = 2;
+    old.source_position.pop_back();  // the changelog offset -1 (one byte)
+    PartitionPosition decoded;
+    REQUIRE(decode_partition_position(old.source_position, decoded));
+    CHECK(decoded.changelog_offset == -1);
+    REQUIRE(cache.commit(old).is_ok());
+  }
+  auto reader = kafka.reader();
+  ChangelogRestore restore;
+  REQUIRE(restore_from_changelog(*store, *reader, 0, {}, restore).is_ok());
+  CHECK(restore.seed);
+  CHECK(restore.records == 0);
+  CHECK(member_count(*store) == 2);
+
+  RecordingSink sink;
+  MemberCache cache(*store, kStream, 1 << 20, &sink);
+  TimerIndex timers;
+  REQUIRE(cache.load_timers(timers).is_ok());
+  cache.seed_changelog();
+  REQUIRE(cache.stage(checkpoint_at(7)).is_ok());
+  REQUIRE(cache.write_staged(checkpoint_at(7).source_position).is_ok());
+  REQUIRE(sink.records.size() == 3);
+  CHECK(sink.records[0].key == "mdave");
+  CHECK(sink.records[1].key == "merin");
+  CHECK(sink.records[2].key == kChangelogCheckpointKey);
+  MemberState decoded;
+  REQUIRE(decode_member(*sink.records[0].value, decoded));
+  CHECK(decoded.figures.purchases == 3);
+
+  // Once seeded, a commit sends only what changed.
+  sink.records.clear();
+  REQUIRE(cache.commit(checkpoint_at(8)).is_ok());
+  CHECK(sink.records.size() == 1);
+}
+
+TEST_CASE("changelog: an unfinished commit's members are rewritten, or tombstoned if unknown") {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok());
+  RecordingSink sink;
+  MemberCache cache(*store, kStream, 1 << 20, &sink);
+  cache.load("frank") = member(1, false);
+  cache.mark_changed();
+  REQUIRE(cache.commit(checkpoint_at(1)).is_ok());
+  sink.records.clear();
+  cache.rewrite_in_changelog({"frank", "ghost"});
+  REQUIRE(cache.commit(checkpoint_at(2)).is_ok());
+  REQUIRE(sink.records.size() == 3);
+  CHECK(sink.records[0].key == "mghost");
+  CHECK_FALSE(sink.records[0].value.has_value());
+  CHECK(sink.records[1].key == "mfrank");
+  CHECK(sink.records[1].value.has_value());
+  CHECK(member_count(*store) == 1);
+}
+
+}  // namespace
+}  // namespace segmentd
