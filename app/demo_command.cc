@@ -15,6 +15,7 @@
 #include "app/run_job.h"
 #include "app/service_metrics.h"
 #include "app/stop_signal.h"
+#include "connectors/kafka/changelog_topic.h"
 #include "connectors/kafka/mock_cluster.h"
 #include "observability/http_server.h"
 #include "observability/standard_metrics.h"
@@ -87,9 +88,13 @@ int run_demo_command(const DemoCommandLine& line) {
   const std::optional<SegmentdConfig> loaded = load_command_config("demo", "", sets);
   if (!loaded) return 2;
   const SegmentdConfig& config = *loaded;
-  std::vector<std::pair<std::string, int>> topics = {{config.input.topic, line.partitions},
-                                                     {config.output.topic, 1},
-                                                     {config.output.dlq_topic, 1}};
+  // The changelog too: the mock cluster would create it on first use with its default
+  // partition count, which need not be the input's.
+  std::vector<std::pair<std::string, int>> topics = {
+      {config.input.topic, line.partitions},
+      {changelog_topic_name(config.application_id), line.partitions},
+      {config.output.topic, 1},
+      {config.output.dlq_topic, 1}};
   for (const OutputRoute& route : config.output.routes) topics.emplace_back(route.topic, 1);
   if (config.engine.enabled_actions.any()) topics.emplace_back(config.output.actions_topic, 1);
   for (const auto& [topic, partitions] : topics) {
