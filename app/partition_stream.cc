@@ -112,10 +112,10 @@ StreamCheckpoint PartitionStream::checkpoint_now() const {
   return StreamCheckpoint{processor_->checkpoint(), encode_partition_position(position)};
 }
 
-Status PartitionStream::write(std::optional<std::int64_t> changelog_offset) {
+Status PartitionStream::write(std::optional<std::int64_t> changelog_offset, bool sync) {
   PartitionPosition position = position_;
   position.changelog_offset = changelog_offset.value_or(-1);
-  Status s = members_.write_staged(encode_partition_position(position));
+  Status s = members_.write_staged(encode_partition_position(position), sync);
   if (s.is_ok()) position_.changelog_offset = position.changelog_offset;
   return s;
 }

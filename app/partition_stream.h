@@ -83,7 +83,8 @@ class PartitionStream {
 
   Status stage() { return members_.stage(checkpoint_now()); }
   // `changelog_offset`: of the checkpoint record stage() sent (nullopt: no changelog).
-  Status write(std::optional<std::int64_t> changelog_offset);
+  // `sync` false: the state store's WAL is synced by a later write (StateStore::commit).
+  Status write(std::optional<std::int64_t> changelog_offset, bool sync = true);
   void changelog_restored(const ChangelogRestore& restore);
 
   std::int32_t partition() const { return partition_; }

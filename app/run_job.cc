@@ -114,7 +114,8 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   std::vector<std::optional<std::int64_t>> restore_streams(
       const std::vector<std::int32_t>& partitions);
   std::string transactional_id() const;
-  Status commit_or_hold(SteadyClock::time_point now);
+  Status commit_next_partition();
+  Status commit_or_hold(SteadyClock::time_point now, bool one_partition);
   void log_outage_end(SteadyClock::time_point now);
   void update_readiness() { observer_.set_readiness(health_.not_ready_reason()); }
   void publish();
@@ -144,6 +145,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   bool holding_ = false;
   SteadyClock::duration commit_retry_delay_ = kFirstCommitRetry;
   SteadyClock::time_point next_commit_retry_;
+  std::optional<std::int32_t> last_committed_partition_;  // commit_next_partition()
   // The group fenced the consumer off (librdkafka's static membership does so after a
   // lost session): it is replaced by a new one, without committing the work in hand.
   bool fenced_ = false;
@@ -309,8 +311,16 @@ Status Service::consume(const std::atomic<bool>& stop) {
       advance_idle_partitions();
       last_idle_advance = now;
     }
-    if (holding_ ? now >= next_commit_retry_ : now - last_commit >= commit_interval) {
-      Status s = commit_or_hold(now);
+    // At least once, the partitions take turns: one commits every commit_interval / N, so
+    // each is committed once per interval and the loop stops for one partition's write at
+    // a time instead of all of theirs at once.
+    const bool staggered = !exactly_once_ && !holding_ && streams_.size() > 1;
+    const SteadyClock::duration commit_every =
+        staggered ? SteadyClock::duration(commit_interval) /
+                        static_cast<SteadyClock::duration::rep>(streams_.size())
+                  : SteadyClock::duration(commit_interval);
+    if (holding_ ? now >= next_commit_retry_ : now - last_commit >= commit_every) {
+      Status s = commit_or_hold(now, staggered);
       if (!s.is_ok()) return s;
       last_commit = now;
       // Exactly once, an idle advance only ever opens a transaction (partition_stream.h).
@@ -346,8 +356,8 @@ Status Service::consume(const std::atomic<bool>& stop) {
 
 // Commits; a state write failing with a retryable error (disk full) pauses fetching,
 // makes the service unready and retries with backoff until it succeeds.
-Status Service::commit_or_hold(SteadyClock::time_point now) {
-  const Status s = commit_all();
+Status Service::commit_or_hold(SteadyClock::time_point now, bool one_partition) {
+  const Status s = one_partition ? commit_next_partition() : commit_all();
   if (s.is_ok()) {
     if (holding_) {
       holding_ = false;
@@ -420,13 +430,36 @@ Status Service::commit_all(bool rewind_after_abort) {
   }
   s = sink_->flush();
   if (!s.is_ok()) return s;
+  // One WAL sync for all partitions: each partition's batch is still atomic, and the last
+  // one's sync makes the earlier ones durable too (a crash before it keeps a prefix of
+  // them, each partition consistent with its own checkpoint).
   std::vector<std::pair<std::int32_t, std::int64_t>> offsets;
+  std::size_t left = streams_.size();
   for (auto& [partition, stream] : streams_) {
-    s = stream->write(sink_->changelog_checkpoint_offset(partition));
+    s = stream->write(sink_->changelog_checkpoint_offset(partition), --left == 0);
     if (!s.is_ok()) return s;
     if (auto next = stream->resume_offset()) offsets.emplace_back(partition, *next);
   }
   source_->commit_offsets(offsets);
+  observer_.committed(SteadyClock::now() - started);
+  return Status::ok();
+}
+
+// At least once: commits the partition after the one committed last (in partition order),
+// as commit_all does: outputs acknowledged, changelog records acknowledged, then the batch.
+Status Service::commit_next_partition() {
+  auto it = last_committed_partition_ ? streams_.upper_bound(*last_committed_partition_)
+                                      : streams_.begin();
+  if (it == streams_.end()) it = streams_.begin();
+  if (it == streams_.end()) return Status::ok();
+  const auto started = SteadyClock::now();
+  Status s = sink_->flush();
+  if (s.is_ok()) s = it->second->stage();
+  if (s.is_ok()) s = sink_->flush();  // the changelog records stage() sent
+  if (s.is_ok()) s = it->second->write(sink_->changelog_checkpoint_offset(it->first));
+  if (!s.is_ok()) return s;
+  last_committed_partition_ = it->first;
+  if (auto next = it->second->resume_offset()) source_->commit_offsets({{it->first, *next}});
   observer_.committed(SteadyClock::now() - started);
   return Status::ok();
 }
@@ -455,8 +488,10 @@ Status Service::commit_transaction(bool rewind_after_abort) {
     if (has_records) aborts_in_a_row_ = 0;
     for (auto& [partition, stream] : streams_) stream->transaction_committed();
     s = sink_->begin_transaction();
+    std::size_t left = streams_.size();
     for (auto it = streams_.begin(); s.is_ok() && it != streams_.end(); ++it) {
-      s = it->second->write(sink_->changelog_checkpoint_offset(it->first));
+      // One WAL sync, as in commit_all.
+      s = it->second->write(sink_->changelog_checkpoint_offset(it->first), --left == 0);
     }
     if (s.is_ok()) observer_.committed(SteadyClock::now() - started);
     return s;

@@ -209,10 +209,10 @@ Status MemberCache::stage(const StreamCheckpoint& checkpoint) {
   return Status::ok();
 }
 
-Status MemberCache::write_staged(const std::string& source_position) {
+Status MemberCache::write_staged(const std::string& source_position, bool sync) {
   staged_->source_position = source_position;
   batch_.put_checkpoint(stream_, *staged_);
-  Status s = store_.commit(batch_);
+  Status s = store_.commit(batch_, sync);
   if (!s.is_ok()) {
     batch_.clear();  // the changes stay marked: the next commit writes them again
     return s;

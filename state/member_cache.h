@@ -72,7 +72,8 @@ class MemberCache final : public MemberTable {
   // commit() in two steps (see above). After stage(), the next call must be
   // write_staged(), or stage() again after a failure the caller does not stop for.
   Status stage(const StreamCheckpoint& checkpoint);
-  Status write_staged(const std::string& source_position);
+  // `sync` false: the WAL is synced by a later commit (StateStore::commit).
+  Status write_staged(const std::string& source_position, bool sync = true);
 
   // The next stage() first copies every member record in the store to the changelog (a
   // store made before the changelog existed, or whose changelog was emptied).

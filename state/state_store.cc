@@ -329,6 +329,7 @@ StoreFigures StateStore::figures() const {
   f.block_cache_hits = impl_->statistics->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
   f.block_cache_misses = impl_->statistics->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
   f.write_stall_micros = impl_->statistics->getTickerCount(rocksdb::STALL_MICROS);
+  f.wal_syncs = impl_->statistics->getTickerCount(rocksdb::WAL_FILE_SYNCED);
   return f;
 }
 

@@ -56,6 +56,7 @@ struct StoreFigures {
   std::uint64_t block_cache_hits = 0;
   std::uint64_t block_cache_misses = 0;
   std::uint64_t write_stall_micros = 0;
+  std::uint64_t wal_syncs = 0;  // WAL fsyncs since the store was opened
 };
 
 class StateStore;
@@ -110,8 +111,8 @@ class StateStore {
   // Writes the batch atomically; the batch is cleared on success. A write refused for
   // lack of space is a retry error (RocksDB then stops writing): the next commit first
   // resumes the store, and succeeds once there is space again. Nothing of a failed
-  // batch is written. `sync` false: the WAL is not synced for this batch (bulk loads whose
-  // last batch is synced, which syncs the earlier ones too).
+  // batch is written. `sync` false: the WAL is not synced for this batch (bulk loads, or all
+  // partitions' commits but the last: the last batch's sync syncs the earlier ones too).
   Status commit(StoreBatch& batch, bool sync = true);
   // Removes the stream's member records and checkpoint (WAL not synced), e.g. before its
   // state is restored from the changelog.

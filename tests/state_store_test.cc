@@ -230,5 +230,31 @@ TEST_CASE("the block cache counts member reads from table files", "[state]") {
   CHECK(figures.block_cache_hits > figures.block_cache_misses);
 }
 
+TEST_CASE("a group of commits needs one WAL sync, by its last batch") {
+  TempDir dir;
+  {
+    std::unique_ptr<StateStore> store;
+    REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+    const std::uint64_t syncs_before = store->figures().wal_syncs;
+    StoreBatch batch(*store);
+    for (std::uint32_t stream = 0; stream < 3; ++stream) {
+      batch.put_member(StreamId{stream}, "m", sample_member());
+      REQUIRE(store->commit(batch, /*sync=*/stream == 2).is_ok());
+    }
+    CHECK(store->figures().wal_syncs - syncs_before == 1);
+    batch.put_member(StreamId{0}, "n", sample_member());
+    REQUIRE(store->commit(batch).is_ok());  // synced by default
+    CHECK(store->figures().wal_syncs - syncs_before == 2);
+  }
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  for (std::uint32_t stream = 0; stream < 3; ++stream) {
+    MemberState read;
+    bool found = false;
+    REQUIRE(store->read_member(StreamId{stream}, "m", read, found).is_ok());
+    CHECK(found);
+  }
+}
+
 }  // namespace
 }  // namespace segmentd
