@@ -188,7 +188,9 @@ const std::array<OptionSpec, 42> kOptions = {{
      "Delivery guarantee of `segmentd run`; exactly_once uses Kafka transactions (README)"},
     {"processing.commit_interval", K::duration, "1s", 1, kMaxDuration, {},
      bind<&C::processing, &ProcessingOptions::commit_interval>(),
-     "How often state, timers and input position are committed together"},
+     "How often state, timers and input position are committed together (each partition "
+     "once per interval; at least once, the partitions take turns spread over the "
+     "interval)"},
     {"state.dir", K::text, "./segmentd-state", 1, 4096, {},
      bind<&C::state, &StateOptions::dir>(), "RocksDB directory for member state"},
     {"state.cache_size", K::byte_size, "256MiB", kMiB, 1024 * 1024 * kMiB, {},
