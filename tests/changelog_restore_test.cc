@@ -117,7 +117,9 @@ std::size_t member_count(StateStore& store) {
   return n;
 }
 
-TEST_CASE("changelog restore: the records before the last checkpoint, not an unfinished commit's") {
+TEST_CASE(
+    "kafka: changelog restore: the records before the last checkpoint, not an unfinished "
+    "commit's") {
   Cluster kafka;
   std::vector<Record> records = commit_records({"alice", "bob"});
   REQUIRE(records.size() == 3);
@@ -162,7 +164,8 @@ TEST_CASE("changelog restore: the records before the last checkpoint, not an unf
   }
 }
 
-TEST_CASE("changelog restore: a corrupt record is fatal and names topic, partition and offset") {
+TEST_CASE(
+    "kafka: changelog restore: a corrupt record is fatal and names topic, partition and offset") {
   Cluster kafka;
   std::vector<Record> records = commit_records({"alice"});
   records.insert(records.begin() + 1, Record{"mmallory", std::string("\x7f garbage")});
@@ -182,7 +185,7 @@ TEST_CASE("changelog restore: a corrupt record is fatal and names topic, partiti
   CHECK_FALSE(checkpoint);
 }
 
-TEST_CASE("changelog restore: a store made before the changelog is kept and seeds it") {
+TEST_CASE("kafka: changelog restore: a store made before the changelog is kept and seeds it") {
   Cluster kafka;
   TempDir dir;
   std::unique_ptr<StateStore> store;
