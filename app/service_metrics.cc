@@ -78,11 +78,15 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
                                          "transition it caused.",
                                          {}, latency_bounds())
                    .with_labels({})),
-      commit_duration_(registry
-                           .add_histogram_family("segmentd_commit_duration_seconds",
-                                                 "Producer flush plus state commit.", {},
-                                                 latency_bounds())
-                           .with_labels({})),
+      commit_duration_(
+          registry
+              .add_histogram_family(
+                  "segmentd_commit_duration_seconds",
+                  "One commit: at least once, one partition's turn (producer flushes, changelog, "
+                  "state write); exactly once, the transaction and every "
+                  "partition's state write.",
+                  {}, latency_bounds())
+              .with_labels({})),
       restore_records_(registry
                            .add_counter_family("segmentd_restore_records_total",
                                                "State changelog records read by restores.", {})
