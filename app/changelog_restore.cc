@@ -1,6 +1,7 @@
 #include "app/changelog_restore.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -20,6 +21,7 @@ constexpr std::size_t kBatchBytes = 32u << 20;
 // written, and sorted inserts are the store's cheapest.
 constexpr std::size_t kCombineBytes = 256u << 20;
 constexpr std::uint64_t kProgressEvery = 16384;
+constexpr auto kReadStall = std::chrono::seconds(60);
 
 // A member record read, not yet written: validated when written (a record a later one
 // of the same member replaces is never decoded).
@@ -36,19 +38,22 @@ struct PendingMember {
 class Restorer {
  public:
   Restorer(StateStore& store, ChangelogReader& reader, std::int32_t partition,
-           const RestoreProgress& progress, ChangelogRestore& out)
+           const RestoreProgress& progress, ChangelogRestore& out, const std::atomic<bool>* stop)
       : store_(store),
         reader_(reader),
         partition_(partition),
         stream_{static_cast<std::uint32_t>(partition)},
         progress_(progress),
         out_(out),
+        stop_(stop),
         batch_(store) {}
 
   Status run(std::int64_t from, std::int64_t to, bool on_top_of_local) {
     on_top_of_local_ = on_top_of_local;
-    Status s = reader_.read(partition_, from, to,
-                            [this](const ChangelogEntry& entry) { return apply(entry); });
+    out_.behind = to - from;
+    Status s = reader_.read(
+        partition_, from, to, [this](const ChangelogEntry& entry) { return apply(entry); },
+        kReadStall, stop_);
     if (!s.is_ok()) return s;
     if (progress_) progress_(unreported_records_, unreported_bytes_);
     for (PendingMember& m : pending_) out_.unfinished.push_back(std::move(m.id));
@@ -170,6 +175,7 @@ class Restorer {
   StreamId stream_;
   const RestoreProgress& progress_;
   ChangelogRestore& out_;
+  const std::atomic<bool>* stop_;
   StoreBatch batch_;
   bool on_top_of_local_ = false;
   bool local_checkpoint_removed_ = false;
@@ -186,7 +192,8 @@ class Restorer {
 }  // namespace
 
 Status restore_from_changelog(StateStore& store, ChangelogReader& reader, std::int32_t partition,
-                              const RestoreProgress& progress, ChangelogRestore& restore) {
+                              const RestoreProgress& progress, ChangelogRestore& restore,
+                              const std::atomic<bool>* stop) {
   const StreamId stream{static_cast<std::uint32_t>(partition)};
   std::optional<StreamCheckpoint> local;
   Status s = store.read_checkpoint(stream, local);
@@ -216,7 +223,7 @@ Status restore_from_changelog(StateStore& store, ChangelogReader& reader, std::i
     return Status::ok();
   }
   if (local && local_offset + 1 == high) return Status::ok();
-  Restorer restorer(store, reader, partition, progress, restore);
+  Restorer restorer(store, reader, partition, progress, restore, stop);
   if (local && local_offset >= low && local_offset < high) {
     return restorer.run(local_offset + 1, high, true);
   }

@@ -22,9 +22,16 @@
 // the last, and a crash keeps a prefix of the writes (state_store.h), so a restore cut
 // short is done again from the start, never half trusted (the next commit syncs). The
 // member tally is then checked as at every restore (MemberCache::load_timers).
-// Not thread-safe: the engine thread.
+//
+// With `stop` (standby replicas, standby_replicas.h), the read ends early once *stop is
+// true, and what was read up to the last checkpoint record is applied as at the end:
+// the local state is left at a checkpoint of the changelog, so the next restore goes on
+// from there (`unfinished` then also names members of commits not read to their end).
+// Not thread-safe: one thread per store stream; different streams' restores may run on
+// different threads at once (each with its own reader).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -38,6 +45,9 @@ namespace segmentd {
 struct ChangelogRestore {
   std::uint64_t records = 0;  // changelog records read
   std::uint64_t bytes = 0;    // their keys and values
+  // Changelog offsets after the local checkpoint when the restore began (all of them
+  // when the whole changelog is read): an upper bound of the records to read.
+  std::int64_t behind = 0;
   std::vector<std::string> unfinished;
   bool seed = false;
 };
@@ -46,6 +56,7 @@ struct ChangelogRestore {
 using RestoreProgress = std::function<void(std::uint64_t records, std::uint64_t bytes)>;
 
 Status restore_from_changelog(StateStore& store, ChangelogReader& reader, std::int32_t partition,
-                              const RestoreProgress& progress, ChangelogRestore& restore);
+                              const RestoreProgress& progress, ChangelogRestore& restore,
+                              const std::atomic<bool>* stop = nullptr);
 
 }  // namespace segmentd

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "app/changelog_restore.h"
@@ -12,9 +13,12 @@
 #include "app/log.h"
 #include "app/partition_stream.h"
 #include "app/service_health.h"
+#include "app/standby_choice.h"
+#include "app/standby_replicas.h"
 #include "connectors/event_parser.h"
 #include "connectors/kafka/changelog_reader.h"
 #include "connectors/kafka/changelog_topic.h"
+#include "connectors/kafka/consumer_group.h"
 #include "connectors/kafka/kafka_access_check.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
@@ -112,7 +116,9 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   Status commit_transaction(bool rewind_after_abort);
   Status rewind();
   std::vector<std::optional<std::int64_t>> restore_streams(
-      const std::vector<std::int32_t>& partitions);
+      const std::vector<std::int32_t>& partitions, SteadyClock::time_point assigned_at);
+  Status open_standby();
+  std::optional<std::vector<std::int32_t>> choose_standby(ConsumerGroupDescriber& group);
   std::string transactional_id() const;
   Status commit_next_partition();
   Status commit_or_hold(SteadyClock::time_point now, bool one_partition);
@@ -138,6 +144,11 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   std::string changelog_topic_;
   std::unique_ptr<ChangelogReader> changelog_reader_;  // opened at the first assignment
   std::map<std::int32_t, std::unique_ptr<PartitionStream>> streams_;
+  // processing.standby_replicas > 0: started with the changelog reader; goes before the
+  // store it writes.
+  std::unique_ptr<StandbyReplicas> standby_;
+  std::mutex consumer_member_mutex_;     // guards consumer_member_ (read by the standby thread)
+  std::string consumer_member_;          // the consumer's member id at the last assignment
   std::unique_ptr<KafkaSource> source_;  // last: goes first (see leave_group)
   Status failure_ = Status::ok();        // the first fatal error, from anywhere
   // While state commits fail with a retryable error (disk full): fetching is paused
@@ -247,7 +258,11 @@ Status Service::rejoin() {
   source_->close();
   discarding_ = false;
   source_.reset();
+  std::vector<std::int32_t> dropped;
+  for (const auto& [partition, stream] : streams_) dropped.push_back(partition);
   streams_.clear();
+  // Their local state is at their last commit: the standby may tail them again.
+  if (standby_) standby_->release(dropped);
   if (exactly_once_) {
     // Its offsets would be refused with the old generation: the new assignment redoes it.
     Status s = sink_->abort_transaction();
@@ -515,7 +530,7 @@ Status Service::rewind() {
   std::vector<std::int32_t> partitions;
   for (const auto& [partition, stream] : streams_) partitions.push_back(partition);
   streams_.clear();
-  const auto starts = restore_streams(partitions);
+  const auto starts = restore_streams(partitions, SteadyClock::now());
   if (!failure_.is_ok()) return failure_;
   std::vector<std::pair<std::int32_t, std::optional<std::int64_t>>> positions;
   for (std::size_t i = 0; i < partitions.size(); ++i)
@@ -533,11 +548,21 @@ void Service::publish() {
   figures.reserve(streams_.size());
   for (const auto& [partition, stream] : streams_) figures.push_back(figures_of(*stream));
   observer_.publish(figures, store_->figures());
+  if (standby_) {
+    const StandbyFigures standby = standby_->figures();
+    observer_.standby(standby.partitions, standby.lag_records, standby.records_read);
+  }
 }
 
 std::vector<std::optional<std::int64_t>> Service::on_assigned(
     const std::vector<std::int32_t>& partitions) {
-  const auto starts = restore_streams(partitions);
+  const auto assigned_at = SteadyClock::now();
+  {
+    std::lock_guard lock(consumer_member_mutex_);
+    consumer_member_ = source_->member_id();
+  }
+  const auto starts = restore_streams(partitions, assigned_at);
+  if (standby_) standby_->refresh_soon();
   log::info("partitions_assigned", {{"partitions", partition_list(partitions)}});
   health_.set_assigned(failure_.is_ok());
   update_readiness();
@@ -546,9 +571,10 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
 
 // Restores the streams of `partitions` from the state store; exactly once, each catches
 // up silently to the group's committed offset (partition_stream.h). Returns where each
-// resumes; failures go to fail().
+// resumes; failures go to fail(). Standbys first stop tailing them (standby_replicas.h).
+// Logs `partition_ready` for each, with the seconds since `assigned_at`.
 std::vector<std::optional<std::int64_t>> Service::restore_streams(
-    const std::vector<std::int32_t>& partitions) {
+    const std::vector<std::int32_t>& partitions, SteadyClock::time_point assigned_at) {
   std::vector<std::optional<GroupOffset>> committed(partitions.size());
   if (exactly_once_ && !partitions.empty()) {
     Status s = source_->committed_offsets(partitions, kCommittedOffsetsTimeout, committed);
@@ -562,6 +588,8 @@ std::vector<std::optional<std::int64_t>> Service::restore_streams(
       config_.state.cache_bytes / std::max<std::size_t>(1, partitions.size());
   Status opened = changelog_reader_ ? Status::ok() : open_changelog();
   if (!opened.is_ok()) fail(opened);
+  const std::vector<std::int32_t> warm =
+      standby_ ? standby_->claim(partitions) : std::vector<std::int32_t>();
   for (std::size_t i = 0; i < partitions.size(); ++i) {
     const std::int32_t partition = partitions[i];
     std::unique_ptr<PartitionStream> stream;
@@ -586,6 +614,13 @@ std::vector<std::optional<std::int64_t>> Service::restore_streams(
     starts.push_back(stream->resume_offset());
     observer_.partition_restored(figures_of(*stream));
     streams_[partition] = std::move(stream);
+    const bool was_warm = std::find(warm.begin(), warm.end(), partition) != warm.end();
+    log::info("partition_ready",
+              {{"partition", std::to_string(partition)},
+               {"standby", was_warm ? "warm" : "none"},
+               {"seconds_since_assignment",
+                std::to_string(
+                    std::chrono::duration<double>(SteadyClock::now() - assigned_at).count())}});
   }
   return starts;
 }
@@ -601,9 +636,49 @@ Status Service::open_changelog() {
   Status s = ensure_changelog_topic(producer_properties(config_.kafka_properties), changelog_topic_,
                                     *partitions, this, !embedded_cluster_);
   if (!s.is_ok()) return s;
-  return ChangelogReader::open(
-      consumer_properties(config_.kafka_properties, config_.application_id), changelog_topic_,
-      changelog_reader_, this);
+  s = ChangelogReader::open(consumer_properties(config_.kafka_properties, config_.application_id),
+                            changelog_topic_, changelog_reader_, this);
+  if (!s.is_ok() || config_.processing.standby_replicas == 0) return s;
+  return open_standby();
+}
+
+// Standby replicas tail the changelog with a reader of their own and choose their
+// partitions from the group's description (standby_choice.h).
+Status Service::open_standby() {
+  std::unique_ptr<ChangelogReader> reader;
+  Status s =
+      ChangelogReader::open(consumer_properties(config_.kafka_properties, config_.application_id),
+                            changelog_topic_, reader, this);
+  if (!s.is_ok()) return s;
+  std::unique_ptr<ConsumerGroupDescriber> group;
+  s = ConsumerGroupDescriber::open(producer_properties(config_.kafka_properties),
+                                   config_.application_id, config_.input.topic, group, this);
+  if (!s.is_ok()) return s;
+  standby_ = std::make_unique<StandbyReplicas>(
+      *store_, std::move(reader),
+      [this, group = std::shared_ptr<ConsumerGroupDescriber>(std::move(group))] {
+        return choose_standby(*group);
+      });
+  log::info("standby_replicas_started",
+            {{"standby_replicas", std::to_string(config_.processing.standby_replicas)}});
+  return Status::ok();
+}
+
+// On the standby thread.
+std::optional<std::vector<std::int32_t>> Service::choose_standby(ConsumerGroupDescriber& group) {
+  GroupDescription description;
+  const Status s = group.describe(description);
+  if (!s.is_ok()) {
+    log::warn("standby_group_unknown",
+              {{"detail", s.message()}, {"action", "keeping the standby partitions as they are"}});
+    return std::nullopt;
+  }
+  std::string self;
+  {
+    std::lock_guard lock(consumer_member_mutex_);
+    self = consumer_member_;
+  }
+  return choose_standby_partitions(description, self, config_.processing.standby_replicas);
 }
 
 // Restores the partition's state from the changelog where the local store is behind
@@ -658,6 +733,8 @@ void Service::on_revoked(const std::vector<std::int32_t>& partitions) {
   }
   publish();
   for (std::int32_t partition : partitions) streams_.erase(partition);
+  // After their last commit: a standby may tail them from here on.
+  if (standby_) standby_->release(partitions);
   observer_.partitions_revoked(partitions);
   log::info("partitions_revoked", {{"partitions", partition_list(partitions)}});
   waiting_since_ = last_waiting_log_ = SteadyClock::now();

@@ -39,6 +39,10 @@ class RunObserver {
   // Current figures of every assigned partition (called often, and before a revoke).
   virtual void publish(const std::vector<PartitionFigures>& partitions,
                        const StoreFigures& store) = 0;
+  // Standby replicas (standby_replicas.h): partitions kept warm, the changelog offsets
+  // they are behind, and the changelog records applied since start (called with publish).
+  virtual void standby(std::size_t /*partitions*/, std::int64_t /*lag_records*/,
+                       std::uint64_t /*records_read*/) {}
   // The partitions were revoked; they are no longer reported.
   virtual void partitions_revoked(const std::vector<std::int32_t>& partitions) = 0;
   virtual void record_read() = 0;

@@ -102,7 +102,25 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
                                                   "Time to restore one partition's state from "
                                                   "the state changelog.",
                                                   {}, restore_bounds())
-                            .with_labels({})) {
+                            .with_labels({})),
+      standby_partitions_(registry
+                              .add_gauge_family("segmentd_standby_partitions",
+                                                "Partitions this process keeps warm as a "
+                                                "standby replica (processing.standby_replicas).",
+                                                {})
+                              .with_labels({})),
+      standby_lag_(registry
+                       .add_gauge_family("segmentd_standby_lag_records",
+                                         "State changelog offsets the standby replicas are "
+                                         "behind, at their last look.",
+                                         {})
+                       .with_labels({})),
+      standby_records_(registry
+                           .add_counter_family("segmentd_standby_records_total",
+                                               "State changelog records read by standby "
+                                               "replicas.",
+                                               {})
+                           .with_labels({})) {
   auto& rejected = registry.add_counter_family("segmentd_events_rejected_total",
                                                "Events sent to the dead-letter topic.", {"reason"});
   for (std::size_t r = 0; r < kRejectReasonCount; ++r) {
@@ -207,6 +225,14 @@ std::vector<CallbackSample> ServiceMetrics::store_sample(
     double (*value)(const StoreFigures&)) const {
   std::lock_guard lock(latest_mutex_);
   return {{{}, value(latest_store_)}};
+}
+
+void ServiceMetrics::standby(std::size_t partitions, std::int64_t lag_records,
+                             std::uint64_t records_read) {
+  standby_partitions_.set(static_cast<std::int64_t>(partitions));
+  standby_lag_.set(lag_records);
+  standby_records_.increment(records_read - standby_records_seen_);
+  standby_records_seen_ = records_read;
 }
 
 void ServiceMetrics::restore_started(std::int32_t partition) {

@@ -10,6 +10,9 @@
 // assignment and 0 once it consumes; segmentd_restore_records_total and
 // segmentd_restore_bytes_total count the changelog records read by restores as they are
 // read, segmentd_restore_duration_seconds the time of each partition's changelog restore.
+// Standby replicas: segmentd_standby_partitions (kept warm now),
+// segmentd_standby_lag_records (changelog offsets they are behind, at their last look)
+// and segmentd_standby_records_total (changelog records they applied).
 //
 // Thread-safety: the RunObserver methods are called by the engine thread; the registry
 // renders on the HTTP thread.
@@ -46,6 +49,8 @@ class ServiceMetrics final : public RunObserver {
     latency_.observe(since_read);
   }
   void committed(std::chrono::nanoseconds took) override { commit_duration_.observe(took); }
+  void standby(std::size_t partitions, std::int64_t lag_records,
+               std::uint64_t records_read) override;
   void set_readiness(const std::optional<std::string>& not_ready_reason) override;
   void heartbeat() override { readiness_.beat(); }
 
@@ -82,6 +87,10 @@ class ServiceMetrics final : public RunObserver {
   Counter& restore_records_;
   Counter& restore_bytes_;
   Histogram& restore_duration_;
+  Gauge& standby_partitions_;
+  Gauge& standby_lag_;
+  Counter& standby_records_;
+  std::uint64_t standby_records_seen_ = 0;  // engine thread only
 
   std::map<std::int32_t, PartitionFigures> baseline_;  // engine thread only
   mutable std::mutex latest_mutex_;  // guards latest_, latest_store_ and restoring_

@@ -80,7 +80,7 @@ static_assert(static_cast<int>(DeliveryGuarantee::exactly_once) == 1);  // kGuar
 
 // One row per option: key, kind, default, min, max, choices, binding, doc.
 // clang-format off
-const std::array<OptionSpec, 42> kOptions = {{
+const std::array<OptionSpec, 43> kOptions = {{
     {"application.id", K::identifier, "segmentd", 1, 200, {},
      bind<&C::application_id>(),
      "Consumer group id, prefix of internal topics (the state changelog <id>-state-changelog), CloudEvents source"},
@@ -191,6 +191,11 @@ const std::array<OptionSpec, 42> kOptions = {{
      "How often state, timers and input position are committed together (each partition "
      "once per interval; at least once, the partitions take turns spread over the "
      "interval)"},
+    {"processing.standby_replicas", K::integer, "0", 0, 16, {},
+     bind<&C::processing, &ProcessingOptions::standby_replicas>(),
+     "Other instances that keep a warm copy of each partition by tailing its state "
+     "changelog, so a takeover by one of them needs no full restore (README Scale-out); "
+     "needs at least standby_replicas + 1 instances"},
     {"state.dir", K::text, "./segmentd-state", 1, 4096, {},
      bind<&C::state, &StateOptions::dir>(), "RocksDB directory for member state"},
     {"state.cache_size", K::byte_size, "256MiB", kMiB, 1024 * 1024 * kMiB, {},

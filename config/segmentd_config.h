@@ -47,6 +47,7 @@ enum class DeliveryGuarantee : std::uint8_t { at_least_once, exactly_once };
 struct ProcessingOptions {
   DeliveryGuarantee guarantee{};  // processing.guarantee
   DurationMs commit_interval{};   // processing.commit_interval
+  int standby_replicas{};         // processing.standby_replicas
 };
 
 struct StateOptions {

@@ -7,6 +7,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <vector>
 
@@ -87,7 +88,7 @@ struct StateStore::Impl {
   std::shared_ptr<rocksdb::Cache> cache;
   std::shared_ptr<rocksdb::Statistics> statistics;
   std::unique_ptr<rocksdb::DB> db;
-  bool resume_needed = false;  // a commit failed retryably: RocksDB stopped writes
+  std::atomic<bool> resume_needed{false};  // a commit failed retryably: RocksDB stopped writes
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // default, members, meta
   rocksdb::ColumnFamilyHandle* members() const { return handles[1]; }
   rocksdb::ColumnFamilyHandle* meta() const { return handles[2]; }

@@ -70,6 +70,7 @@ TEST_CASE("defaults match SPEC 9 and the engine's own defaults") {
   CHECK(config.time.idle_delay == DurationMs::minutes(5));
   CHECK(config.processing.guarantee == DeliveryGuarantee::at_least_once);
   CHECK(config.processing.commit_interval == DurationMs{1000});
+  CHECK(config.processing.standby_replicas == 0);
   CHECK(config.state.dir == "./segmentd-state");
   CHECK_FALSE(config.state.dir_explicitly_set);
   CHECK(config.state.cache_bytes == 256u << 20);
@@ -104,7 +105,8 @@ TEST_CASE("valid values of each kind") {
                  "lifecycle.dormant_after=5m", "lifecycle.lost_after=1h", "dedupe.window=1024",
                  "lifecycle.at_risk_min_purchases=2", "lifecycle.at_risk_factor=0.001",
                  "state.cache_size=2GiB", "time.utc_offset=-08:30", "http.listen=[::1]:80",
-                 "processing.guarantee=at_least_once", "state.dir=/var/lib/segmentd"}));
+                 "processing.guarantee=at_least_once", "state.dir=/var/lib/segmentd",
+                 "processing.standby_replicas=2"}));
   CHECK(config.application_id == "shop-eu_1.a");
   CHECK(config.input.topic == "in.v2");
   CHECK(config.input.max_event_bytes == 1);
@@ -117,6 +119,7 @@ TEST_CASE("valid values of each kind") {
   CHECK(config.engine.lifecycle.at_risk_min_purchases == 2);
   CHECK(config.engine.lifecycle.at_risk_factor_thousandths == 1);
   CHECK(config.state.cache_bytes == 2ull << 30);
+  CHECK(config.processing.standby_replicas == 2);
   CHECK(config.engine.utc_offset == DurationMs{-(8 * 60 + 30) * 60'000});
   CHECK(config.http == HttpOptions{"::1", 80});
   CHECK(config.processing.guarantee == DeliveryGuarantee::at_least_once);
@@ -162,6 +165,7 @@ TEST_CASE("invalid values of each kind") {
       {"time.idle_delay=-5m", "from 0s to 36500d"},
       {"time.idle_delay=5M", "a duration like"},
       {"processing.commit_interval=0ms", "from 1ms"},
+      {"processing.standby_replicas=-1", "an integer from 0 to 16"},
       {"dedupe.window=0", "an integer from 1 to 1024"},
       {"dedupe.window=1025", "an integer from 1 to 1024"},
       {"dedupe.window=+3", "an integer from 1 to 1024"},

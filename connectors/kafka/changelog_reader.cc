@@ -88,7 +88,7 @@ Status ChangelogReader::watermarks(std::int32_t partition, std::int64_t& low, st
 
 Status ChangelogReader::read(std::int32_t partition, std::int64_t from, std::int64_t to,
                              const std::function<Status(const ChangelogEntry&)>& visit,
-                             std::chrono::milliseconds stall) {
+                             std::chrono::milliseconds stall, const std::atomic<bool>* stop) {
   if (from >= to) return Status::ok();
   const std::string where = impl_->topic + " partition " + std::to_string(partition);
   std::vector<RdKafka::TopicPartition*> assignment = {
@@ -101,6 +101,7 @@ Status ChangelogReader::read(std::int32_t partition, std::int64_t from, std::int
   Status result = Status::ok();
   auto last_progress = std::chrono::steady_clock::now();
   for (bool done = false; !done && result.is_ok();) {
+    if (stop != nullptr && stop->load(std::memory_order_relaxed)) break;
     const std::unique_ptr<RdKafka::Message> message(
         impl_->consumer->consume(static_cast<int>(kPollSlice.count())));
     switch (message->err()) {

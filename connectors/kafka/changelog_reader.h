@@ -3,11 +3,13 @@
 // commits), read_committed, large fetches.
 //
 // read() serves the records of [from, to) in offset order (compaction leaves gaps) and
-// returns at `to` or at the partition's end, whichever comes first; a stop without
-// progress for `stall` is a retry error naming topic and partition.
+// returns at `to`, at the partition's end or, with `stop`, once *stop is true (checked
+// between records), whichever comes first; a stop without progress for `stall` is a
+// retry error naming topic and partition.
 // Not thread-safe: one thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -44,7 +46,8 @@ class ChangelogReader {
   Status watermarks(std::int32_t partition, std::int64_t& low, std::int64_t& high);
   Status read(std::int32_t partition, std::int64_t from, std::int64_t to,
               const std::function<Status(const ChangelogEntry&)>& visit,
-              std::chrono::milliseconds stall = std::chrono::seconds(60));
+              std::chrono::milliseconds stall = std::chrono::seconds(60),
+              const std::atomic<bool>* stop = nullptr);
 
  private:
   struct Impl;

@@ -213,6 +213,8 @@ std::optional<std::int64_t> KafkaSource::end_offset(std::int32_t partition) cons
   return high;
 }
 
+std::string KafkaSource::member_id() const { return impl_->consumer->memberid(); }
+
 std::optional<std::int32_t> KafkaSource::partition_count() const {
   constexpr int kMetadataTimeoutMs = 2000;
   std::string error;

@@ -106,6 +106,9 @@ class KafkaSource {
   // may still be returned.
   void pause_fetching(bool paused);
 
+  // The member id the group coordinator gave this consumer (empty before it joined).
+  std::string member_id() const;
+
   // Whether the consumer failed because the group fenced it off: another consumer joined
   // with its group.instance.id (also after librdkafka lost and renewed its own session).
   bool fenced() const;

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Against a real broker: standby replicas (processing.standby_replicas). Two instances
+share a 2-partition stream of about 200,000 members; each keeps a warm copy of the other's
+partition by tailing the state changelog. One is killed with SIGKILL while input keeps
+coming; when its session times out, the survivor takes its partition over, and must have
+it ready (restored from its warm copy and the last commits) within 2 s of the
+assignment (the `partition_ready` log line). The output still equals the per-partition
+replay of the whole input. The same takeover without standbys (a full restore from the
+changelog) is measured for comparison, not asserted. Prints both figures."""
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kafka_test_support import Broker, consume_all, create_topic, group_caught_up, produce_lines
+from segmentd_service import Service, check_at_least_once, expected_transitions, generate, \
+    member_key
+
+PARTITIONS = 2
+READY_WITHIN_S = 2.0
+SETTINGS = ["time.idle_delay=36500d"]
+LIVE = SETTINGS + ["kafka.session.timeout.ms=6000", "kafka.heartbeat.interval.ms=1000"]
+
+
+def owned_partitions(metrics):
+    return sorted(int(dict(labels)["partition"]) for (name, labels) in metrics.samples
+                  if name == "segmentd_consumer_lag")
+
+
+def ready_lines(service, since):
+    """The `partition_ready` log lines written after byte `since` of its log."""
+    with open(service.log_path, "rb") as f:
+        f.seek(since)
+        lines = f.read().decode(errors="replace").splitlines()
+    out = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("event") == "partition_ready":
+            out.append(entry)
+    return out
+
+
+def wait_for(services, predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ms = [s.metrics() for s in services]
+        if all(m is not None for m in ms) and predicate(ms):
+            return ms
+        for s in services:
+            assert s.proc.poll() is None, f"segmentd exited {s.proc.returncode}:\n{s.tail()}"
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}:\n" +
+                         "\n---\n".join(s.tail(10) for s in services))
+
+
+def takeover(bootstrap, tmp, lines, replicas):
+    """Runs the scenario on topics of its own; returns (placed, output topic, seconds from
+    the survivor's assignment to the moved partition being ready, its standby state)."""
+    name = f"standby{replicas}"
+    topic, output, group = f"purchases-{name}", f"transitions-{name}", f"segmentd-{name}"
+    for t, n in ((topic, PARTITIONS), (output, 1), (f"{topic}.dlq", 1)):
+        create_topic(bootstrap, t, n)
+    first = len(lines) * 9 // 10
+    placed = produce_lines(bootstrap, topic, lines[:first], key_fn=member_key)
+    settings = LIVE + [f"processing.standby_replicas={replicas}"]
+    a, b = (Service(bootstrap, tmp / f"{name}-{n}", settings, topic=topic, output=output,
+                    dlq=f"{topic}.dlq", group=group).start() for n in "ab")
+
+    def caught_up(ms):
+        return sum(m.total("segmentd_partitions_assigned") for m in ms) == PARTITIONS and \
+            all(m.total("segmentd_consumer_lag") == 0 for m in ms) and \
+            all(s.get("/readyz")[0] == 200 for s in (a, b)) and \
+            group_caught_up(bootstrap, group, topic, PARTITIONS)
+
+    def standbys_warm(ms):
+        return all(m.total("segmentd_standby_partitions") == 1 and
+                   m.total("segmentd_standby_lag_records") == 0 and
+                   m.total("segmentd_standby_records_total") > 0 for m in ms)
+
+    ms = wait_for([a, b], lambda ms: caught_up(ms) and (replicas == 0 or standbys_warm(ms)),
+                  150, "both instances to catch up (and their standbys)")
+    moved = owned_partitions(ms[1])
+    assert len(moved) == 1, f"b owns {moved}"
+    log_size = a.log_path.stat().st_size
+    b.kill()
+    placed += produce_lines(bootstrap, topic, lines[first:], key_fn=member_key)
+    ms = wait_for([a], lambda ms: ms[0].total("segmentd_partitions_assigned") == PARTITIONS and
+                  ms[0].total("segmentd_consumer_lag") == 0 and
+                  group_caught_up(bootstrap, group, topic, PARTITIONS),
+                  90, "the survivor to take over and catch up")
+    assert ms[0].total("segmentd_standby_partitions") == 0, "it owns every partition now"
+    ready = [r for r in ready_lines(a, log_size) if int(r["partition"]) == moved[0]]
+    assert ready, f"no partition_ready line for partition {moved[0]}:\n{a.tail()}"
+    restored = ms[0].total("segmentd_restore_records_total")
+    time.sleep(1)
+    a.stop()
+    return placed, output, float(ready[0]["seconds_since_assignment"]), ready[0]["standby"], \
+        restored
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="segmentd-it-") as tmp, Broker() as bootstrap:
+        tmp = Path(tmp)
+        lines = generate(tmp / "events.jsonl", members=300000, events=280000, seed=53)
+        members = len({member_key(l) for l in lines} - {None})
+        placed, output, warm_s, warm_state, warm_read = takeover(bootstrap, tmp, lines, 1)
+        assert warm_state == "warm", f"the moved partition was not a standby: {warm_state}"
+        expected, _ = expected_transitions(lines, placed, tmp, SETTINGS)
+        out = consume_all(bootstrap, output, timeout=180)
+        check_at_least_once(expected, out)
+        _, _, cold_s, cold_state, cold_read = takeover(bootstrap, tmp, lines, 0)
+        assert cold_state == "none", cold_state
+        print(f"ok: {members} members on {PARTITIONS} partitions; takeover of the killed "
+              f"instance's partition ready {warm_s:.3f} s after the assignment with "
+              f"standby_replicas=1 ({warm_read:.0f} changelog records read by the survivor's "
+              f"restores), {cold_s:.3f} s with standby_replicas=0 ({cold_read:.0f} read); "
+              f"{len(expected)} transitions as the replay, "
+              f"{len(out) - len(expected)} exact re-emissions")
+        assert warm_s < READY_WITHIN_S, \
+            f"the warm takeover took {warm_s:.3f} s (limit {READY_WITHIN_S} s)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
