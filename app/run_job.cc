@@ -149,6 +149,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   std::unique_ptr<StandbyReplicas> standby_;
   std::mutex consumer_member_mutex_;     // guards consumer_member_ (read by the standby thread)
   std::string consumer_member_;          // the consumer's member id at the last assignment
+  bool standby_group_unknown_ = false;   // the last description failed (standby thread only)
   std::unique_ptr<KafkaSource> source_;  // last: goes first (see leave_group)
   Status failure_ = Status::ok();        // the first fatal error, from anywhere
   // While state commits fail with a retryable error (disk full): fetching is paused
@@ -669,10 +670,16 @@ std::optional<std::vector<std::int32_t>> Service::choose_standby(ConsumerGroupDe
   GroupDescription description;
   const Status s = group.describe(description);
   if (!s.is_ok()) {
-    log::warn("standby_group_unknown",
-              {{"detail", s.message()}, {"action", "keeping the standby partitions as they are"}});
+    if (!standby_group_unknown_) {
+      log::warn("standby_group_unknown", {{"detail", s.message()},
+                                          {"action",
+                                           "keeping the standby partitions as they "
+                                           "are; retrying"}});
+    }
+    standby_group_unknown_ = true;
     return std::nullopt;
   }
+  standby_group_unknown_ = false;
   std::string self;
   {
     std::lock_guard lock(consumer_member_mutex_);

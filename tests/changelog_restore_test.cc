@@ -116,7 +116,7 @@ TEST_CASE("kafka: changelog restore: a store made before the changelog is kept a
   CHECK(restore.records == 0);
   CHECK(member_count(*store) == 2);
 
-  RecordingSink sink;
+  ChangelogRecordingSink sink;
   MemberCache cache(*store, kStream, 1 << 20, &sink);
   TimerIndex timers;
   REQUIRE(cache.load_timers(timers).is_ok());
@@ -141,7 +141,7 @@ TEST_CASE("changelog: an unfinished commit's members are rewritten, or tombstone
   TempDir dir;
   std::unique_ptr<StateStore> store;
   REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok());
-  RecordingSink sink;
+  ChangelogRecordingSink sink;
   MemberCache cache(*store, kStream, 1 << 20, &sink);
   cache.load("frank") = member(1, false);
   cache.mark_changed();

@@ -85,7 +85,7 @@ TEST_CASE("kafka: standby replica: keeps a partition it does not own up to its l
 }
 
 TEST_CASE(
-    "kafka: standby replica: claimed, it stops before the owner restores; released, it "
+    "kafka: standby replica: claimed, it stops before the owner restores, and released, it "
     "goes on") {
   Standby s;
   s.start();

@@ -1,5 +1,5 @@
 // Test support for the state changelog on librdkafka's mock cluster: the records one
-// commit of MemberCache sends (RecordingSink), a one-partition changelog topic on a mock
+// commit of MemberCache sends (ChangelogRecordingSink), a one-partition changelog topic on a mock
 // cluster to produce them to and read them back (ChangelogCluster), and small helpers.
 // For tests only; not thread-safe.
 #pragma once
@@ -28,7 +28,7 @@ struct Record {
   std::optional<std::string> value;
 };
 
-class RecordingSink final : public ChangelogSink {
+class ChangelogRecordingSink final : public ChangelogSink {
  public:
   void changelog_put(std::int32_t partition, std::string_view key,
                      std::optional<std::string_view> value) override {
@@ -69,7 +69,7 @@ inline std::vector<Record> commit_records(const std::vector<std::string>& ids) {
   TempDir dir;
   std::unique_ptr<StateStore> store;
   REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok());
-  RecordingSink sink;
+  ChangelogRecordingSink sink;
   MemberCache cache(*store, kStream, 1 << 20, &sink);
   std::uint32_t n = 0;
   for (const std::string& id : ids) {
