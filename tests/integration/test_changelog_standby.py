@@ -59,7 +59,8 @@ def wait_for(services, predicate, timeout, what):
 
 def takeover(bootstrap, tmp, lines, replicas):
     """Runs the scenario on topics of its own; returns (placed, output topic, seconds from
-    the survivor's assignment to the moved partition being ready, its standby state)."""
+    the survivor's assignment to the moved partition being ready, its standby state, the
+    changelog records its restore read, both instances' CPU seconds before the kill)."""
     name = f"standby{replicas}"
     topic, output, group = f"purchases-{name}", f"transitions-{name}", f"segmentd-{name}"
     for t, n in ((topic, PARTITIONS), (output, 1), (f"{topic}.dlq", 1)):
@@ -92,6 +93,7 @@ def takeover(bootstrap, tmp, lines, replicas):
     assert len(moved) == 1, f"b owns {moved}"
     assert not [r for r in log_lines(a, 0, "partition_ready") if int(r["partition"]) == moved[0]], \
         "a owned the partition it is to take over"
+    cpu = sum(m.total("process_cpu_seconds_total") for m in ms)
     log_size = a.log_path.stat().st_size
     b.kill()
     placed += produce_lines(bootstrap, topic, lines[first:], key_fn=member_key)
@@ -109,7 +111,7 @@ def takeover(bootstrap, tmp, lines, replicas):
     time.sleep(1)
     a.stop()
     return placed, output, float(ready[0]["seconds_since_assignment"]), ready[0]["standby"], \
-        restored
+        restored, cpu
 
 
 def main():
@@ -117,17 +119,20 @@ def main():
         tmp = Path(tmp)
         lines = generate(tmp / "events.jsonl", members=300000, events=280000, seed=53)
         members = len({member_key(l) for l in lines} - {None})
-        placed, output, warm_s, warm_state, warm_read = takeover(bootstrap, tmp, lines, 1)
+        placed, output, warm_s, warm_state, warm_read, warm_cpu = takeover(bootstrap, tmp,
+                                                                           lines, 1)
         assert warm_state == "warm", f"the moved partition was not a standby: {warm_state}"
         expected, _ = expected_transitions(lines, placed, tmp, SETTINGS)
         out = consume_all(bootstrap, output, timeout=180)
         check_at_least_once(expected, out)
-        _, _, cold_s, cold_state, cold_read = takeover(bootstrap, tmp, lines, 0)
+        _, _, cold_s, cold_state, cold_read, cold_cpu = takeover(bootstrap, tmp, lines, 0)
         assert cold_state == "none", cold_state
         print(f"ok: {members} members on {PARTITIONS} partitions; takeover of the killed "
               f"instance's partition ready {warm_s:.3f} s after the assignment with "
               f"standby_replicas=1 ({warm_read} changelog records read by its restore), "
-              f"{cold_s:.3f} s with standby_replicas=0 ({cold_read} read); "
+              f"{cold_s:.3f} s with standby_replicas=0 ({cold_read} read); CPU seconds of "
+              f"both instances up to the kill: {warm_cpu:.2f} with standbys, "
+              f"{cold_cpu:.2f} without; "
               f"{len(expected)} transitions as the replay, "
               f"{len(out) - len(expected)} exact re-emissions")
         assert warm_s < READY_WITHIN_S, \
