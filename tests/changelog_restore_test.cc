@@ -2,9 +2,11 @@
 // cluster: records written by MemberCache's stage() are read back into an empty store,
 // an unfinished commit's records are left out and reported, a corrupt record is a fatal
 // error naming topic, partition and offset, and a store made before the changelog is
-// kept and copied to the empty changelog at the next commit.
+// kept and copied to the empty changelog at the next commit; a stopped restore (standby
+// replicas) leaves the store at the last checkpoint it read.
 #include "app/changelog_restore.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <optional>
 #include <string>
@@ -66,6 +68,44 @@ TEST_CASE(
     CHECK(again.records == 1);  // only the unfinished record after the checkpoint
     CHECK(again.unfinished == std::vector<std::string>{"carol"});
   }
+}
+
+TEST_CASE("kafka: changelog restore: a stop keeps what was read up to the last checkpoint") {
+  Cluster kafka;
+  std::vector<Record> records = commit_records({"alice", "bob"});  // offsets 0-2
+  std::vector<std::string> many;
+  for (int i = 0; i < 20000; ++i) many.push_back("m" + std::to_string(i));
+  const std::vector<Record> large = commit_records(many);  // offsets 3-20003
+  records.insert(records.end(), large.begin(), large.end());
+  kafka.produce(records);
+
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok());
+  auto reader = kafka.reader();
+  std::atomic<bool> stop{false};
+  ChangelogRestore stopped;
+  // The first progress report comes 16384 records in, inside the large commit.
+  REQUIRE(
+      restore_from_changelog(
+          *store, *reader, 0, [&](std::uint64_t, std::uint64_t) { stop = true; }, stopped, &stop)
+          .is_ok());
+  CHECK(stopped.records < records.size());
+  CHECK(stopped.behind == static_cast<std::int64_t>(records.size()));
+  CHECK(member_count(*store) == 2);
+  std::optional<StreamCheckpoint> checkpoint;
+  REQUIRE(store->read_checkpoint(kStream, checkpoint).is_ok());
+  REQUIRE(checkpoint);
+  PartitionPosition position;
+  REQUIRE(decode_partition_position(checkpoint->source_position, position));
+  CHECK(position.changelog_offset == 2);
+
+  // The next restore goes on from there.
+  ChangelogRestore rest;
+  REQUIRE(restore_from_changelog(*store, *reader, 0, {}, rest).is_ok());
+  CHECK(rest.behind == static_cast<std::int64_t>(large.size()));
+  CHECK(rest.records == large.size());
+  CHECK(member_count(*store) == 20002);
 }
 
 TEST_CASE(
