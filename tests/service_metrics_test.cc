@@ -62,6 +62,20 @@ TEST_CASE("service metrics: block cache ratio is absent before the first lookup"
   CHECK(has_line(text, "segmentd_rocksdb_block_cache_misses_total 1"));
 }
 
+TEST_CASE("service metrics: standby replicas: gauges as reported, records counted once") {
+  MetricsRegistry registry;
+  Readiness readiness;
+  ServiceMetrics metrics(registry, readiness);
+  std::string text = registry.render();
+  CHECK(has_line(text, "segmentd_standby_partitions 0"));
+  metrics.standby(2, 150, 1000);
+  metrics.standby(2, 40, 1600);  // records_read is a running total
+  text = registry.render();
+  CHECK(has_line(text, "segmentd_standby_partitions 2"));
+  CHECK(has_line(text, "segmentd_standby_lag_records 40"));
+  CHECK(has_line(text, "segmentd_standby_records_total 1600"));
+}
+
 TEST_CASE("service metrics: restore in progress per partition") {
   MetricsRegistry registry;
   Readiness readiness;
