@@ -38,6 +38,11 @@
 // the records after it otherwise, the whole changelog for an empty state dir), inside the
 // rebalance callback, while /readyz says "restoring partition N"; so any instance can
 // take over any partition, whatever the input's retention.
+// With processing.standby_replicas > 0, a standby thread (standby_replicas.h) keeps the
+// partitions of the previous members in the group's ring (standby_choice.h) up to their
+// changelog; an assignment first stops it on the assigned partitions, a revocation hands
+// them back after their last commit. Each assignment logs `partition_ready` per
+// partition (whether it was warm, seconds since the callback began).
 //
 // Live time (SPEC 2, 4): events more than input.max_future_skew ahead of the wall clock
 // are rejected as future_timestamp; a partition with nothing left to fetch follows

@@ -1,11 +1,11 @@
-// Reads a partition of the state changelog topic (changelog_topic.h) for a restore: a
-// consumer of its own with partitions assigned by hand (never joins a group, never
-// commits), read_committed, large fetches.
+// Reads a partition of the state changelog topic (changelog_topic.h) for a restore or a
+// standby replica: a consumer of its own with partitions assigned by hand (never joins a
+// group, never commits), read_committed, large fetches.
 //
 // read() serves the records of [from, to) in offset order (compaction leaves gaps) and
 // returns at `to`, at the partition's end or, with `stop`, once *stop is true (checked
-// between records), whichever comes first; a stop without progress for `stall` is a
-// retry error naming topic and partition.
+// between records), whichever comes first; no progress for `stall` is a retry error
+// naming topic and partition.
 // Not thread-safe: one thread.
 #pragma once
 
