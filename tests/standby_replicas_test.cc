@@ -2,11 +2,14 @@
 // engine does not own is kept up to its changelog's last checkpoint (never an unfinished
 // commit's records); once claimed, the standby leaves it alone and the owner's restore
 // reads only what came after; once released, the standby goes on from the owner's state.
-// The thread runs on real time: the tests wait for what it does, with a deadline.
+// The thread runs on real time: the tests wait for what it does (or for it to go round a
+// few times, counted by its chooser), with a deadline.
 #include "app/standby_replicas.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "app/changelog_restore.h"
@@ -51,14 +54,26 @@ struct Standby {
   Cluster kafka;
   TempDir dir;
   std::unique_ptr<StateStore> store;
+  std::atomic<int> choices{0};  // calls of the chooser: the standby thread went round
   std::unique_ptr<StandbyReplicas> standby;
   Standby() {
     REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok());
     kafka.produce(commit_records({"alice", "bob"}));  // offsets 0-2, checkpoint at 2
   }
-  void start() {
+  void start(std::optional<std::vector<std::int32_t>> choice = std::vector<std::int32_t>{0}) {
     standby = std::make_unique<StandbyReplicas>(
-        *store, kafka.reader(), [] { return std::vector<std::int32_t>{0}; }, kFast);
+        *store, kafka.reader(),
+        [this, choice] {
+          ++choices;
+          return choice;
+        },
+        kFast);
+  }
+  // Waits until the standby thread has gone round `rounds` more times (each round makes a
+  // choice, then a pass over the partitions it keeps).
+  void wait_rounds(int rounds) {
+    const int from = choices;
+    REQUIRE(eventually([&] { return choices >= from + rounds + 1; }));
   }
 };
 
@@ -94,7 +109,7 @@ TEST_CASE(
   CHECK(s.standby->figures().partitions == 0);
 
   s.kafka.produce(commit_records({"carol"}));  // offsets 3-4, by another instance
-  std::this_thread::sleep_for(20 * kFast.pause);
+  s.wait_rounds(3);
   CHECK(local_changelog_offset(*s.store) == 2);  // the standby left it alone
   CHECK_FALSE(has_member(*s.store, "carol"));
 
@@ -106,7 +121,7 @@ TEST_CASE(
   CHECK(local_changelog_offset(*s.store) == 4);
 
   s.kafka.produce(commit_records({"dave"}));  // offsets 5-6
-  std::this_thread::sleep_for(20 * kFast.pause);
+  s.wait_rounds(3);
   CHECK(local_changelog_offset(*s.store) == 4);
   s.standby->release({0});
   REQUIRE(eventually([&] { return local_changelog_offset(*s.store) == 6; }));
@@ -116,9 +131,8 @@ TEST_CASE(
 
 TEST_CASE("kafka: standby replica: nothing chosen, nothing kept") {
   Standby s;
-  s.standby = std::make_unique<StandbyReplicas>(
-      *s.store, s.kafka.reader(), [] { return std::optional<std::vector<std::int32_t>>(); }, kFast);
-  std::this_thread::sleep_for(20 * kFast.pause);
+  s.start(std::nullopt);
+  s.wait_rounds(3);
   CHECK(local_changelog_offset(*s.store) == -1);
   CHECK(s.standby->figures().partitions == 0);
 }
