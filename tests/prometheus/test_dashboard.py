@@ -25,6 +25,7 @@ REQUIRED = ["segmentd_events_consumed_total", "segmentd_consumer_lag",
             "segmentd_rocksdb_block_cache_hits_total",
             "segmentd_rocksdb_write_stall_seconds_total", "segmentd_ready",
             "segmentd_restore_in_progress", "segmentd_transitions_impossible_total",
+            "segmentd_standby_lag_records",
             "process_cpu_seconds_total", "process_resident_memory_bytes"]
 
 
