@@ -74,6 +74,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
           bool embedded_cluster)
       : config_(config),
         exactly_once_(config.processing.guarantee == DeliveryGuarantee::exactly_once),
+        changelog_(config.state.changelog),
         observer_(observer),
         queries_(queries),
         embedded_cluster_(embedded_cluster),
@@ -123,6 +124,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
 
   const SegmentdConfig& config_;
   const bool exactly_once_;
+  const bool changelog_;  // state.changelog: otherwise no changelog topic, writes or restores
   int aborts_in_a_row_ = 0;
   std::uint64_t produced_before_transaction_ = 0;
   RunObserver& observer_;
@@ -170,7 +172,7 @@ Status Service::open() {
   if (!s.is_ok()) return s;
   s = group_instance_id(config_.state.dir, instance_id_);
   if (!s.is_ok()) return s;
-  changelog_topic_ = changelog_topic_name(config_.application_id);
+  if (changelog_) changelog_topic_ = changelog_topic_name(config_.application_id);
   KafkaSinkSettings sink{
       producer_properties(config_.kafka_properties, exactly_once_ ? transactional_id() : ""),
       config_.application_id,
@@ -268,7 +270,8 @@ void Service::leave_group() {
 Status Service::consume(const std::atomic<bool>& stop) {
   log::info("service_started", {{"input_topic", config_.input.topic},
                                 {"output_topic", config_.output.topic},
-                                {"group", config_.application_id}});
+                                {"group", config_.application_id},
+                                {"state_changelog", changelog_ ? changelog_topic_ : "off"}});
   auto last_commit = SteadyClock::now();
   auto last_idle_advance = last_commit;
   auto last_publish = last_commit;
@@ -560,7 +563,7 @@ std::vector<std::optional<std::int64_t>> Service::restore_streams(
   std::vector<std::optional<std::int64_t>> starts;
   const std::size_t cache_share =
       config_.state.cache_bytes / std::max<std::size_t>(1, partitions.size());
-  Status opened = changelog_reader_ ? Status::ok() : open_changelog();
+  Status opened = changelog_reader_ || !changelog_ ? Status::ok() : open_changelog();
   if (!opened.is_ok()) fail(opened);
   for (std::size_t i = 0; i < partitions.size(); ++i) {
     const std::int32_t partition = partitions[i];
@@ -607,8 +610,8 @@ Status Service::open_changelog() {
 }
 
 // Restores the partition's state from the changelog where the local store is behind
-// it (or missing), then its stream from the local store. Runs inside the rebalance
-// callback: /readyz says which partition is being restored.
+// it (or missing; not with state.changelog off), then its stream from the local store. Runs inside
+// the rebalance callback: /readyz says which partition is being restored.
 Status Service::restore_partition(std::int32_t partition, std::size_t cache_bytes,
                                   std::unique_ptr<PartitionStream>& stream) {
   observer_.restore_started(partition);
@@ -616,17 +619,20 @@ Status Service::restore_partition(std::int32_t partition, std::size_t cache_byte
   update_readiness();
   const auto started = SteadyClock::now();
   ChangelogRestore restored;
-  Status s = restore_from_changelog(
-      *store_, *changelog_reader_, partition,
-      [this](std::uint64_t records, std::uint64_t bytes) {
-        observer_.restore_read(records, bytes);
-        observer_.heartbeat();
-      },
-      restored);
+  Status s = Status::ok();
+  if (changelog_) {
+    s = restore_from_changelog(
+        *store_, *changelog_reader_, partition,
+        [this](std::uint64_t records, std::uint64_t bytes) {
+          observer_.restore_read(records, bytes);
+          observer_.heartbeat();
+        },
+        restored);
+  }
   if (s.is_ok()) {
     s = PartitionStream::restore(*store_, partition, config_.engine, cache_bytes, *sink_,
                                  config_.engine.enabled_actions.any() ? sink_.get() : nullptr,
-                                 sink_.get(), stream);
+                                 changelog_ ? sink_.get() : nullptr, stream);
   }
   if (s.is_ok()) stream->changelog_restored(restored);
   health_.set_restoring(std::nullopt);
