@@ -24,7 +24,7 @@ LIVE = SETTINGS + ["state.changelog=false", "processing.guarantee=exactly_once",
 
 
 def caught_up(bootstrap):
-    return group_caught_up(bootstrap, "segmentd-test", "purchases", range(PARTITIONS))
+    return group_caught_up(bootstrap, "segmentd-test", "purchases", PARTITIONS)
 
 
 def main():

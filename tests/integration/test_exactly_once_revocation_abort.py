@@ -55,7 +55,7 @@ def main():
 
         services = [a, b]
         deadline = time.monotonic() + 120
-        while not group_caught_up(bootstrap, "segmentd-test", "purchases", range(PARTITIONS)):
+        while not group_caught_up(bootstrap, "segmentd-test", "purchases", PARTITIONS):
             for s in services:
                 assert s.proc.poll() is None, f"segmentd exited {s.proc.returncode}:\n{s.tail()}"
             assert time.monotonic() < deadline, "not caught up:\n" + a.tail() + "\n" + b.tail()

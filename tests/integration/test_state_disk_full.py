@@ -95,7 +95,7 @@ def run(tmp, mount, bootstrap, guarantee):
     if exactly_once:
         svc.wait_until(lambda m: svc.get("/readyz")[0] == 200
                        and group_caught_up(bootstrap, "segmentd-test", "purchases",
-                                           range(PARTITIONS)), 120, "recovery")
+                                           PARTITIONS), 120, "recovery")
         # Full again, killed while full, restarted on the same state dir with space back.
         filler = fill(mount)
         placed += produce_lines(bootstrap, "purchases", lines[2 * third:], key_fn=member_key)
@@ -108,7 +108,7 @@ def run(tmp, mount, bootstrap, guarantee):
         restarted.start()
         restarted.wait_until(lambda m: restarted.get("/readyz")[0] == 200
                              and group_caught_up(bootstrap, "segmentd-test", "purchases",
-                                                 range(PARTITIONS)), 120,
+                                                 PARTITIONS), 120,
                              "the restarted service to read the rest")
         time.sleep(1)
         restarted.stop()
