@@ -67,23 +67,45 @@ Status ChangelogReader::open(const KafkaProperties& properties, const std::strin
 
 const std::string& ChangelogReader::topic() const { return impl_->topic; }
 
+namespace {
+
+// The partition's offset at `position` (OFFSET_BEGINNING or OFFSET_END: ListOffsets' earliest
+// and latest, the last stable offset under read_committed). offsetsForTimes, not
+// query_watermark_offsets: librdkafka before 2.3 ignores the latter's timeout and waits
+// forever when the broker is gone (librdkafka#2588).
+RdKafka::ErrorCode list_offset(RdKafka::KafkaConsumer& consumer, const std::string& topic,
+                               std::int32_t partition, std::int64_t position,
+                               std::int64_t& offset) {
+  std::vector<RdKafka::TopicPartition*> query = {
+      RdKafka::TopicPartition::create(topic, partition, position)};
+  RdKafka::ErrorCode err =
+      consumer.offsetsForTimes(query, static_cast<int>(kRequestTimeout.count()));
+  if (err == RdKafka::ERR_NO_ERROR) err = query[0]->err();
+  offset = query[0]->offset();
+  RdKafka::TopicPartition::destroy(query);
+  return err;
+}
+
+}  // namespace
+
 // Retried until kWatermarkTimeout: a topic just created has no leaders for a moment, and
 // a broker may be restarting.
 Status ChangelogReader::watermarks(std::int32_t partition, std::int64_t& low, std::int64_t& high) {
   const auto deadline = std::chrono::steady_clock::now() + kWatermarkTimeout;
   RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
   do {
-    err = impl_->consumer->query_watermark_offsets(impl_->topic, partition, &low, &high,
-                                                   static_cast<int>(kRequestTimeout.count()));
+    err = list_offset(*impl_->consumer, impl_->topic, partition, RdKafka::Topic::OFFSET_BEGINNING,
+                      low);
+    if (err == RdKafka::ERR_NO_ERROR) {
+      err =
+          list_offset(*impl_->consumer, impl_->topic, partition, RdKafka::Topic::OFFSET_END, high);
+    }
     if (err == RdKafka::ERR_NO_ERROR) return Status::ok();
     std::this_thread::sleep_for(kPollSlice);
   } while (std::chrono::steady_clock::now() < deadline);
-  if (err != RdKafka::ERR_NO_ERROR) {
-    return Status::error(ErrorKind::retry, "reading the offsets of " + impl_->topic +
-                                               " partition " + std::to_string(partition) + ": " +
-                                               RdKafka::err2str(err));
-  }
-  return Status::ok();
+  return Status::error(ErrorKind::retry, "reading the offsets of " + impl_->topic + " partition " +
+                                             std::to_string(partition) + ": " +
+                                             RdKafka::err2str(err));
 }
 
 Status ChangelogReader::read(std::int32_t partition, std::int64_t from, std::int64_t to,
