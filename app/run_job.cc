@@ -16,6 +16,7 @@
 #include "connectors/kafka/changelog_reader.h"
 #include "connectors/kafka/changelog_topic.h"
 #include "connectors/kafka/kafka_access_check.h"
+#include "connectors/kafka/kafka_properties.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
 #include "connectors/kafka/key_partition.h"
@@ -165,7 +166,22 @@ Service::~Service() {
   leave_group();
 }
 
+// Exactly once, a transaction stays open for up to a commit interval; the broker aborts
+// one open longer than transaction.timeout.ms and fences its producer.
+Status check_commit_interval(const SegmentdConfig& config) {
+  if (config.processing.guarantee != DeliveryGuarantee::exactly_once) return Status::ok();
+  const auto timeout = transaction_timeout(config.kafka_properties);
+  const std::chrono::milliseconds interval(config.processing.commit_interval.ms);
+  if (!timeout || interval < *timeout) return Status::ok();
+  return Status::fatal("processing.commit_interval (" + std::to_string(interval.count()) +
+                       " ms) must be shorter than kafka.transaction.timeout.ms (" +
+                       std::to_string(timeout->count()) +
+                       " ms) with processing.guarantee = exactly_once: the broker aborts a "
+                       "transaction open longer and fences the producer");
+}
+
 Status Service::open() {
+  if (Status s = check_commit_interval(config_); !s.is_ok()) return s;
   if (Status s = check_kafka_access(producer_properties(config_.kafka_properties)); !s.is_ok())
     return s;
   Status s = StateStore::open(StoreOptions{config_.state.dir}, store_);

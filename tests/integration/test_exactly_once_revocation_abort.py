@@ -22,6 +22,7 @@ OUTPUT = "created-after-the-revocation"
 SETTINGS = ["time.idle_delay=36500d"]
 # A's first periodic commit comes long after B joined: its first commit is the revocation's.
 LIVE = SETTINGS + ["processing.guarantee=exactly_once", "processing.commit_interval=15s",
+                   "kafka.transaction.timeout.ms=60000",
                    "kafka.message.timeout.ms=2000", "kafka.session.timeout.ms=6000",
                    "kafka.heartbeat.interval.ms=500"]
 
