@@ -625,9 +625,9 @@ Status Service::open_changelog() {
       changelog_reader_, this);
 }
 
-// Restores the partition's state from the changelog where the local store is behind
-// it (or missing; not with state.changelog off), then its stream from the local store. Runs inside
-// the rebalance callback: /readyz says which partition is being restored.
+// Restores the partition's state from the changelog where the local store is behind it
+// (or missing; never with state.changelog off), then its stream from the local store.
+// Runs inside the rebalance callback: /readyz says which partition is being restored.
 Status Service::restore_partition(std::int32_t partition, std::size_t cache_bytes,
                                   std::unique_ptr<PartitionStream>& stream) {
   observer_.restore_started(partition);

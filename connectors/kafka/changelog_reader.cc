@@ -32,6 +32,23 @@ KafkaProperties restore_properties(const KafkaProperties& configured, const std:
   return out;
 }
 
+// The partition's offset at `position` (OFFSET_BEGINNING or OFFSET_END: ListOffsets'
+// earliest and latest). offsetsForTimes, not query_watermark_offsets: librdkafka before
+// 2.3 ignores the latter's timeout and waits forever when the broker is gone
+// (librdkafka#2588).
+RdKafka::ErrorCode list_offset(RdKafka::KafkaConsumer& consumer, const std::string& topic,
+                               std::int32_t partition, std::int64_t position,
+                               std::int64_t& offset) {
+  std::vector<RdKafka::TopicPartition*> query = {
+      RdKafka::TopicPartition::create(topic, partition, position)};
+  RdKafka::ErrorCode err =
+      consumer.offsetsForTimes(query, static_cast<int>(kRequestTimeout.count()));
+  if (err == RdKafka::ERR_NO_ERROR) err = query[0]->err();
+  offset = query[0]->offset();
+  RdKafka::TopicPartition::destroy(query);
+  return err;
+}
+
 }  // namespace
 
 struct ChangelogReader::Impl {
@@ -66,27 +83,6 @@ Status ChangelogReader::open(const KafkaProperties& properties, const std::strin
 }
 
 const std::string& ChangelogReader::topic() const { return impl_->topic; }
-
-namespace {
-
-// The partition's offset at `position` (OFFSET_BEGINNING or OFFSET_END: ListOffsets' earliest
-// and latest, the last stable offset under read_committed). offsetsForTimes, not
-// query_watermark_offsets: librdkafka before 2.3 ignores the latter's timeout and waits
-// forever when the broker is gone (librdkafka#2588).
-RdKafka::ErrorCode list_offset(RdKafka::KafkaConsumer& consumer, const std::string& topic,
-                               std::int32_t partition, std::int64_t position,
-                               std::int64_t& offset) {
-  std::vector<RdKafka::TopicPartition*> query = {
-      RdKafka::TopicPartition::create(topic, partition, position)};
-  RdKafka::ErrorCode err =
-      consumer.offsetsForTimes(query, static_cast<int>(kRequestTimeout.count()));
-  if (err == RdKafka::ERR_NO_ERROR) err = query[0]->err();
-  offset = query[0]->offset();
-  RdKafka::TopicPartition::destroy(query);
-  return err;
-}
-
-}  // namespace
 
 // Retried until kWatermarkTimeout: a topic just created has no leaders for a moment, and
 // a broker may be restarting.
