@@ -141,8 +141,9 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   std::string changelog_topic_;
   std::unique_ptr<ChangelogReader> changelog_reader_;  // opened at the first assignment
   std::map<std::int32_t, std::unique_ptr<PartitionStream>> streams_;
-  std::unique_ptr<KafkaSource> source_;  // last: goes first (see leave_group)
-  Status failure_ = Status::ok();        // the first fatal error, from anywhere
+  std::unique_ptr<KafkaSource> source_;      // last: goes first (see leave_group)
+  Status failure_ = Status::ok();            // the first fatal error, from anywhere
+  const std::atomic<bool>* stop_ = nullptr;  // run()'s: gives up transactional calls
   // While state commits fail with a retryable error (disk full): fetching is paused
   // and the commit retried at `next_commit_retry`, the delay doubling each time.
   bool holding_ = false;
@@ -198,6 +199,7 @@ Status Service::open() {
       config_.output.actions_topic,
       changelog_topic_,
       this};
+  sink.stop = stop_;
   s = KafkaSink::open(sink, sink_);
   if (!s.is_ok()) return s;
   sink_->set_ack_latency_observer(
@@ -234,6 +236,7 @@ Status Service::open_source() {
 }
 
 Status Service::run(const std::atomic<bool>& stop) {
+  stop_ = &stop;
   Status s = open();
   if (s.is_ok()) {
     try {
