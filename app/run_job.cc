@@ -20,6 +20,7 @@
 #include "connectors/kafka/changelog_topic.h"
 #include "connectors/kafka/consumer_group.h"
 #include "connectors/kafka/kafka_access_check.h"
+#include "connectors/kafka/kafka_properties.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
 #include "connectors/kafka/key_partition.h"
@@ -78,6 +79,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
           bool embedded_cluster)
       : config_(config),
         exactly_once_(config.processing.guarantee == DeliveryGuarantee::exactly_once),
+        changelog_(config.state.changelog),
         observer_(observer),
         queries_(queries),
         embedded_cluster_(embedded_cluster),
@@ -129,6 +131,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
 
   const SegmentdConfig& config_;
   const bool exactly_once_;
+  const bool changelog_;  // state.changelog: otherwise no changelog topic, writes or restores
   int aborts_in_a_row_ = 0;
   std::uint64_t produced_before_transaction_ = 0;
   RunObserver& observer_;
@@ -147,11 +150,12 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   // processing.standby_replicas > 0: started with the changelog reader; goes before the
   // store it writes.
   std::unique_ptr<StandbyReplicas> standby_;
-  std::mutex consumer_member_mutex_;     // guards consumer_member_ (read by the standby thread)
-  std::string consumer_member_;          // the consumer's member id at the last assignment
-  bool standby_group_unknown_ = false;   // the last description failed (standby thread only)
-  std::unique_ptr<KafkaSource> source_;  // last: goes first (see leave_group)
-  Status failure_ = Status::ok();        // the first fatal error, from anywhere
+  std::mutex consumer_member_mutex_;         // guards consumer_member_ (read by the standby thread)
+  std::string consumer_member_;              // the consumer's member id at the last assignment
+  bool standby_group_unknown_ = false;       // the last description failed (standby thread only)
+  std::unique_ptr<KafkaSource> source_;      // last: goes first (see leave_group)
+  Status failure_ = Status::ok();            // the first fatal error, from anywhere
+  const std::atomic<bool>* stop_ = nullptr;  // run()'s: gives up transactional calls
   // While state commits fail with a retryable error (disk full): fetching is paused
   // and the commit retried at `next_commit_retry`, the delay doubling each time.
   bool holding_ = false;
@@ -175,14 +179,29 @@ Service::~Service() {
   leave_group();
 }
 
+// Exactly once, a transaction stays open for up to a commit interval; the broker aborts
+// one open longer than transaction.timeout.ms and fences its producer.
+Status check_commit_interval(const SegmentdConfig& config) {
+  if (config.processing.guarantee != DeliveryGuarantee::exactly_once) return Status::ok();
+  const auto timeout = transaction_timeout(config.kafka_properties);
+  const std::chrono::milliseconds interval(config.processing.commit_interval.ms);
+  if (!timeout || interval < *timeout) return Status::ok();
+  return Status::fatal("processing.commit_interval (" + std::to_string(interval.count()) +
+                       " ms) must be shorter than kafka.transaction.timeout.ms (" +
+                       std::to_string(timeout->count()) +
+                       " ms) with processing.guarantee = exactly_once: the broker aborts a "
+                       "transaction open longer and fences the producer");
+}
+
 Status Service::open() {
+  if (Status s = check_commit_interval(config_); !s.is_ok()) return s;
   if (Status s = check_kafka_access(producer_properties(config_.kafka_properties)); !s.is_ok())
     return s;
   Status s = StateStore::open(StoreOptions{config_.state.dir}, store_);
   if (!s.is_ok()) return s;
   s = group_instance_id(config_.state.dir, instance_id_);
   if (!s.is_ok()) return s;
-  changelog_topic_ = changelog_topic_name(config_.application_id);
+  if (changelog_) changelog_topic_ = changelog_topic_name(config_.application_id);
   KafkaSinkSettings sink{
       producer_properties(config_.kafka_properties, exactly_once_ ? transactional_id() : ""),
       config_.application_id,
@@ -192,6 +211,7 @@ Status Service::open() {
       config_.output.actions_topic,
       changelog_topic_,
       this};
+  sink.stop = stop_;
   s = KafkaSink::open(sink, sink_);
   if (!s.is_ok()) return s;
   sink_->set_ack_latency_observer(
@@ -228,6 +248,7 @@ Status Service::open_source() {
 }
 
 Status Service::run(const std::atomic<bool>& stop) {
+  stop_ = &stop;
   Status s = open();
   if (s.is_ok()) {
     try {
@@ -284,7 +305,8 @@ void Service::leave_group() {
 Status Service::consume(const std::atomic<bool>& stop) {
   log::info("service_started", {{"input_topic", config_.input.topic},
                                 {"output_topic", config_.output.topic},
-                                {"group", config_.application_id}});
+                                {"group", config_.application_id},
+                                {"state_changelog", changelog_ ? changelog_topic_ : "off"}});
   auto last_commit = SteadyClock::now();
   auto last_idle_advance = last_commit;
   auto last_publish = last_commit;
@@ -587,7 +609,7 @@ std::vector<std::optional<std::int64_t>> Service::restore_streams(
   std::vector<std::optional<std::int64_t>> starts;
   const std::size_t cache_share =
       config_.state.cache_bytes / std::max<std::size_t>(1, partitions.size());
-  Status opened = changelog_reader_ ? Status::ok() : open_changelog();
+  Status opened = changelog_reader_ || !changelog_ ? Status::ok() : open_changelog();
   if (!opened.is_ok()) fail(opened);
   const std::vector<std::int32_t> warm =
       standby_ ? standby_->claim(partitions) : std::vector<std::int32_t>();
@@ -688,9 +710,9 @@ std::optional<std::vector<std::int32_t>> Service::choose_standby(ConsumerGroupDe
   return choose_standby_partitions(description, self, config_.processing.standby_replicas);
 }
 
-// Restores the partition's state from the changelog where the local store is behind
-// it (or missing), then its stream from the local store. Runs inside the rebalance
-// callback: /readyz says which partition is being restored.
+// Restores the partition's state from the changelog where the local store is behind it
+// (or missing; never with state.changelog off), then its stream from the local store.
+// Runs inside the rebalance callback: /readyz says which partition is being restored.
 Status Service::restore_partition(std::int32_t partition, std::size_t cache_bytes,
                                   std::unique_ptr<PartitionStream>& stream) {
   observer_.restore_started(partition);
@@ -698,17 +720,20 @@ Status Service::restore_partition(std::int32_t partition, std::size_t cache_byte
   update_readiness();
   const auto started = SteadyClock::now();
   ChangelogRestore restored;
-  Status s = restore_from_changelog(
-      *store_, *changelog_reader_, partition,
-      [this](std::uint64_t records, std::uint64_t bytes) {
-        observer_.restore_read(records, bytes);
-        observer_.heartbeat();
-      },
-      restored);
+  Status s = Status::ok();
+  if (changelog_) {
+    s = restore_from_changelog(
+        *store_, *changelog_reader_, partition,
+        [this](std::uint64_t records, std::uint64_t bytes) {
+          observer_.restore_read(records, bytes);
+          observer_.heartbeat();
+        },
+        restored);
+  }
   if (s.is_ok()) {
     s = PartitionStream::restore(*store_, partition, config_.engine, cache_bytes, *sink_,
                                  config_.engine.enabled_actions.any() ? sink_.get() : nullptr,
-                                 sink_.get(), stream);
+                                 changelog_ ? sink_.get() : nullptr, stream);
   }
   if (s.is_ok()) stream->changelog_restored(restored);
   health_.set_restoring(std::nullopt);

@@ -37,7 +37,10 @@
 // (changelog_restore.h: nothing to do when the local checkpoint is the changelog's last,
 // the records after it otherwise, the whole changelog for an empty state dir), inside the
 // rebalance callback, while /readyz says "restoring partition N"; so any instance can
-// take over any partition, whatever the input's retention.
+// take over any partition, whatever the input's retention. With state.changelog = false
+// there is no changelog topic, step 2 sends nothing and nothing is restored from it: a
+// partition without local state starts at the input's earliest retained offset (exactly
+// once, it catches up silently to the group's committed offset from there).
 // With processing.standby_replicas > 0, a standby thread (standby_replicas.h) keeps the
 // partitions of the previous members in the group's ring (standby_choice.h) up to their
 // changelog; an assignment first stops it on the assigned partitions, a revocation hands

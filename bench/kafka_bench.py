@@ -21,7 +21,10 @@ One run:
      quantiles (read -> ack) over the same window.
 
 --guarantees at_least_once,exactly_once runs each phase once per processing.guarantee,
-one after the other on the same broker and dataset (fresh topics and state each time).
+one after the other on the same broker and dataset (fresh topics and state each time);
+--changelog on,off likewise once per state.changelog (with --guarantees: every pair).
+The throughput table also gives what each run wrote to its state changelog topic
+(records, including exactly once's commit markers, and key + value bytes).
 
 Only transitions caused by an event are timed: in live mode these are a member's first
 (none -> new) and second (new -> active) purchase, so the measured events are a sample
@@ -103,19 +106,21 @@ def mib(b):
     return f"{b / 1048576:.0f}"
 
 
-def throughput_table(results):
+def throughput_table(results, volumes):
     rows = []
-    for r in results:
+    for r, volume in zip(results, volumes):
         rows.append([r.engine, f"{r.records:,}", f"{r.seconds:.2f}", f"{r.events_per_s:,.0f}",
                      f"{r.cpu_s:.1f}", f"{r.cpu_s_window:.1f}",
                      f"{r.records / r.cpu_s_window:,.0f}" if r.cpu_s_window else "-",
                      mib(r.peak_rss_bytes),
                      "-" if r.broker_cpu_s is None else f"{r.broker_cpu_s:.1f}",
-                     f"{r.startup_s:.2f}", f"{r.outputs:,}", f"{r.dlq:,}"])
+                     f"{r.startup_s:.2f}", f"{r.outputs:,}", f"{r.dlq:,}",
+                     f"{sum(v.records for v in volume):,}",
+                     f"{sum(v.bytes for v in volume) / 1048576:.1f}"])
     return kbs.format_table(
         ["engine", "records", "first→last s", "events/s", "CPU s (total)", "CPU s (window)",
          "events/CPU-s", "peak RSS MiB", "broker CPU s", "start→first s", "transitions",
-         "DLQ"], rows)
+         "DLQ", "changelog records", "changelog MiB"], rows)
 
 
 def latency_table(results):
@@ -171,6 +176,9 @@ def main(argv=None):
     ap.add_argument("--guarantees", default="",
                     help="comma-separated processing.guarantee values to compare, e.g. "
                          "at_least_once,exactly_once (default: the configured one)")
+    ap.add_argument("--changelog", default="",
+                    help="comma-separated state.changelog settings to compare: on,off "
+                         "(default: the configured one)")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-latency", action="store_true")
     ap.add_argument("--work-dir", help="scratch dir (default: a new temp dir, removed after)")
@@ -186,11 +194,23 @@ def main(argv=None):
         tempfile.mkdtemp(prefix="segmentd-kafka-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     run_id = uuid.uuid4().hex[:6]
-    guarantees = [g for g in args.guarantees.split(",") if g.strip()]
-    engines = [segmentd_engine(args.segmentd, [*args.settings, f"processing.guarantee={g}"],
-                               name=f"segmentd {g}", wrapper=shlex.split(args.wrap))
-               for g in guarantees] or [
-        segmentd_engine(args.segmentd, args.settings, wrapper=shlex.split(args.wrap))]
+    guarantees = [g.strip() for g in args.guarantees.split(",") if g.strip()]
+    changelogs = [c.strip() for c in args.changelog.split(",") if c.strip()]
+    if any(c not in ("on", "off") for c in changelogs):
+        ap.error("--changelog takes on and/or off")
+    engines = []
+    for g in guarantees or [None]:
+        for c in changelogs or [None]:
+            settings = list(args.settings)
+            name = "segmentd"
+            if g:
+                settings.append(f"processing.guarantee={g}")
+                name += f" {g}"
+            if c:
+                settings.append(f"state.changelog={'true' if c == 'on' else 'false'}")
+                name += f" changelog {c}"
+            engines.append(segmentd_engine(args.segmentd, settings, name=name,
+                                           wrapper=shlex.split(args.wrap)))
     command = "/usr/bin/python3 " + " ".join(shlex.quote(a) for a in sys.argv)
 
     header = {
@@ -207,7 +227,7 @@ def main(argv=None):
     broken = sum(1 for k in data.keys if k is None)
     kbs.log(f"{len(data.lines):,} lines ({broken} without a member key)")
 
-    tp_results, lat_results = [], []
+    tp_results, tp_volumes, lat_results = [], [], []
     try:
         with kbs.broker_session(args.bootstrap) as broker:
             kbs.log(f"broker {broker.bootstrap} (pid {broker.pid})")
@@ -218,13 +238,18 @@ def main(argv=None):
                                           args.partitions)
                 n, secs = kbs.preload(broker.bootstrap, topics.input, data.lines, data.keys)
                 kbs.log(f"preloaded {n:,} records in {secs:.1f}s; starting {engine.name}")
+                app_id = f"bench-{run_id}-tp{i}"
                 r = kbs.measure_throughput(broker.bootstrap, engine, topics, work / f"tp{i}",
-                                           broker_pid=broker.pid)
+                                           application_id=app_id, broker_pid=broker.pid)
+                volume = kbs.changelog_volumes(broker.bootstrap, app_id)
                 kbs.log(f"throughput: {r.events_per_s:,.0f} events/s, CPU {r.cpu_s:.1f}s, "
-                        f"peak RSS {mib(r.peak_rss_bytes)} MiB (exit {r.exit_code})")
+                        f"peak RSS {mib(r.peak_rss_bytes)} MiB, changelog "
+                        f"{sum(v.records for v in volume):,} records (exit {r.exit_code})")
                 tp_results.append(r)
+                tp_volumes.append(volume)
                 if not args.keep:
                     kbs.delete_topics(broker.bootstrap, topics)
+                    kbs.delete_group_topics(broker.bootstrap, app_id)
             for i, engine in enumerate(engines):
                 if args.skip_latency:
                     break
@@ -257,7 +282,7 @@ def main(argv=None):
           + (f"; wrapped in: {args.wrap}" if args.wrap else ""))
     if tp_results:
         print("\nSustained throughput (preloaded historic events, first→last record consumed)\n")
-        print(throughput_table(tp_results))
+        print(throughput_table(tp_results, tp_volumes))
     if lat_results:
         print(f"\nLatency at fixed input rates (event CreateTime → transition LogAppendTime, "
               f"cause=event transitions of events produced after a {args.warmup:g}s warmup; "
@@ -271,6 +296,7 @@ def main(argv=None):
     if args.json:
         Path(args.json).write_text(json.dumps(
             {"header": header, "throughput": [dataclasses.asdict(r) for r in tp_results],
+             "changelog": [[dataclasses.asdict(v) for v in vs] for vs in tp_volumes],
              "latency": [dataclasses.asdict(r) for r in lat_results]}, indent=2))
     bad = [r for r in lat_results if not r.drained or r.exit_code] + \
           [r for r in tp_results if r.exit_code]

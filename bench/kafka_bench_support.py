@@ -847,10 +847,11 @@ _EVENT_ID = re.compile(rb'"event_id":"((?:[^"\\]|\\.)*)"')
 
 def read_topic(bootstrap, topic, handle, timeout=300):
     """Calls handle(msg) for every record of topic (from the beginning, to the end
-    offsets found at the start). Returns the number of records read."""
+    offsets found at the start, or the partition's end: a transactional topic ends with a
+    commit marker, never delivered). Returns the number of records read."""
     ends = end_offsets(bootstrap, topic)
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-read-{uuid.uuid4()}",
-                  "enable.auto.commit": False, "enable.partition.eof": False,
+                  "enable.auto.commit": False, "enable.partition.eof": True,
                   "fetch.max.bytes": 52428800, "queued.max.messages.kbytes": 262144})
     try:
         todo = {p for p, end in ends.items() if end > 0}
@@ -861,6 +862,9 @@ def read_topic(bootstrap, topic, handle, timeout=300):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"reading {topic}: partitions {sorted(todo)} unfinished")
             for msg in c.consume(10000, 0.5):
+                if msg.error() is not None and msg.error().code() == KafkaError._PARTITION_EOF:
+                    todo.discard(msg.partition())
+                    continue
                 if msg.error() is not None:
                     raise KafkaException(msg.error())
                 handle(msg)

@@ -17,6 +17,7 @@ constexpr unsigned kText = bit(Form::text);
 constexpr unsigned kNumber = kText | bit(Form::integer);
 constexpr unsigned kDecimal = kNumber | bit(Form::decimal);
 constexpr unsigned kList = kText | bit(Form::list);
+constexpr unsigned kBoolean = kText | bit(Form::boolean);
 
 bool in_range(const OptionSpec& spec, std::int64_t value) {
   return value >= spec.min && value <= spec.max;
@@ -107,7 +108,7 @@ struct KindRules {
 
 // Indexed by OptionKind: accepted forms, parse (of the text), allowed, format. route_list
 // parses in parse_option_value instead, to say which route is wrong.
-const std::array<KindRules, 13> kKinds = {{
+const std::array<KindRules, 14> kKinds = {{
     // text
     // (min 0: the empty string is allowed, and means "not set")
     {kText, [](auto& s, auto& t) { return parse_string(s, t, !t.empty() || s.min == 0); },
@@ -204,9 +205,18 @@ const std::array<KindRules, 13> kKinds = {{
               between(format_duration(s.min), format_duration(s.max));
      },
      [](auto&, auto& v) { return format_duration_map(std::get<DurationMap>(v)); }},
+    // boolean
+    {kBoolean,
+     [](auto&, auto& t) -> Parsed {
+       if (t == "true") return std::int64_t{1};
+       if (t == "false") return std::int64_t{0};
+       return std::nullopt;
+     },
+     [](auto&) { return std::string("true or false"); },
+     [](auto&, auto& v) { return std::string(number(v) != 0 ? "true" : "false"); }},
 }};
 
-static_assert(kKinds.size() == static_cast<std::size_t>(OptionKind::duration_map) + 1);
+static_assert(kKinds.size() == static_cast<std::size_t>(OptionKind::boolean) + 1);
 
 const KindRules& rules(const OptionSpec& spec) { return kKinds[static_cast<int>(spec.kind)]; }
 

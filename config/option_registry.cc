@@ -80,7 +80,7 @@ static_assert(static_cast<int>(DeliveryGuarantee::exactly_once) == 1);  // kGuar
 
 // One row per option: key, kind, default, min, max, choices, binding, doc.
 // clang-format off
-const std::array<OptionSpec, 43> kOptions = {{
+const std::array<OptionSpec, 44> kOptions = {{
     {"application.id", K::identifier, "segmentd", 1, 200, {},
      bind<&C::application_id>(),
      "Consumer group id, prefix of internal topics (the state changelog <id>-state-changelog), CloudEvents source"},
@@ -203,6 +203,12 @@ const std::array<OptionSpec, 43> kOptions = {{
      "Memory budget for member state kept in memory: what the cached members really hold on "
      "the heap (about 0.5-1.5 KB each, growing with their days of activity and dedupe ring); "
      "past it the least recently used are dropped and read back from RocksDB when needed"},
+    {"state.changelog", K::boolean, "true", 0, 1, {},
+     bind<&C::state, &StateOptions::changelog>(),
+     "`segmentd run`: write each commit's state to the compacted topic "
+     "<application.id>-state-changelog and restore moved partitions from it; false: no "
+     "changelog topic, a partition without local state starts at the input's earliest "
+     "retained offset (README, Scale-out)"},
     {"http.listen", K::host_port, "127.0.0.1:9464", 0, 0, {},
      bind<&C::http>(), "Address of the metrics, health and admin HTTP endpoint"},
     {"http.auth_token_file", K::text, "", 0, 4096, {},
@@ -254,6 +260,11 @@ std::vector<std::string> option_relation_problems(const SegmentdConfig& config) 
                   ": the tier percentages are cumulative");
   require_greater(problems, "tier.regular", e.tier.regular, "tier.major", e.tier.major,
                   format_thousandths, ": the tier percentages are cumulative");
+  if (config.processing.standby_replicas > 0 && !config.state.changelog) {
+    problems.push_back("processing.standby_replicas (" +
+                       std::to_string(config.processing.standby_replicas) +
+                       ") needs state.changelog = true: standby replicas tail the changelog");
+  }
   return problems;
 }
 

@@ -33,6 +33,7 @@ enum class OptionKind : std::uint8_t {
   route_list,    // "family/to=topic[;instead]", comma-separated or a TOML array
   name_set,      // names from `choices`: ["a","b"], a,b or a TOML array; the value is a bit set
   duration_map,  // {name="21d", ...}, name=21d,... or a TOML table; durations in [min, max]
+  boolean,       // true or false (a TOML boolean or the text); the value is 1 or 0
 };
 
 // A checked value. Numbers are in the kind's unit (count, ms, bytes, thousandths, index).

@@ -54,6 +54,7 @@ struct StateOptions {
   std::string dir;                  // state.dir
   bool dir_explicitly_set = false;  // state.dir came from the file, environment or --set
   std::uint64_t cache_bytes{};      // state.cache_size
+  bool changelog = true;            // state.changelog
 };
 
 struct HttpOptions {

@@ -74,6 +74,7 @@ TEST_CASE("defaults match SPEC 9 and the engine's own defaults") {
   CHECK(config.state.dir == "./segmentd-state");
   CHECK_FALSE(config.state.dir_explicitly_set);
   CHECK(config.state.cache_bytes == 256u << 20);
+  CHECK(config.state.changelog);
   CHECK(config.http == HttpOptions{"127.0.0.1", 9464});
   CHECK(config.kafka_properties.empty());
   const EngineOptions engine;
@@ -156,6 +157,8 @@ TEST_CASE("families.enabled and actions.enabled: lists of known names") {
   CHECK_THAT(failure(with_sets({"rfm.sleeping_after=10d"})),
              Contains("rfm.sleeping_after (10d) must be greater than rfm.silent_after (30d)"));
   CHECK_THAT(failure(with_sets({"tier.major=0.5"})), Contains("tier.major"));
+  CHECK_THAT(failure(with_sets({"processing.standby_replicas=1", "state.changelog=false"})),
+             Contains("processing.standby_replicas (1) needs state.changelog = true"));
 }
 
 TEST_CASE("invalid values of each kind") {
@@ -343,6 +346,16 @@ TEST_CASE("processing.guarantee accepts exactly_once and at_least_once") {
         DeliveryGuarantee::exactly_once);
   CHECK(loaded(with_sets({"processing.guarantee=at_least_once"})).processing.guarantee ==
         DeliveryGuarantee::at_least_once);
+}
+
+TEST_CASE("state.changelog: true or false, as text or a TOML boolean") {
+  CHECK_FALSE(loaded(with_sets({"state.changelog=false"})).state.changelog);
+  CHECK(loaded(with_sets({"state.changelog=true"})).state.changelog);
+  const TempToml off("[state]\nchangelog = false\n");
+  CHECK_FALSE(loaded({off.path(), {}, {}}).state.changelog);
+  CHECK_THAT(failure(with_sets({"state.changelog=no"})),
+             Contains("state.changelog") && Contains("true or false"));
+  CHECK_THAT(file_failure("state.changelog = 0\n"), Contains("true or false"));
 }
 
 TEST_CASE("routes: also or instead, from a comma-separated string or a TOML array") {

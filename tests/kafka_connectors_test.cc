@@ -131,6 +131,13 @@ TEST_CASE("kafka: exactly once gives the producer a transactional.id and reads c
   CHECK(q.at("transaction.timeout.ms") == "10000");
 }
 
+TEST_CASE("transaction_timeout: the configured transaction.timeout.ms, else 10 s") {
+  CHECK(transaction_timeout({}) == std::chrono::milliseconds(10000));
+  CHECK(transaction_timeout({{"transaction.timeout.ms", "60000"}}) ==
+        std::chrono::milliseconds(60000));
+  CHECK_FALSE(transaction_timeout({{"transaction.timeout.ms", "1m"}}).has_value());
+}
+
 TEST_CASE("kafka: transitions go to the output topic and their routes, keyed by member") {
   MockSetup setup({{"lifecycle", "at_risk", "at-risk", false}});
   setup.sink->emit(sample_transition("dormant"));

@@ -32,6 +32,23 @@ KafkaProperties restore_properties(const KafkaProperties& configured, const std:
   return out;
 }
 
+// The partition's offset at `position` (OFFSET_BEGINNING or OFFSET_END: ListOffsets'
+// earliest and latest). offsetsForTimes, not query_watermark_offsets: librdkafka before
+// 2.3 ignores the latter's timeout and waits forever when the broker is gone
+// (librdkafka#2588).
+RdKafka::ErrorCode list_offset(RdKafka::KafkaConsumer& consumer, const std::string& topic,
+                               std::int32_t partition, std::int64_t position,
+                               std::int64_t& offset) {
+  std::vector<RdKafka::TopicPartition*> query = {
+      RdKafka::TopicPartition::create(topic, partition, position)};
+  RdKafka::ErrorCode err =
+      consumer.offsetsForTimes(query, static_cast<int>(kRequestTimeout.count()));
+  if (err == RdKafka::ERR_NO_ERROR) err = query[0]->err();
+  offset = query[0]->offset();
+  RdKafka::TopicPartition::destroy(query);
+  return err;
+}
+
 }  // namespace
 
 struct ChangelogReader::Impl {
@@ -73,17 +90,18 @@ Status ChangelogReader::watermarks(std::int32_t partition, std::int64_t& low, st
   const auto deadline = std::chrono::steady_clock::now() + kWatermarkTimeout;
   RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
   do {
-    err = impl_->consumer->query_watermark_offsets(impl_->topic, partition, &low, &high,
-                                                   static_cast<int>(kRequestTimeout.count()));
+    err = list_offset(*impl_->consumer, impl_->topic, partition, RdKafka::Topic::OFFSET_BEGINNING,
+                      low);
+    if (err == RdKafka::ERR_NO_ERROR) {
+      err =
+          list_offset(*impl_->consumer, impl_->topic, partition, RdKafka::Topic::OFFSET_END, high);
+    }
     if (err == RdKafka::ERR_NO_ERROR) return Status::ok();
     std::this_thread::sleep_for(kPollSlice);
   } while (std::chrono::steady_clock::now() < deadline);
-  if (err != RdKafka::ERR_NO_ERROR) {
-    return Status::error(ErrorKind::retry, "reading the offsets of " + impl_->topic +
-                                               " partition " + std::to_string(partition) + ": " +
-                                               RdKafka::err2str(err));
-  }
-  return Status::ok();
+  return Status::error(ErrorKind::retry, "reading the offsets of " + impl_->topic + " partition " +
+                                             std::to_string(partition) + ": " +
+                                             RdKafka::err2str(err));
 }
 
 Status ChangelogReader::read(std::int32_t partition, std::int64_t from, std::int64_t to,

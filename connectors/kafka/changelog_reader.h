@@ -42,7 +42,8 @@ class ChangelogReader {
   ChangelogReader& operator=(const ChangelogReader&) = delete;
 
   const std::string& topic() const;
-  // The partition's first and next offsets, asked of the broker.
+  // The partition's first and next offsets, asked of the broker; retried for 30 s (a
+  // broker restarting), then a retry error naming topic and partition.
   Status watermarks(std::int32_t partition, std::int64_t& low, std::int64_t& high);
   Status read(std::int32_t partition, std::int64_t from, std::int64_t to,
               const std::function<Status(const ChangelogEntry&)>& visit,

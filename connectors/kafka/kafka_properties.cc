@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstdint>
 #include <string_view>
 
 namespace segmentd {
@@ -34,6 +36,8 @@ constexpr std::array<std::string_view, 11> kProducerOnly = {"acks",
                                                             "message.timeout.ms",
                                                             "transactional.id",
                                                             "transaction.timeout.ms"};
+
+constexpr std::chrono::milliseconds kTransactionTimeout{10000};
 
 bool contains(auto& list, std::string_view name) {
   return std::find(list.begin(), list.end(), name) != list.end();
@@ -72,7 +76,7 @@ KafkaProperties producer_properties(const KafkaProperties& configured,
   KafkaProperties out = {{"linger.ms", "5"}, {"partitioner", "murmur2_random"}};
   if (!transactional_id.empty()) {
     out.emplace_back("transactional.id", transactional_id);
-    out.emplace_back("transaction.timeout.ms", "10000");
+    out.emplace_back("transaction.timeout.ms", std::to_string(kTransactionTimeout.count()));
   }
   for (const auto& [name, value] : configured) {
     if (!contains(kConsumerOnly, name)) set(out, name, value);
@@ -80,6 +84,19 @@ KafkaProperties producer_properties(const KafkaProperties& configured,
   set(out, "enable.idempotence", "true");
   set(out, "acks", "all");
   return out;
+}
+
+std::optional<std::chrono::milliseconds> transaction_timeout(const KafkaProperties& configured) {
+  std::chrono::milliseconds timeout = kTransactionTimeout;
+  for (const auto& [name, value] : configured) {
+    if (name != "transaction.timeout.ms") continue;
+    std::int64_t ms = 0;
+    const char* end = value.data() + value.size();
+    const auto [stop, error] = std::from_chars(value.data(), end, ms);
+    if (error != std::errc() || stop != end) return std::nullopt;
+    timeout = std::chrono::milliseconds(ms);
+  }
+  return timeout;
 }
 
 }  // namespace segmentd

@@ -18,6 +18,8 @@
 // Pure; thread-safe.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,5 +33,9 @@ KafkaProperties consumer_properties(const KafkaProperties& configured, const std
                                     bool read_committed = false);
 KafkaProperties producer_properties(const KafkaProperties& configured,
                                     const std::string& transactional_id = "");
+// The transactional producer's transaction.timeout.ms: the configured one, else the
+// default above; nullopt when the configured value is not a whole number of milliseconds
+// (librdkafka then refuses it).
+std::optional<std::chrono::milliseconds> transaction_timeout(const KafkaProperties& configured);
 
 }  // namespace segmentd

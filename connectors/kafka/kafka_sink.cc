@@ -79,14 +79,28 @@ TxnOutcome outcome_of(rd_kafka_error_t* raw, std::string& detail) {
 // while the brokers are away.
 constexpr int kTransactionCallTimeoutMs = 1000;
 
+// Once the service is stopping, how long a transactional call still retries.
+constexpr auto kStoppingRetries = std::chrono::seconds(20);
+
 // Runs `call` (returning the error of one librdkafka transactional call, owned by the
-// caller) until it is not retriable, serving `producer`'s callbacks between attempts;
-// fills `detail` with the last error's text.
+// caller) until it is not retriable, serving `producer`'s callbacks between attempts; once
+// `stop` (when given) is set, for kStoppingRetries more at most, then fatal. Fills
+// `detail` with the last error's text.
 template <typename Call>
-TxnOutcome run_txn_call(RdKafka::Producer& producer, Call&& call, std::string& detail) {
+TxnOutcome run_txn_call(RdKafka::Producer& producer, const std::atomic<bool>* stop, Call&& call,
+                        std::string& detail) {
+  std::optional<std::chrono::steady_clock::time_point> stopping_since;
   for (;;) {
     const TxnOutcome outcome = outcome_of(call(), detail);
     if (outcome != TxnOutcome::retriable) return outcome;
+    if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
+      const auto now = std::chrono::steady_clock::now();
+      if (!stopping_since) stopping_since = now;
+      if (now - *stopping_since >= kStoppingRetries) {
+        detail = "given up, the service is stopping; the last attempt: " + detail;
+        return TxnOutcome::fatal;
+      }
+    }
     producer.poll(0);
   }
 }
@@ -176,7 +190,7 @@ Status KafkaSink::open(const KafkaSinkSettings& settings, std::unique_ptr<KafkaS
     RdKafka::Producer& producer = *impl->producer;
     const int timeout = kTransactionCallTimeoutMs;
     if (run_txn_call(
-            producer,
+            producer, impl->settings.stop,
             [&] { return std::unique_ptr<RdKafka::Error>(producer.init_transactions(timeout)); },
             detail) != TxnOutcome::ok) {
       return impl->txn_fatal("initialising transactions", detail);
@@ -309,7 +323,7 @@ Status KafkaSink::commit_transaction(const std::vector<GroupOffset>& offsets,
     rd_kafka_consumer_group_metadata_t* metadata =
         rd_kafka_consumer_group_metadata(static_cast<rd_kafka_t*>(group.client_handle()));
     outcome = run_txn_call(
-        producer,
+        producer, impl.settings.stop,
         [&] {
           return rd_kafka_send_offsets_to_transaction(producer.c_ptr(), list.get(), metadata,
                                                       timeout);
@@ -319,7 +333,7 @@ Status KafkaSink::commit_transaction(const std::vector<GroupOffset>& offsets,
   }
   if (outcome == TxnOutcome::ok) {
     outcome = run_txn_call(
-        producer,
+        producer, impl.settings.stop,
         [&] { return std::unique_ptr<RdKafka::Error>(producer.commit_transaction(timeout)); },
         detail);
   }
@@ -342,7 +356,7 @@ Status KafkaSink::abort_transaction() {
   const int timeout = kTransactionCallTimeoutMs;
   std::string detail;
   if (run_txn_call(
-          producer,
+          producer, impl.settings.stop,
           [&] { return std::unique_ptr<RdKafka::Error>(producer.abort_transaction(timeout)); },
           detail) != TxnOutcome::ok) {
     return impl.txn_fatal("aborting a transaction", detail);

@@ -19,12 +19,14 @@
 // records and input offsets become visible to read_committed consumers together or not
 // at all. A failed delivery inside a transaction only aborts that transaction. The
 // transactional calls wait until done, retrying while the error is retriable (brokers
-// away) and serving the producer's events and delivery reports between attempts.
+// away) and serving the producer's events and delivery reports between attempts (20 s
+// at most once `stop` is set).
 //
 // Not thread-safe: one thread emits, polls and flushes (delivery reports are served
 // on that thread inside poll() and flush()).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -55,6 +57,9 @@ struct KafkaSinkSettings {
   std::string actions_topic;
   std::string changelog_topic;          // the state changelog (ChangelogSink)
   KafkaClientEvents* events = nullptr;  // when set: the producer's events (must outlive it)
+  // When set and true (the service is stopping), transactional calls retry for 20 s more
+  // at most, then fail: brokers that never answer cannot hold a stopping service forever.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Called on the sink's thread for every acknowledged transition with the time from the

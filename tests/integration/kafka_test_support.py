@@ -309,13 +309,25 @@ def delete_records(bootstrap, topic, offsets, timeout=30):
         consumer.close()
 
 
-def committed_offsets(bootstrap, group, topic, partitions):
-    """{partition: offset} the consumer group committed (-1001 where none)."""
+_COORDINATOR_MOVING = {KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+                       KafkaError.COORDINATOR_NOT_AVAILABLE}
+
+
+def committed_offsets(bootstrap, group, topic, partitions, retry_for=30.0):
+    """{partition: offset} the consumer group committed (-1001 where none). Asked again
+    while the group's coordinator is moving or loading (a new group on a fresh broker)."""
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    deadline = time.monotonic() + retry_for
     try:
-        tps = consumer.committed([TopicPartition(topic, p) for p in range(partitions)],
-                                 timeout=10)
-        return {tp.partition: tp.offset for tp in tps}
+        while True:
+            try:
+                tps = consumer.committed([TopicPartition(topic, p) for p in range(partitions)],
+                                         timeout=10)
+                return {tp.partition: tp.offset for tp in tps}
+            except KafkaException as e:
+                if e.args[0].code() not in _COORDINATOR_MOVING or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
     finally:
         consumer.close()
 
