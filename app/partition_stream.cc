@@ -145,6 +145,12 @@ Status PartitionStream::begin_commit(const DeliveryProgress& deliveries) {
 
 Status PartitionStream::advance_commit(const DeliveryProgress& deliveries,
                                        std::optional<WrittenCommit>& written) {
+  if (writing_.valid()) {
+    if (writing_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      return Status::ok();
+    }
+    return this->written(writing_.get(), written);
+  }
   if (!in_flight_ || deliveries.records_delivered() < in_flight_->awaits) return Status::ok();
   Status s = deliveries.delivery_status();
   if (s.is_ok() && !in_flight_->checkpoint_sent) {
@@ -154,14 +160,23 @@ Status PartitionStream::advance_commit(const DeliveryProgress& deliveries,
     in_flight_->awaits = deliveries.records_produced();
     if (deliveries.records_delivered() < in_flight_->awaits) return Status::ok();
   }
-  if (s.is_ok()) {
-    const std::optional<std::int64_t> changelog_offset =
-        changelog_ != nullptr ? changelog_->changelog_checkpoint_offset(partition_) : std::nullopt;
-    s = write(changelog_offset);
+  if (!s.is_ok()) {
+    in_flight_.reset();
+    return s;
   }
+  staged_position_.changelog_offset =
+      changelog_ != nullptr ? changelog_->changelog_checkpoint_offset(partition_).value_or(-1) : -1;
+  members_.prepare_write(encode_partition_position(staged_position_));
+  writing_ = std::async(std::launch::async, [this] { return members_.write_prepared(true); });
+  return Status::ok();
+}
+
+Status PartitionStream::written(Status write_outcome, std::optional<WrittenCommit>& written) {
+  Status s = members_.finish_write(std::move(write_outcome));
   const auto began = in_flight_->began;
   in_flight_.reset();
   if (!s.is_ok()) return s;
+  position_.changelog_offset = staged_position_.changelog_offset;
   written = WrittenCommit{staged_position_.next_offset >= 0
                               ? std::optional<std::int64_t>(staged_position_.next_offset)
                               : std::nullopt,

@@ -19,10 +19,11 @@
 // the batch at this point (the changed members' records go to the changelog at once) and
 // notes how many records the sink had produced: the output of the work being committed.
 // The processing goes on; advance_commit(), called as delivery reports come in, sends
-// the checkpoint record once that output is acknowledged, and writes the batch, with the
-// checkpoint record's offset, once that record is acknowledged too. Written, the commit
-// gives the next input offset it covers, for the group. So the order of a blocking
-// commit is kept: output, then the changelog checkpoint (what a next owner resumes from),
+// the checkpoint record once that output is acknowledged, and once that record is
+// acknowledged too writes the batch, with the record's offset, on a thread of its own
+// (the state store serialises commits; the stream waits for that write before it goes).
+// Written, the commit gives the next input offset it covers, for the group. So the order of a
+// blocking commit is kept: output, then the changelog checkpoint (what a next owner resumes from),
 // then the local state and the group offset. One commit in flight at a time; members
 // changed meanwhile are the next commit's (state/member_cache.h).
 //
@@ -45,6 +46,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
 
@@ -129,6 +131,8 @@ class PartitionStream {
                   TransitionSink& sink, ActionSink* actions, ChangelogSink* changelog);
   StreamCheckpoint checkpoint_now() const;
   Status stage_members();
+  // Ends the commit in flight with its batch's write outcome.
+  Status written(Status write_outcome, std::optional<WrittenCommit>& written);
   void consumed(std::int64_t offset);
 
   std::int32_t partition_;
@@ -150,6 +154,9 @@ class PartitionStream {
     std::chrono::steady_clock::time_point began;
   };
   std::optional<InFlight> in_flight_;
+  // The in-flight commit's batch being written; declared after members_, so that the
+  // stream waits for it (the future's destructor) before the batch goes.
+  std::future<Status> writing_;
 };
 
 }  // namespace segmentd

@@ -234,9 +234,18 @@ void MemberCache::unstage() {
 }
 
 Status MemberCache::write_staged(const std::string& source_position, bool sync) {
+  prepare_write(source_position);
+  return finish_write(write_prepared(sync));
+}
+
+void MemberCache::prepare_write(const std::string& source_position) {
   staged_->source_position = source_position;
   batch_.put_checkpoint(stream_, *staged_);
-  Status s = store_.commit(batch_, sync);
+}
+
+Status MemberCache::write_prepared(bool sync) { return store_.commit(batch_, sync); }
+
+Status MemberCache::finish_write(Status s) {
   if (!s.is_ok()) {
     unstage();  // the changes are marked again: the next commit writes them
     return s;

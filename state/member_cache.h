@@ -29,9 +29,10 @@
 // they were when staged, members changed after that are written by the next commit, and
 // eviction (after a write) keeps every member changed since the last write. A failed
 // write (or a second stage before the write) puts the staged members back among the
-// changed ones.
+// changed ones. The write itself may run on another thread: prepare_write(), then
+// write_prepared() there, then finish_write() with its outcome.
 //
-// Not thread-safe: owned by the stream's processing thread.
+// Not thread-safe: owned by the stream's processing thread, but for write_prepared().
 #pragma once
 
 #include <cstdint>
@@ -85,6 +86,12 @@ class MemberCache final : public MemberTable {
   void send_staged_checkpoint();
   // `sync` false: the WAL is synced by a later commit (StateStore::commit).
   Status write_staged(const std::string& source_position, bool sync = true);
+  // write_staged() in three steps. write_prepared() touches only the staged batch and the
+  // store: it may run on any thread while the cache goes on loading and changing members
+  // (nothing but stage, write or finish_write until it is done).
+  void prepare_write(const std::string& source_position);
+  Status write_prepared(bool sync);
+  Status finish_write(Status written);
 
   // The next stage() first copies every member record in the store to the changelog (a
   // store made before the changelog existed, or whose changelog was emptied).

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/commit_turns.h"
@@ -46,6 +47,7 @@ class FakeOutput final : public TransitionSink, public ChangelogSink, public Del
   void await_deliveries(std::chrono::milliseconds) override {
     ++awaits;
     if (on_await) on_await();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 
   void deliver(std::uint64_t up_to) {
@@ -108,6 +110,17 @@ struct Store {
   }
 };
 
+// Advances the stream's commit until its batch (written on a thread of its own) is written.
+std::optional<PartitionStream::WrittenCommit> until_written(PartitionStream& stream,
+                                                            FakeOutput& out) {
+  std::optional<PartitionStream::WrittenCommit> written;
+  while (stream.commit_in_flight()) {
+    REQUIRE(stream.advance_commit(out, written).is_ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return written;
+}
+
 void apply(PartitionStream& stream, int from, int to) {
   for (int i = from; i < to; ++i) {
     std::string id, member;
@@ -139,7 +152,7 @@ TEST_CASE("a commit in flight waits for the output, then for its checkpoint reco
   CHECK_FALSE(store.committed_offset(1));  // its checkpoint record is not acknowledged
 
   out.deliver_all();
-  REQUIRE(stream->advance_commit(out, written).is_ok());
+  written = until_written(*stream, out);
   REQUIRE(written);
   CHECK(written->next_offset == 4);
   CHECK_FALSE(stream->commit_in_flight());
@@ -152,7 +165,8 @@ TEST_CASE("a commit in flight waits for the output, then for its checkpoint reco
   out.deliver_all();
   REQUIRE(stream->advance_commit(out, written).is_ok());
   out.deliver_all();
-  REQUIRE(stream->advance_commit(out, written).is_ok());
+  written = until_written(*stream, out);
+  REQUIRE(written);
   CHECK(written->next_offset == 6);
   CHECK(store.has_member(1, 5));
 
