@@ -149,7 +149,7 @@ Status PartitionStream::advance_commit(const DeliveryProgress& deliveries,
     if (writing_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
       return Status::ok();
     }
-    return this->written(writing_.get(), written);
+    return end_commit(writing_.get(), written);
   }
   if (!in_flight_ || deliveries.records_delivered() < in_flight_->awaits) return Status::ok();
   Status s = deliveries.delivery_status();
@@ -171,7 +171,7 @@ Status PartitionStream::advance_commit(const DeliveryProgress& deliveries,
   return Status::ok();
 }
 
-Status PartitionStream::written(Status write_outcome, std::optional<WrittenCommit>& written) {
+Status PartitionStream::end_commit(Status write_outcome, std::optional<WrittenCommit>& written) {
   Status s = members_.finish_write(std::move(write_outcome));
   const auto began = in_flight_->began;
   in_flight_.reset();

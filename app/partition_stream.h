@@ -132,7 +132,7 @@ class PartitionStream {
   StreamCheckpoint checkpoint_now() const;
   Status stage_members();
   // Ends the commit in flight with its batch's write outcome.
-  Status written(Status write_outcome, std::optional<WrittenCommit>& written);
+  Status end_commit(Status write_outcome, std::optional<WrittenCommit>& written);
   void consumed(std::int64_t offset);
 
   std::int32_t partition_;
