@@ -6,6 +6,7 @@ PartitionStream::PartitionStream(StateStore& store, std::int32_t partition, std:
                                  TransitionSink& sink, ActionSink* actions,
                                  ChangelogSink* changelog)
     : partition_(partition),
+      changelog_(changelog),
       members_(store, StreamId{static_cast<std::uint32_t>(partition)}, cache_bytes, changelog),
       sink_(sink, actions) {}
 
@@ -112,12 +113,75 @@ StreamCheckpoint PartitionStream::checkpoint_now() const {
   return StreamCheckpoint{processor_->checkpoint(), encode_partition_position(position)};
 }
 
+Status PartitionStream::stage_members() {
+  Status s = members_.stage_members(checkpoint_now());
+  if (s.is_ok()) staged_position_ = position_;
+  return s;
+}
+
+Status PartitionStream::stage() {
+  Status s = stage_members();
+  if (s.is_ok()) members_.send_staged_checkpoint();
+  return s;
+}
+
 Status PartitionStream::write(std::optional<std::int64_t> changelog_offset, bool sync) {
-  PartitionPosition position = position_;
+  PartitionPosition position = staged_position_;
   position.changelog_offset = changelog_offset.value_or(-1);
   Status s = members_.write_staged(encode_partition_position(position), sync);
   if (s.is_ok()) position_.changelog_offset = position.changelog_offset;
   return s;
+}
+
+Status PartitionStream::begin_commit(const DeliveryProgress& deliveries) {
+  // The output of the work being committed (the member records stage_members() sends need
+  // not wait: they precede the checkpoint record in its changelog partition).
+  const std::uint64_t outputs = deliveries.records_produced();
+  Status s = stage_members();
+  if (!s.is_ok()) return s;
+  in_flight_ = InFlight{outputs, false, std::chrono::steady_clock::now()};
+  return Status::ok();
+}
+
+Status PartitionStream::advance_commit(const DeliveryProgress& deliveries,
+                                       std::optional<WrittenCommit>& written) {
+  if (writing_.valid()) {
+    if (writing_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      return Status::ok();
+    }
+    return end_commit(writing_.get(), written);
+  }
+  if (!in_flight_ || deliveries.records_delivered() < in_flight_->awaits) return Status::ok();
+  Status s = deliveries.delivery_status();
+  if (s.is_ok() && !in_flight_->checkpoint_sent) {
+    // The output of the work staged is acknowledged: the checkpoint may follow it.
+    members_.send_staged_checkpoint();
+    in_flight_->checkpoint_sent = true;
+    in_flight_->awaits = deliveries.records_produced();
+    if (deliveries.records_delivered() < in_flight_->awaits) return Status::ok();
+  }
+  if (!s.is_ok()) {
+    in_flight_.reset();
+    return s;
+  }
+  staged_position_.changelog_offset =
+      changelog_ != nullptr ? changelog_->changelog_checkpoint_offset(partition_).value_or(-1) : -1;
+  members_.prepare_write(encode_partition_position(staged_position_));
+  writing_ = std::async(std::launch::async, [this] { return members_.write_prepared(true); });
+  return Status::ok();
+}
+
+Status PartitionStream::end_commit(Status write_outcome, std::optional<WrittenCommit>& written) {
+  Status s = members_.finish_write(std::move(write_outcome));
+  const auto began = in_flight_->began;
+  in_flight_.reset();
+  if (!s.is_ok()) return s;
+  position_.changelog_offset = staged_position_.changelog_offset;
+  written = WrittenCommit{staged_position_.next_offset >= 0
+                              ? std::optional<std::int64_t>(staged_position_.next_offset)
+                              : std::nullopt,
+                          std::chrono::steady_clock::now() - began};
+  return Status::ok();
 }
 
 void PartitionStream::changelog_restored(const ChangelogRestore& restore) {

@@ -15,6 +15,18 @@
 // state is never ahead of the changelog nor of what Kafka committed; after a crash
 // between the two it is behind by one commit.
 //
+// At least once, a commit need not stop the processing (issue 10): begin_commit() stages
+// the batch at this point (the changed members' records go to the changelog at once) and
+// notes how many records the sink had produced: the output of the work being committed.
+// The processing goes on; advance_commit(), called as delivery reports come in, sends
+// the checkpoint record once that output is acknowledged, and once that record is
+// acknowledged too writes the batch, with the record's offset, on a thread of its own
+// (the state store serialises commits; the stream waits for that write before it goes).
+// Written, the commit gives the next input offset it covers, for the group. So the order of a
+// blocking commit is kept: output, then the changelog checkpoint (what a next owner resumes from),
+// then the local state and the group offset. One commit in flight at a time; members
+// changed meanwhile are the next commit's (state/member_cache.h).
+//
 // Silent catch-up (exactly once): when the group's committed offset is ahead of the
 // local state (a crash after the transaction, or a partition back from another instance
 // whose changelog could not bring it all the way), catch_up_silently() makes the stream
@@ -32,7 +44,9 @@
 // Not thread-safe: owned by the engine thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
 
@@ -40,6 +54,7 @@
 #include "app/group_offset_metadata.h"
 #include "app/partition_position.h"
 #include "app/silenceable_sink.h"
+#include "engine/delivery_progress.h"
 #include "engine/engine_options.h"
 #include "engine/stream_processor.h"
 #include "engine/timer_index.h"
@@ -81,10 +96,24 @@ class PartitionStream {
   // Live idle advance (SPEC 4): the clock follows `target` when that is later.
   void advance_clock_to(EpochMs target);
 
-  Status stage() { return members_.stage(checkpoint_now()); }
+  Status stage();
   // `changelog_offset`: of the checkpoint record stage() sent (nullopt: no changelog).
   // `sync` false: the state store's WAL is synced by a later write (StateStore::commit).
   Status write(std::optional<std::int64_t> changelog_offset, bool sync = true);
+
+  // At least once without stopping the processing (see above). Not while one is in flight.
+  Status begin_commit(const DeliveryProgress& deliveries);
+  bool commit_in_flight() const { return in_flight_.has_value(); }
+  // The commit in flight, once its batch is written.
+  struct WrittenCommit {
+    std::optional<std::int64_t> next_offset;   // for the group; nullopt: nothing read yet
+    std::chrono::steady_clock::duration took;  // from begin_commit()
+  };
+  // Moves the commit in flight on as far as the deliveries allow, without waiting; fills
+  // `written` when its batch was written. An error ends the commit (a failed write leaves
+  // its members for the next one); a delivery failure is returned, fatal, before anything
+  // is sent or written past it.
+  Status advance_commit(const DeliveryProgress& deliveries, std::optional<WrittenCommit>& written);
   void changelog_restored(const ChangelogRestore& restore);
 
   std::int32_t partition() const { return partition_; }
@@ -101,9 +130,13 @@ class PartitionStream {
   PartitionStream(StateStore& store, std::int32_t partition, std::size_t cache_bytes,
                   TransitionSink& sink, ActionSink* actions, ChangelogSink* changelog);
   StreamCheckpoint checkpoint_now() const;
+  Status stage_members();
+  // Ends the commit in flight with its batch's write outcome.
+  Status end_commit(Status write_outcome, std::optional<WrittenCommit>& written);
   void consumed(std::int64_t offset);
 
   std::int32_t partition_;
+  ChangelogSink* changelog_;
   MemberCache members_;
   TimerIndex timers_;
   SilenceableSink sink_;
@@ -114,6 +147,16 @@ class PartitionStream {
   // advance in it moved the clock.
   std::int64_t transaction_from_ = -1;
   std::optional<EpochMs> transaction_idle_;
+  PartitionPosition staged_position_;  // of the batch staged last
+  struct InFlight {
+    std::uint64_t awaits;  // records_delivered() to wait for
+    bool checkpoint_sent;
+    std::chrono::steady_clock::time_point began;
+  };
+  std::optional<InFlight> in_flight_;
+  // The in-flight commit's batch being written; declared after members_, so that the
+  // stream waits for it (the future's destructor) before the batch goes.
+  std::future<Status> writing_;
 };
 
 }  // namespace segmentd

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "app/changelog_restore.h"
+#include "app/commit_turns.h"
 #include "app/group_instance_id.h"
 #include "app/group_offset_metadata.h"
 #include "app/log.h"
@@ -67,6 +68,11 @@ std::string partition_list(const std::vector<std::int32_t>& partitions) {
 // every partition stream), then the streams go, then the sink and the store. After a
 // failure nothing more is committed on the way out.
 //
+// At least once, each partition's commit waits for its deliveries while the loop goes on
+// consuming (commit_turns.h); a partition stream dropped with a commit in flight (fenced,
+// failed) takes it along unwritten, its changelog records left unfinished (restore skips
+// them, changelog_restore.h).
+//
 // Exactly once (processing.guarantee): a transaction is open whenever records may be
 // produced. Each commit sends the streams' group offsets (group_offset_metadata.h) into
 // it, commits it, begins the next, and only then writes the local state; see
@@ -122,8 +128,10 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   Status open_standby();
   std::optional<std::vector<std::int32_t>> choose_standby(ConsumerGroupDescriber& group);
   std::string transactional_id() const;
-  Status commit_next_partition();
-  Status commit_or_hold(SteadyClock::time_point now, bool one_partition);
+  Status commit_in_turns(bool turn_due);
+  void group_committed(std::int32_t partition, const PartitionStream::WrittenCommit& written);
+  // in_turns: commit_in_turns(due), else commit_all().
+  Status commit_or_hold(SteadyClock::time_point now, bool in_turns, bool due);
   void log_outage_end(SteadyClock::time_point now);
   void update_readiness() { observer_.set_readiness(health_.not_ready_reason()); }
   void publish();
@@ -146,7 +154,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   std::unique_ptr<KafkaSink> sink_;
   std::string changelog_topic_;
   std::unique_ptr<ChangelogReader> changelog_reader_;  // opened at the first assignment
-  std::map<std::int32_t, std::unique_ptr<PartitionStream>> streams_;
+  PartitionStreams streams_;
   // processing.standby_replicas > 0: started with the changelog reader; goes before the
   // store it writes.
   std::unique_ptr<StandbyReplicas> standby_;
@@ -161,7 +169,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   bool holding_ = false;
   SteadyClock::duration commit_retry_delay_ = kFirstCommitRetry;
   SteadyClock::time_point next_commit_retry_;
-  std::optional<std::int32_t> last_committed_partition_;  // commit_next_partition()
+  CommitTurns commit_turns_;  // at least once
   // The group fenced the consumer off (librdkafka's static membership does so after a
   // lost session): it is replaced by a new one, without committing the work in hand.
   bool fenced_ = false;
@@ -350,16 +358,20 @@ Status Service::consume(const std::atomic<bool>& stop) {
       last_idle_advance = now;
     }
     // At least once, the partitions take turns: one commits every commit_interval / N, so
-    // each is committed once per interval and the loop stops for one partition's write at
-    // a time instead of all of theirs at once.
-    const bool staggered = !exactly_once_ && !holding_ && streams_.size() > 1;
+    // each is committed once per interval, and the processing goes on while a commit
+    // waits for its deliveries (commit_turns.h).
+    const bool in_turns = !exactly_once_ && !holding_;
     const SteadyClock::duration commit_every =
-        staggered ? SteadyClock::duration(commit_interval) /
-                        static_cast<SteadyClock::duration::rep>(streams_.size())
-                  : SteadyClock::duration(commit_interval);
-    if (holding_ ? now >= next_commit_retry_ : now - last_commit >= commit_every) {
-      Status s = commit_or_hold(now, staggered);
+        in_turns
+            ? SteadyClock::duration(commit_interval) /
+                  static_cast<SteadyClock::duration::rep>(std::max<std::size_t>(1, streams_.size()))
+            : SteadyClock::duration(commit_interval);
+    const bool due = holding_ ? now >= next_commit_retry_ : now - last_commit >= commit_every;
+    if (in_turns || due) {
+      Status s = commit_or_hold(now, in_turns, due);
       if (!s.is_ok()) return s;
+    }
+    if (due) {
       last_commit = now;
       // Exactly once, an idle advance only ever opens a transaction (partition_stream.h).
       if (exactly_once_ && !holding_) advance_idle_partitions();
@@ -394,8 +406,8 @@ Status Service::consume(const std::atomic<bool>& stop) {
 
 // Commits; a state write failing with a retryable error (disk full) pauses fetching,
 // makes the service unready and retries with backoff until it succeeds.
-Status Service::commit_or_hold(SteadyClock::time_point now, bool one_partition) {
-  const Status s = one_partition ? commit_next_partition() : commit_all();
+Status Service::commit_or_hold(SteadyClock::time_point now, bool in_turns, bool due) {
+  const Status s = in_turns ? commit_in_turns(due) : commit_all();
   if (s.is_ok()) {
     if (holding_) {
       holding_ = false;
@@ -456,11 +468,17 @@ void Service::advance_idle_partitions() {
 // next owner resumes from, so it must never be ahead of the output (a kill between
 // the changelog's acknowledgement and a transition's would lose the transition). A
 // second flush has the changelog acknowledged before any state is written, so neither
-// the local store nor the group offsets are ever ahead of the changelog.
+// the local store nor the group offsets are ever ahead of the changelog. At least once,
+// the commits in flight (commit_turns.h) are finished first.
 Status Service::commit_all(bool rewind_after_abort) {
   if (exactly_once_) return commit_transaction(rewind_after_abort);
+  Status s = commit_turns_.finish(
+      streams_, *sink_, [this](std::int32_t partition, const PartitionStream::WrittenCommit& w) {
+        group_committed(partition, w);
+      });
+  if (!s.is_ok()) return s;
   const auto started = SteadyClock::now();
-  Status s = sink_->flush();
+  s = sink_->flush();
   if (!s.is_ok()) return s;
   for (auto& [partition, stream] : streams_) {
     s = stream->stage();
@@ -483,23 +501,19 @@ Status Service::commit_all(bool rewind_after_abort) {
   return Status::ok();
 }
 
-// At least once: commits the partition after the one committed last (in partition order),
-// as commit_all does: outputs acknowledged, changelog records acknowledged, then the batch.
-Status Service::commit_next_partition() {
-  auto it = last_committed_partition_ ? streams_.upper_bound(*last_committed_partition_)
-                                      : streams_.begin();
-  if (it == streams_.end()) it = streams_.begin();
-  if (it == streams_.end()) return Status::ok();
-  const auto started = SteadyClock::now();
-  Status s = sink_->flush();
-  if (s.is_ok()) s = it->second->stage();
-  if (s.is_ok()) s = sink_->flush();  // the changelog records stage() sent
-  if (s.is_ok()) s = it->second->write(sink_->changelog_checkpoint_offset(it->first));
-  if (!s.is_ok()) return s;
-  last_committed_partition_ = it->first;
-  if (auto next = it->second->resume_offset()) source_->commit_offsets({{it->first, *next}});
-  observer_.committed(SteadyClock::now() - started);
-  return Status::ok();
+// At least once: moves the commits in flight on, and begins the next partition's when
+// its turn is due (commit_turns.h); each written commit's offset goes to the group.
+Status Service::commit_in_turns(bool turn_due) {
+  return commit_turns_.step(
+      streams_, *sink_, turn_due,
+      [this](std::int32_t partition, const PartitionStream::WrittenCommit& w) {
+        group_committed(partition, w);
+      });
+}
+
+void Service::group_committed(std::int32_t partition, const PartitionStream::WrittenCommit& w) {
+  if (w.next_offset) source_->commit_offsets({{partition, *w.next_offset}});
+  observer_.committed(w.took);
 }
 
 // Exactly once: the transaction first, then the local state (partition_stream.h). An

@@ -82,8 +82,9 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
           registry
               .add_histogram_family(
                   "segmentd_commit_duration_seconds",
-                  "One commit: at least once, one partition's turn (producer flushes, changelog, "
-                  "state write); exactly once, the transaction and every "
+                  "One commit: at least once, one partition's commit from its commit point "
+                  "until its state is written (outputs and changelog acknowledged; the "
+                  "processing goes on meanwhile); exactly once, the transaction and every "
                   "partition's state write.",
                   {}, latency_bounds())
               .with_labels({})),

@@ -163,11 +163,17 @@ void MemberCache::rewrite_in_changelog(const std::vector<std::string>& member_id
 }
 
 Status MemberCache::stage(const StreamCheckpoint& checkpoint) {
+  Status s = stage_members(checkpoint);
+  if (s.is_ok()) send_staged_checkpoint();
+  return s;
+}
+
+Status MemberCache::stage_members(const StreamCheckpoint& checkpoint) {
   if (!tally_) {
     Status s = restore_tally([](EpochMs, std::string_view) {});
     if (!s.is_ok()) return s;
   }
-  batch_.clear();  // what an earlier stage() left, if its write never came
+  unstage();  // what an earlier stage() left, if its write never came
   const auto partition = static_cast<std::int32_t>(stream_.value);
   if (changelog_ != nullptr && seed_changelog_) {
     Status s = store_.scan_members(stream_, [&](std::string_view id, std::string_view record) {
@@ -185,52 +191,81 @@ Status MemberCache::stage(const StreamCheckpoint& checkpoint) {
   // In key order: each memtable insert then lands next to the previous one.
   std::sort(changed_.begin(), changed_.end(),
             [](const Map::Node* a, const Map::Node* b) { return a->key < b->key; });
-  digests_.clear();
   for (Map::Node* changed : changed_) {
-    const Entry& entry = changed->value;
+    Entry& entry = changed->value;
     const std::uint64_t digest = batch_.put_member(stream_, changed->key, entry.state);
     if (changelog_ != nullptr) {
       changelog_->changelog_put(partition, changelog_member_key(changed->key),
                                 batch_.last_encoded());
     }
     digests_.push_back(digest);
+    staged_timers_.push_back(entry.state.timer);
+    entry.changed = false;  // a change from now on is the next commit's
     tally.member_digest += digest - entry.persisted_digest.value_or(0);
     if (!entry.persisted_digest) ++tally.members;
     if (entry.persisted_timer && !entry.state.timer) --tally.timers;
     if (!entry.persisted_timer && entry.state.timer) ++tally.timers;
   }
+  staged_members_.swap(changed_);
   staged_ = checkpoint;
   staged_->tally = tally;
-  if (changelog_ != nullptr) {
-    std::string encoded;
-    encode_checkpoint(encoded, *staged_);
-    changelog_->changelog_checkpoint(partition, kChangelogCheckpointKey, encoded);
-  }
+  if (changelog_ != nullptr) encode_checkpoint(staged_checkpoint_record_, *staged_);
   return Status::ok();
 }
 
+void MemberCache::send_staged_checkpoint() {
+  if (changelog_ == nullptr || !staged_) return;
+  changelog_->changelog_checkpoint(static_cast<std::int32_t>(stream_.value),
+                                   kChangelogCheckpointKey, staged_checkpoint_record_);
+}
+
+void MemberCache::unstage() {
+  for (Map::Node* node : staged_members_) {
+    if (node->value.changed) continue;
+    node->value.changed = true;
+    changed_.push_back(node);
+  }
+  staged_members_.clear();
+  digests_.clear();
+  staged_timers_.clear();
+  staged_checkpoint_record_.clear();
+  staged_.reset();
+  batch_.clear();
+}
+
 Status MemberCache::write_staged(const std::string& source_position, bool sync) {
+  prepare_write(source_position);
+  return finish_write(write_prepared(sync));
+}
+
+void MemberCache::prepare_write(const std::string& source_position) {
   staged_->source_position = source_position;
   batch_.put_checkpoint(stream_, *staged_);
-  Status s = store_.commit(batch_, sync);
+}
+
+Status MemberCache::write_prepared(bool sync) { return store_.commit(batch_, sync); }
+
+Status MemberCache::finish_write(Status s) {
   if (!s.is_ok()) {
-    batch_.clear();  // the changes stay marked: the next commit writes them again
+    unstage();  // the changes are marked again: the next commit writes them
     return s;
   }
   tally_ = staged_->tally;
   staged_.reset();
   seed_changelog_ = false;
   tombstones_.clear();
-  for (std::size_t i = 0; i < changed_.size(); ++i) {
-    Entry& entry = changed_[i]->value;
-    entry.changed = false;
-    entry.persisted_timer = entry.state.timer;
+  for (std::size_t i = 0; i < staged_members_.size(); ++i) {
+    Entry& entry = staged_members_[i]->value;
+    entry.persisted_timer = staged_timers_[i];
     entry.persisted_digest = digests_[i];
-    const std::uint32_t bytes = estimate_bytes(changed_[i]->key, entry.state);
+    const std::uint32_t bytes = estimate_bytes(staged_members_[i]->key, entry.state);
     resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
     entry.bytes = bytes;
   }
-  changed_.clear();
+  staged_members_.clear();
+  digests_.clear();
+  staged_timers_.clear();
+  staged_checkpoint_record_.clear();
   if (resident_bytes_ > budget_bytes_) evict_over_budget();
   return Status::ok();
 }
@@ -248,8 +283,12 @@ void MemberCache::evict_over_budget() {
     remaining -= bytes;
     keep_from = age + 1;
   }
-  entries_.erase_if([&](const Map::Node& node) { return node.value.last_used < keep_from; });
-  resident_bytes_ = remaining;
+  // Members changed since the last write stay: the store does not have their state yet.
+  entries_.erase_if([&](const Map::Node& node) {
+    if (node.value.last_used >= keep_from || node.value.changed) return false;
+    resident_bytes_ -= node.value.bytes;
+    return true;
+  });
   last_loaded_ = nullptr;
 }
 

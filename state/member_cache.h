@@ -20,9 +20,19 @@
 // stage() puts everything in the store batch and hands it to the changelog; the caller
 // has it acknowledged, then write_staged() writes the batch, with the checkpoint's
 // source_position of the caller's choosing (the changelog offset of its checkpoint
-// record included), so the store is never ahead of the changelog.
+// record included), so the store is never ahead of the changelog. stage() is
+// stage_members() (the batch, the member records to the changelog) then
+// send_staged_checkpoint() (the checkpoint record), which a caller may hold back until the
+// output of the work staged is acknowledged.
 //
-// Not thread-safe: owned by the stream's processing thread.
+// Processing may go on between stage and write (issue 10): the batch holds the members as
+// they were when staged, members changed after that are written by the next commit, and
+// eviction (after a write) keeps every member changed since the last write. A failed
+// write (or a second stage before the write) puts the staged members back among the
+// changed ones. The write itself may run on another thread: prepare_write(), then
+// write_prepared() there, then finish_write() with its outcome.
+//
+// Not thread-safe: owned by the stream's processing thread, but for write_prepared().
 #pragma once
 
 #include <cstdint>
@@ -69,11 +79,19 @@ class MemberCache final : public MemberTable {
   // tally in place of checkpoint.tally) atomically. After a failure nothing was written
   // and the same changes are written by the next commit.
   Status commit(const StreamCheckpoint& checkpoint);
-  // commit() in two steps (see above). After stage(), the next call must be
+  // commit() in two steps (see above). After stage(), the next commit call must be
   // write_staged(), or stage() again after a failure the caller does not stop for.
   Status stage(const StreamCheckpoint& checkpoint);
+  Status stage_members(const StreamCheckpoint& checkpoint);
+  void send_staged_checkpoint();
   // `sync` false: the WAL is synced by a later commit (StateStore::commit).
   Status write_staged(const std::string& source_position, bool sync = true);
+  // write_staged() in three steps. write_prepared() touches only the staged batch and the
+  // store: it may run on any thread while the cache goes on loading and changing members
+  // (nothing but stage, write or finish_write until it is done).
+  void prepare_write(const std::string& source_position);
+  Status write_prepared(bool sync);
+  Status finish_write(Status written);
 
   // The next stage() first copies every member record in the store to the changelog (a
   // store made before the changelog existed, or whose changelog was emptied).
@@ -97,6 +115,8 @@ class MemberCache final : public MemberTable {
   using Map = FlatIdMap<Entry>;
 
   void evict_over_budget();
+  // Puts the staged members back among the changed ones and drops the staged batch.
+  void unstage();
   // Computes the stream's tally from the store into tally_ and checks it against the
   // checkpoint's; calls `visit_timer` for each timer.
   Status restore_tally(const std::function<void(EpochMs, std::string_view)>& visit_timer);
@@ -105,8 +125,12 @@ class MemberCache final : public MemberTable {
   StreamId stream_;
   std::size_t budget_bytes_;
   Map entries_;
-  std::vector<Map::Node*> changed_;
-  std::vector<std::uint64_t> digests_;  // of changed_'s records in the commit under way
+  std::vector<Map::Node*> changed_;  // since the last stage
+  // The commit under way: its members, with the digest and timer of the record staged.
+  std::vector<Map::Node*> staged_members_;
+  std::vector<std::uint64_t> digests_;
+  std::vector<std::optional<EpochMs>> staged_timers_;
+  std::string staged_checkpoint_record_;  // for the changelog
   Map::Node* last_loaded_ = nullptr;
   std::size_t resident_bytes_ = 0;
   std::uint64_t load_count_ = 0;

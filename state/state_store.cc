@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <vector>
 
 #include "state/info_log.h"
@@ -88,6 +89,7 @@ struct StateStore::Impl {
   std::shared_ptr<rocksdb::Cache> cache;
   std::shared_ptr<rocksdb::Statistics> statistics;
   std::unique_ptr<rocksdb::DB> db;
+  std::mutex commit_mutex;                 // commits may come from several threads: one at a time
   std::atomic<bool> resume_needed{false};  // a commit failed retryably: RocksDB stopped writes
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // default, members, meta
   rocksdb::ColumnFamilyHandle* members() const { return handles[1]; }
@@ -287,6 +289,7 @@ Status StateStore::scan_member_ids(StreamId stream,
 constexpr std::uintmax_t kFreeSpaceReserve = 4u << 20;
 
 Status StateStore::commit(StoreBatch& batch, bool sync) {
+  const std::lock_guard lock(impl_->commit_mutex);
   // Refused before RocksDB fails: a failed WAL append stops RocksDB's writes (and the
   // WAL writer that saw the error must not be used again).
   std::error_code ec;

@@ -23,7 +23,7 @@
 // "state dir <dir> is corrupt: ..." and are fatal.
 //
 // Thread-safety: reads and commits may come from different threads (RocksDB is
-// thread-safe); a StoreBatch is used by one thread.
+// thread-safe; commits are serialised); a StoreBatch is used by one thread at a time.
 #pragma once
 
 #include <cstdint>

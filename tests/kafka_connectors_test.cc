@@ -212,6 +212,34 @@ TEST_CASE("kafka: a refused delivery is returned by flush, never dropped") {
   CHECK(setup.sink->records_acknowledged() == 0);
 }
 
+TEST_CASE("kafka: records are numbered in produce order and counted delivered without a flush") {
+  MockSetup setup;
+  for (int i = 0; i < 5; ++i) setup.sink->emit(sample_transition("dormant"));
+  CHECK(setup.sink->records_produced() == 5);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (setup.sink->records_delivered() < 5 && std::chrono::steady_clock::now() < deadline) {
+    setup.sink->await_deliveries(std::chrono::milliseconds(100));
+  }
+  CHECK(setup.sink->records_delivered() == 5);
+  CHECK(setup.sink->records_acknowledged() == 5);
+  CHECK(setup.sink->delivery_status().is_ok());
+}
+
+TEST_CASE("kafka: a refused delivery counts as delivered and is kept by delivery_status") {
+  MockSetup setup;
+  setup.cluster->fail_produce_requests(10);
+  setup.sink->emit(sample_transition("dormant"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (setup.sink->records_delivered() < 1 && std::chrono::steady_clock::now() < deadline) {
+    setup.sink->await_deliveries(std::chrono::milliseconds(100));
+  }
+  CHECK(setup.sink->records_delivered() == 1);
+  const Status s = setup.sink->delivery_status();
+  CHECK(s.kind() == ErrorKind::fatal);
+  CHECK(s.message().find("out") != std::string::npos);
+  CHECK(setup.sink->records_acknowledged() == 0);
+}
+
 }  // namespace segmentd
 
 namespace segmentd {

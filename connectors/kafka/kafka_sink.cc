@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
+#include <deque>
 
 #include "connectors/action_json.h"
 #include "connectors/kafka/kafka_client.h"
@@ -16,15 +17,30 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// Transitions carry their cause's read time (steady clock, ns) as the message opaque;
-// dead letters and changelog records carry kNoLatency, changelog checkpoint records
-// kChangelogCheckpoint (no steady-clock reading is ever 1 ns).
+// Each record's message opaque is its number (DeliveryProgress); the tracker keeps, per
+// record not yet delivered, its cause's read time (steady clock, ns) for transitions,
+// kNoLatency for dead letters and changelog records, kChangelogCheckpoint for changelog
+// checkpoint records (no steady-clock reading is ever 1 ns).
 constexpr std::intptr_t kNoLatency = 0;
 constexpr std::intptr_t kChangelogCheckpoint = 1;
 
 class DeliveryTracker final : public RdKafka::DeliveryReportCb {
  public:
+  // Numbers the next record, of the given kind; undo with forget_last() if not produced.
+  std::uint64_t track(std::intptr_t read_ns) {
+    undelivered.push_back(Undelivered{read_ns, false});
+    return delivered_prefix + undelivered.size() - 1;
+  }
+  void forget_last() { undelivered.pop_back(); }
+
   void dr_cb(RdKafka::Message& message) override {
+    const auto number = reinterpret_cast<std::uintptr_t>(message.msg_opaque());
+    Undelivered& record = undelivered[number - delivered_prefix];
+    record.delivered = true;
+    while (!undelivered.empty() && undelivered.front().delivered) {
+      undelivered.pop_front();
+      ++delivered_prefix;
+    }
     if (message.err() != RdKafka::ERR_NO_ERROR) {
       if (first_failure.is_ok()) {
         first_failure = Status::fatal("kafka delivery to " + message.topic_name() +
@@ -33,14 +49,13 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
       return;
     }
     ++acknowledged;
-    const auto read_ns = reinterpret_cast<std::intptr_t>(message.msg_opaque());
-    if (read_ns == kChangelogCheckpoint) {
+    if (record.read_ns == kChangelogCheckpoint) {
       changelog_checkpoints[message.partition()] = message.offset();
       return;
     }
-    if (read_ns != kNoLatency && observer) {
+    if (record.read_ns != kNoLatency && observer) {
       const auto now_ns = SteadyClock::now().time_since_epoch().count();
-      observer(std::chrono::nanoseconds(now_ns - read_ns));
+      observer(std::chrono::nanoseconds(now_ns - record.read_ns));
     }
   }
 
@@ -48,6 +63,14 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
   std::uint64_t acknowledged = 0;
   AckLatencyObserver observer;
   std::map<std::int32_t, std::int64_t> changelog_checkpoints;  // partition: latest offset
+  // Records numbered below delivered_prefix are delivered; undelivered[i] is the record
+  // numbered delivered_prefix + i (some of the later ones may be delivered already).
+  struct Undelivered {
+    std::intptr_t read_ns;
+    bool delivered;
+  };
+  std::deque<Undelivered> undelivered;
+  std::uint64_t delivered_prefix = 0;
 };
 
 // The outcome of one transactional call: ok, retriable (try the same call again), abortable
@@ -134,12 +157,14 @@ struct KafkaSink::Impl {
   // Produces one record (to `partition`, or the partitioner's choice), waiting while the
   // local queue is full. Takes `headers`. A null payload data() is a null value.
   void produce(const std::string& topic, std::string_view key, std::string_view payload,
-               RdKafka::Headers* headers, std::intptr_t opaque,
+               RdKafka::Headers* headers, std::intptr_t read_ns,
                std::int32_t partition = RdKafka::Topic::PARTITION_UA) {
+    const std::uint64_t number = tracker.track(read_ns);
     for (;;) {
       const RdKafka::ErrorCode err = producer->produce(
           topic, partition, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(payload.data()),
-          payload.size(), key.data(), key.size(), 0, headers, reinterpret_cast<void*>(opaque));
+          payload.size(), key.data(), key.size(), 0, headers,
+          reinterpret_cast<void*>(static_cast<std::uintptr_t>(number)));
       if (err == RdKafka::ERR_NO_ERROR) {
         ++produced;
         return;
@@ -148,6 +173,7 @@ struct KafkaSink::Impl {
         producer->poll(10);
         continue;
       }
+      tracker.forget_last();
       delete headers;
       if (tracker.first_failure.is_ok()) {
         tracker.first_failure =
@@ -367,6 +393,20 @@ Status KafkaSink::abort_transaction() {
 }
 
 std::uint64_t KafkaSink::records_produced() const { return impl_->produced; }
+
+std::uint64_t KafkaSink::records_delivered() const { return impl_->tracker.delivered_prefix; }
+
+Status KafkaSink::delivery_status() const {
+  std::string reason;
+  if (impl_->producer->fatal_error(reason) != RdKafka::ERR_NO_ERROR) {
+    return Status::fatal("kafka producer: " + reason);
+  }
+  return impl_->tracker.first_failure;
+}
+
+void KafkaSink::await_deliveries(std::chrono::milliseconds timeout) {
+  impl_->producer->poll(static_cast<int>(timeout.count()));
+}
 
 std::uint64_t KafkaSink::records_acknowledged() const { return impl_->tracker.acknowledged; }
 

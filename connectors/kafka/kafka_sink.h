@@ -9,7 +9,9 @@
 //
 // The producer is idempotent with acks=all. Nothing is dropped silently: a full local
 // queue makes emit() wait, and a failed delivery is remembered and returned by flush(),
-// so the caller never commits input positions past output that did not arrive.
+// so the caller never commits input positions past output that did not arrive. Records
+// are numbered in produce order (DeliveryProgress), so a caller can also wait for the
+// output up to a point of its own while producing more, without a flush.
 //
 // Exactly once: with a `transactional.id` in the properties the producer is
 // transactional. open() initialises it, which fences any earlier producer with the same
@@ -41,6 +43,7 @@
 #include "connectors/kafka/kafka_properties.h"
 #include "connectors/kafka/kafka_source.h"
 #include "engine/changelog_sink.h"
+#include "engine/delivery_progress.h"
 #include "engine/member_action.h"
 #include "engine/rejection.h"
 #include "engine/status.h"
@@ -66,7 +69,10 @@ struct KafkaSinkSettings {
 // causing record's read (set_cause_read_time) to the acknowledgement.
 using AckLatencyObserver = std::function<void(std::chrono::nanoseconds)>;
 
-class KafkaSink final : public TransitionSink, public ActionSink, public ChangelogSink {
+class KafkaSink final : public TransitionSink,
+                        public ActionSink,
+                        public ChangelogSink,
+                        public DeliveryProgress {
  public:
   static Status open(const KafkaSinkSettings& settings, std::unique_ptr<KafkaSink>& sink);
   ~KafkaSink() override;
@@ -108,7 +114,11 @@ class KafkaSink final : public TransitionSink, public ActionSink, public Changel
   // consumers). fatal when the producer failed.
   Status abort_transaction();
 
-  std::uint64_t records_produced() const;  // since open(), aborted ones included
+  std::uint64_t records_produced() const override;  // since open(), aborted ones included
+  std::uint64_t records_delivered() const override;
+  // The first delivery failure, or the producer's fatal error.
+  Status delivery_status() const override;
+  void await_deliveries(std::chrono::milliseconds timeout) override;
   std::uint64_t records_acknowledged() const;
   // Records produced but not yet acknowledged or failed.
   std::size_t pending() const;
