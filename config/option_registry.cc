@@ -80,7 +80,7 @@ static_assert(static_cast<int>(DeliveryGuarantee::exactly_once) == 1);  // kGuar
 
 // One row per option: key, kind, default, min, max, choices, binding, doc.
 // clang-format off
-const std::array<OptionSpec, 42> kOptions = {{
+const std::array<OptionSpec, 43> kOptions = {{
     {"application.id", K::identifier, "segmentd", 1, 200, {},
      bind<&C::application_id>(),
      "Consumer group id, prefix of internal topics (the state changelog <id>-state-changelog), CloudEvents source"},
@@ -191,6 +191,10 @@ const std::array<OptionSpec, 42> kOptions = {{
      "How often state, timers and input position are committed together (each partition "
      "once per interval; at least once, the partitions take turns spread over the "
      "interval)"},
+    {"replay.commit_events", K::integer, "100000", 1, 1'000'000'000, {},
+     bind<&C::replay, &ReplayOptions::commit_events>(),
+     "`segmentd replay` with a state.dir: input lines between commits (by input progress, "
+     "not time, so the same replay commits the same number of times however fast it runs)"},
     {"state.dir", K::text, "./segmentd-state", 1, 4096, {},
      bind<&C::state, &StateOptions::dir>(), "RocksDB directory for member state"},
     {"state.cache_size", K::byte_size, "256MiB", kMiB, 1024 * 1024 * kMiB, {},

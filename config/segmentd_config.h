@@ -49,6 +49,10 @@ struct ProcessingOptions {
   DurationMs commit_interval{};   // processing.commit_interval
 };
 
+struct ReplayOptions {
+  std::uint64_t commit_events{};  // replay.commit_events
+};
+
 struct StateOptions {
   std::string dir;                  // state.dir
   bool dir_explicitly_set = false;  // state.dir came from the file, environment or --set
@@ -68,6 +72,7 @@ struct SegmentdConfig {
   OutputOptions output;
   TimeOptions time;
   ProcessingOptions processing;
+  ReplayOptions replay;
   StateOptions state;
   HttpOptions http;                  // http.listen
   std::string http_auth_token_file;  // http.auth_token_file; empty: no token asked

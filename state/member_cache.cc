@@ -4,6 +4,7 @@
 #include <map>
 
 #include "state/changelog_record.h"
+#include "state/member_codec.h"
 
 namespace segmentd {
 
@@ -13,26 +14,48 @@ namespace {
 // histogram built at eviction stays small.
 constexpr std::uint64_t kLoadsPerAge = 1024;
 
+// The bytes malloc takes for a block of `n` bytes: an 8-byte header, rounded up to 16,
+// at least 32.
+std::size_t heap_block(std::size_t n) { return std::max<std::size_t>(32, (n + 8 + 15) & ~15ul); }
+
 // Heap bytes of a string beyond its own object (none while it fits the small buffer).
 std::size_t string_heap_bytes(const std::string& s) {
-  return s.capacity() > std::string().capacity() ? s.capacity() + 1 : 0;
+  return s.capacity() > std::string().capacity() ? heap_block(s.capacity() + 1) : 0;
 }
 
-// The memory a cached member holds: its map node (entry, key, malloc overhead), up to two
-// 16-byte slots of the map (at most half full) and the heap blocks of its id, vectors and
-// strings, at their capacities.
-std::uint32_t estimate_bytes(const std::string& id, const MemberState& state) {
-  constexpr std::size_t kNodeOverhead = 2 * 16 + 16;
-  std::size_t bytes = kNodeOverhead + sizeof(std::string) + sizeof(MemberState) + 64 +
-                      string_heap_bytes(id) + string_heap_bytes(state.birthday);
-  bytes += state.figures.days.capacity() * sizeof(DayActivity);
+template <typename T>
+std::size_t vector_heap_bytes(const std::vector<T>& v) {
+  return v.capacity() == 0 ? 0 : heap_block(v.capacity() * sizeof(T));
+}
+
+// What a cached member holds whether decoded or encoded: its map node and id, and two
+// slots of the map (at most half full).
+template <typename Node>
+std::size_t member_base_bytes(const Node& node) {
+  return heap_block(sizeof(Node)) + 2 * 16 + string_heap_bytes(node.key);
+}
+
+// What a decoded member holds: the above, its MemberState and the state's heap blocks, at
+// their capacities.
+template <typename Node>
+std::uint32_t decoded_bytes(const Node& node) {
+  const MemberState& state = *node.value.state;
+  std::size_t bytes =
+      member_base_bytes(node) + heap_block(sizeof(MemberState)) + string_heap_bytes(state.birthday);
+  bytes += vector_heap_bytes(state.figures.days);
   bytes += state.recent_events.heap_bytes();
-  bytes += state.categories.capacity() * sizeof(CategoryFigures);
+  bytes += vector_heap_bytes(state.categories);
   for (const CategoryFigures& c : state.categories) bytes += string_heap_bytes(c.category);
-  bytes += state.pending_actions.capacity() * sizeof(PendingAction);
+  bytes += vector_heap_bytes(state.pending_actions);
   for (const PendingAction& a : state.pending_actions) bytes += string_heap_bytes(a.category);
-  bytes += state.unswept_purchases.capacity() * sizeof(EpochMs);
+  bytes += vector_heap_bytes(state.unswept_purchases);
   return static_cast<std::uint32_t>(bytes);
+}
+
+// What an encoded member holds: the base and its record's block.
+template <typename Node>
+std::uint32_t encoded_bytes(const Node& node) {
+  return static_cast<std::uint32_t>(member_base_bytes(node) + string_heap_bytes(node.value.record));
 }
 
 }  // namespace
@@ -49,27 +72,53 @@ MemberState& MemberCache::load(std::string_view member_id) {
   // The engine often loads the same member again (after firing timers, in the sweep).
   if (last_loaded_ != nullptr && last_loaded_->key == member_id) {
     last_loaded_->value.last_used = static_cast<std::uint32_t>(++load_count_ / kLoadsPerAge);
-    return last_loaded_->value.state;
+    return *last_loaded_->value.state;
   }
   auto [it, inserted] = entries_.try_emplace(member_id);
   if (inserted) {
     Entry& entry = it->value;
+    entry.state = std::make_unique<MemberState>();
     bool found = false;
     std::uint64_t digest = 0;
-    const Status s = store_.read_member(stream_, member_id, entry.state, found, &digest);
+    const Status s = store_.read_member(stream_, member_id, *entry.state, found, &digest);
     if (!s.is_ok()) throw StateStoreError(s.message());
-    entry.persisted_timer = entry.state.timer;
+    entry.persisted_timer = entry.state->timer;
     if (found) entry.persisted_digest = digest;
-    entry.bytes = estimate_bytes(it->key, entry.state);
+    entry.bytes = decoded_bytes(*it);
     resident_bytes_ += entry.bytes;
+  } else if (it->value.state == nullptr) {
+    decode_entry(*it);
   }
   it->value.last_used = static_cast<std::uint32_t>(++load_count_ / kLoadsPerAge);
   last_loaded_ = it;
-  return it->value.state;
+  return *it->value.state;
+}
+
+void MemberCache::decode_entry(Map::Node& node) {
+  Entry& entry = node.value;
+  auto state = std::make_unique<MemberState>();
+  std::string why;
+  if (!decode_member(entry.record, *state, &why)) {
+    throw StateStoreError("member '" + node.key + "' held encoded does not decode: " + why);
+  }
+  entry.state = std::move(state);
+  entry.record = std::string();
+  --encoded_members_;
+  const std::uint32_t bytes = decoded_bytes(node);
+  resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
+  entry.bytes = bytes;
 }
 
 MemberState MemberCache::peek(std::string_view member_id) {
-  if (const auto* node = entries_.find(member_id)) return node->value.state;
+  if (const auto* node = entries_.find(member_id)) {
+    if (node->value.state != nullptr) return *node->value.state;
+    MemberState state;
+    std::string why;
+    if (!decode_member(node->value.record, state, &why)) {
+      throw StateStoreError("member '" + node->key + "' held encoded does not decode: " + why);
+    }
+    return state;
+  }
   MemberState state;
   bool found = false;
   const Status s = store_.read_member(stream_, member_id, state, found);
@@ -88,7 +137,8 @@ std::vector<std::string> MemberCache::member_ids() {
   Status s = store_.scan_member_ids(stream_, [&](std::string_view id) { ids.emplace_back(id); });
   if (!s.is_ok()) throw StateStoreError(s.message());
   entries_.for_each([&](const Map::Node& node) {
-    if (node.value.state.known) ids.push_back(node.key);
+    // An encoded member has a record in the store (the scan found it).
+    if (node.value.state != nullptr && node.value.state->known) ids.push_back(node.key);
   });
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -188,7 +238,7 @@ Status MemberCache::stage(const StreamCheckpoint& checkpoint) {
   digests_.clear();
   for (Map::Node* changed : changed_) {
     const Entry& entry = changed->value;
-    const std::uint64_t digest = batch_.put_member(stream_, changed->key, entry.state);
+    const std::uint64_t digest = batch_.put_member(stream_, changed->key, *entry.state);
     if (changelog_ != nullptr) {
       changelog_->changelog_put(partition, changelog_member_key(changed->key),
                                 batch_.last_encoded());
@@ -196,8 +246,8 @@ Status MemberCache::stage(const StreamCheckpoint& checkpoint) {
     digests_.push_back(digest);
     tally.member_digest += digest - entry.persisted_digest.value_or(0);
     if (!entry.persisted_digest) ++tally.members;
-    if (entry.persisted_timer && !entry.state.timer) --tally.timers;
-    if (!entry.persisted_timer && entry.state.timer) ++tally.timers;
+    if (entry.persisted_timer && !entry.state->timer) --tally.timers;
+    if (!entry.persisted_timer && entry.state->timer) ++tally.timers;
   }
   staged_ = checkpoint;
   staged_->tally = tally;
@@ -224,9 +274,9 @@ Status MemberCache::write_staged(const std::string& source_position, bool sync) 
   for (std::size_t i = 0; i < changed_.size(); ++i) {
     Entry& entry = changed_[i]->value;
     entry.changed = false;
-    entry.persisted_timer = entry.state.timer;
+    entry.persisted_timer = entry.state->timer;
     entry.persisted_digest = digests_[i];
-    const std::uint32_t bytes = estimate_bytes(changed_[i]->key, entry.state);
+    const std::uint32_t bytes = decoded_bytes(*changed_[i]);
     resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
     entry.bytes = bytes;
   }
@@ -235,12 +285,16 @@ Status MemberCache::write_staged(const std::string& source_position, bool sync) 
   return Status::ok();
 }
 
-// Drops the least recently used members, a whole age at a time, down to 3/4 of the budget.
+// Brings the members down to 3/4 of the budget: encodes the least recently used decoded
+// members, then, if every member is encoded and that is not enough, drops the least
+// recently used, a whole age at a time.
 void MemberCache::evict_over_budget() {
+  last_loaded_ = nullptr;  // its state may be encoded below
+  const std::size_t target = budget_bytes_ / 4 * 3;
+  if (encode_least_recent(target)) return;
   std::map<std::uint32_t, std::size_t> bytes_by_age;
   entries_.for_each(
       [&](const Map::Node& node) { bytes_by_age[node.value.last_used] += node.value.bytes; });
-  const std::size_t target = budget_bytes_ / 4 * 3;
   std::size_t remaining = resident_bytes_;
   std::uint32_t keep_from = 0;
   for (const auto& [age, bytes] : bytes_by_age) {
@@ -248,9 +302,43 @@ void MemberCache::evict_over_budget() {
     remaining -= bytes;
     keep_from = age + 1;
   }
-  entries_.erase_if([&](const Map::Node& node) { return node.value.last_used < keep_from; });
+  std::size_t dropped_encoded = 0;
+  entries_.erase_if([&](const Map::Node& node) {
+    const bool drop = node.value.last_used < keep_from;
+    if (drop && node.value.state == nullptr) ++dropped_encoded;
+    return drop;
+  });
+  encoded_members_ -= dropped_encoded;
   resident_bytes_ = remaining;
-  last_loaded_ = nullptr;
+}
+
+bool MemberCache::encode_least_recent(std::size_t target) {
+  std::vector<std::pair<std::uint32_t, Map::Node*>> decoded;
+  entries_.for_each([&](Map::Node& node) {
+    if (node.value.state != nullptr) decoded.emplace_back(node.value.last_used, &node);
+  });
+  std::sort(decoded.begin(), decoded.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> absent;  // members without a record: nothing to hold
+  for (const auto& [age, node] : decoded) {
+    if (resident_bytes_ <= target) break;
+    Entry& entry = node->value;
+    if (!entry.persisted_digest) {
+      absent.push_back(node->key);
+      resident_bytes_ -= entry.bytes;
+      continue;
+    }
+    encode_buffer_.clear();
+    encode_member(encode_buffer_, *entry.state);
+    entry.record = encode_buffer_;  // a block of the record's size
+    entry.state.reset();
+    ++encoded_members_;
+    const std::uint32_t bytes = encoded_bytes(*node);
+    resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
+    entry.bytes = bytes;
+  }
+  for (const std::string& id : absent) entries_.erase(id);
+  return resident_bytes_ <= target;
 }
 
 }  // namespace segmentd

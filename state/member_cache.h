@@ -1,11 +1,18 @@
 // The member states of one stream, cached in memory over the state store (the
-// engine's MemberTable). Hot members stay decoded in memory; changed members (each
-// record carries the member's timer) are written in id order, with the stream
-// checkpoint, in one atomic batch by commit(): one write per changed member. After a
-// commit the least recently used members beyond the memory budget (what they really
-// hold on the heap) are dropped; they are read back from RocksDB when next needed.
+// engine's MemberTable). Changed members (each record carries the member's timer) are
+// written in id order, with the stream checkpoint, in one atomic batch by commit(): one
+// write per changed member.
 //
-// Only committed states are ever dropped, so a read-back always sees the latest state.
+// Memory: every cached member is held either decoded (a MemberState, as load() gives it)
+// or encoded at rest (its committed record bytes, one heap block, about a fifth of the
+// decoded size). load() decodes an encoded member in place. After a commit, while the
+// members hold more than the memory budget (what they really hold on the heap: map slot
+// and node, id, state or record), the least recently used decoded members are encoded,
+// and only when every member is encoded and the budget is still exceeded are the least
+// recently used dropped; those are read back from RocksDB when next needed.
+//
+// Only committed states are ever encoded or dropped, so a member held encoded or read
+// back always has its latest state.
 // Errors reading RocksDB throw StateStoreError (fatal: the state cannot be trusted).
 //
 // Integrity: the cache keeps the stream's StoreTally (member records, timers, sum of
@@ -27,6 +34,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -82,12 +90,15 @@ class MemberCache final : public MemberTable {
   // writes their committed record again, or a tombstone for those the store does not
   // have, so that compaction cannot leave the unfinished record as their latest.
   void rewrite_in_changelog(const std::vector<std::string>& member_ids);
+  // Members in memory, decoded or encoded; of them, those held encoded.
   std::size_t resident_members() const { return entries_.size(); }
+  std::size_t encoded_members() const { return encoded_members_; }
   std::size_t resident_bytes() const { return resident_bytes_; }
 
  private:
   struct Entry {
-    MemberState state;
+    std::unique_ptr<MemberState> state;  // null while held encoded
+    std::string record;                  // the committed record while held encoded
     std::optional<EpochMs> persisted_timer;
     std::optional<std::uint64_t> persisted_digest;  // record_digest(); nullopt: no record
     std::uint32_t last_used = 0;                    // load_count_ / kLoadsPerAge at the latest load
@@ -96,7 +107,12 @@ class MemberCache final : public MemberTable {
   };
   using Map = FlatIdMap<Entry>;
 
+  // Decodes an entry held encoded; adjusts the memory accounting.
+  void decode_entry(Map::Node& node);
   void evict_over_budget();
+  // Encodes the least recently used decoded members until the budget's target is met;
+  // true when it is.
+  bool encode_least_recent(std::size_t target);
   // Computes the stream's tally from the store into tally_ and checks it against the
   // checkpoint's; calls `visit_timer` for each timer.
   Status restore_tally(const std::function<void(EpochMs, std::string_view)>& visit_timer);
@@ -109,6 +125,8 @@ class MemberCache final : public MemberTable {
   std::vector<std::uint64_t> digests_;  // of changed_'s records in the commit under way
   Map::Node* last_loaded_ = nullptr;
   std::size_t resident_bytes_ = 0;
+  std::size_t encoded_members_ = 0;
+  std::string encode_buffer_;
   std::uint64_t load_count_ = 0;
   StoreBatch batch_;
   std::optional<StoreTally> tally_;  // nullopt until restored

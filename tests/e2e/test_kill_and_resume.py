@@ -11,7 +11,7 @@ from pathlib import Path
 
 from replay_harness import Binaries, generate, read_json, replay, temp_dir
 
-COMMIT = ["--set", "processing.commit_interval=20ms"]
+COMMIT = ["--set", "replay.commit_events=2000"]
 
 
 def killed_run(bins, events, out_dir, state_dir, delay, sort):
