@@ -35,13 +35,13 @@ std::size_t member_base_bytes(const Node& node) {
   return heap_block(sizeof(Node)) + 2 * 16 + string_heap_bytes(node.key);
 }
 
-// What a decoded member holds: the above, its MemberState and the state's heap blocks, at
-// their capacities.
+// What a decoded member holds: the above, its committed record when it keeps one, its
+// MemberState and the state's heap blocks, at their capacities.
 template <typename Node>
 std::uint32_t decoded_bytes(const Node& node) {
   const MemberState& state = *node.value.state;
-  std::size_t bytes =
-      member_base_bytes(node) + heap_block(sizeof(MemberState)) + string_heap_bytes(state.birthday);
+  std::size_t bytes = member_base_bytes(node) + string_heap_bytes(node.value.record) +
+                      heap_block(sizeof(MemberState)) + string_heap_bytes(state.birthday);
   bytes += vector_heap_bytes(state.figures.days);
   bytes += state.recent_events.heap_bytes();
   bytes += vector_heap_bytes(state.categories);
@@ -101,8 +101,7 @@ void MemberCache::decode_entry(Map::Node& node) {
   if (!decode_member(entry.record, *state, &why)) {
     throw StateStoreError("member '" + node.key + "' held encoded does not decode: " + why);
   }
-  entry.state = std::move(state);
-  entry.record = std::string();
+  entry.state = std::move(state);  // the record stays: encoding it again needs no work
   --encoded_members_;
   const std::uint32_t bytes = decoded_bytes(node);
   resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
@@ -236,6 +235,7 @@ Status MemberCache::stage(const StreamCheckpoint& checkpoint) {
   std::sort(changed_.begin(), changed_.end(),
             [](const Map::Node* a, const Map::Node* b) { return a->key < b->key; });
   digests_.clear();
+  staged_records_.clear();
   for (Map::Node* changed : changed_) {
     const Entry& entry = changed->value;
     const std::uint64_t digest = batch_.put_member(stream_, changed->key, *entry.state);
@@ -244,6 +244,7 @@ Status MemberCache::stage(const StreamCheckpoint& checkpoint) {
                                 batch_.last_encoded());
     }
     digests_.push_back(digest);
+    staged_records_.emplace_back(batch_.last_encoded());
     tally.member_digest += digest - entry.persisted_digest.value_or(0);
     if (!entry.persisted_digest) ++tally.members;
     if (entry.persisted_timer && !entry.state->timer) --tally.timers;
@@ -276,6 +277,7 @@ Status MemberCache::write_staged(const std::string& source_position, bool sync) 
     entry.changed = false;
     entry.persisted_timer = entry.state->timer;
     entry.persisted_digest = digests_[i];
+    entry.record = std::move(staged_records_[i]);
     const std::uint32_t bytes = decoded_bytes(*changed_[i]);
     resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
     entry.bytes = bytes;
@@ -328,9 +330,11 @@ bool MemberCache::encode_least_recent(std::size_t target) {
       resident_bytes_ -= entry.bytes;
       continue;
     }
-    encode_buffer_.clear();
-    encode_member(encode_buffer_, *entry.state);
-    entry.record = encode_buffer_;  // a block of the record's size
+    if (entry.record.empty()) {  // read from the store: encoded here once
+      encode_buffer_.clear();
+      encode_member(encode_buffer_, *entry.state);
+      entry.record = encode_buffer_;  // a block of the record's size
+    }
     entry.state.reset();
     ++encoded_members_;
     const std::uint32_t bytes = encoded_bytes(*node);

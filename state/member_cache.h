@@ -4,8 +4,9 @@
 // write per changed member.
 //
 // Memory: every cached member is held either decoded (a MemberState, as load() gives it)
-// or encoded at rest (its committed record bytes, one heap block, about a fifth of the
-// decoded size). load() decodes an encoded member in place. After a commit, while the
+// or encoded at rest (its committed record bytes, one heap block, several times smaller).
+// load() decodes an encoded member in place and keeps the record (the commit that writes
+// the member replaces it), so encoding it again is free. After a commit, while the
 // members hold more than the memory budget (what they really hold on the heap: map slot
 // and node, id, state or record), the least recently used decoded members are encoded,
 // and only when every member is encoded and the budget is still exceeded are the least
@@ -98,7 +99,7 @@ class MemberCache final : public MemberTable {
  private:
   struct Entry {
     std::unique_ptr<MemberState> state;  // null while held encoded
-    std::string record;                  // the committed record while held encoded
+    std::string record;                  // the committed record (always while held encoded)
     std::optional<EpochMs> persisted_timer;
     std::optional<std::uint64_t> persisted_digest;  // record_digest(); nullopt: no record
     std::uint32_t last_used = 0;                    // load_count_ / kLoadsPerAge at the latest load
@@ -122,7 +123,8 @@ class MemberCache final : public MemberTable {
   std::size_t budget_bytes_;
   Map entries_;
   std::vector<Map::Node*> changed_;
-  std::vector<std::uint64_t> digests_;  // of changed_'s records in the commit under way
+  std::vector<std::uint64_t> digests_;       // of changed_'s records in the commit under way
+  std::vector<std::string> staged_records_;  // and those records
   Map::Node* last_loaded_ = nullptr;
   std::size_t resident_bytes_ = 0;
   std::size_t encoded_members_ = 0;
