@@ -127,8 +127,14 @@ MemberState MemberCache::peek(std::string_view member_id) {
 
 void MemberCache::mark_changed() {
   if (last_loaded_ == nullptr || last_loaded_->value.changed) return;
-  last_loaded_->value.changed = true;
+  Entry& entry = last_loaded_->value;
+  entry.changed = true;
   changed_.push_back(last_loaded_);
+  // Its record is stale now; the commit brings the new one.
+  const std::size_t record_bytes = string_heap_bytes(entry.record);
+  entry.record = std::string();
+  entry.bytes -= static_cast<std::uint32_t>(record_bytes);
+  resident_bytes_ -= record_bytes;
 }
 
 std::vector<std::string> MemberCache::member_ids() {

@@ -5,9 +5,9 @@
 //
 // Memory: every cached member is held either decoded (a MemberState, as load() gives it)
 // or encoded at rest (its committed record bytes, one heap block, several times smaller).
-// load() decodes an encoded member in place and keeps the record (the commit that writes
-// the member replaces it), so encoding it again is free. After a commit, while the
-// members hold more than the memory budget (what they really hold on the heap: map slot
+// load() decodes an encoded member in place and keeps the record until the member changes
+// (the commit that writes it brings the new one), so encoding it again is free. After a commit,
+// while the members hold more than the memory budget (what they really hold on the heap: map slot
 // and node, id, state or record), the least recently used decoded members are encoded,
 // and only when every member is encoded and the budget is still exceeded are the least
 // recently used dropped; those are read back from RocksDB when next needed.
