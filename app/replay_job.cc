@@ -254,8 +254,11 @@ Status ReplayRun::finish() {
   return Status::ok();
 }
 
+// Every settings_.commit_lines lines, and sooner when the members in memory outgrow the
+// cache budget (the daily sweeps read many members): both by the work done, never by the
+// wall clock.
 Status ReplayRun::commit_if_due() {
-  if (position_.lines < next_commit_line_) return Status::ok();
+  if (position_.lines < next_commit_line_ && !members_->over_budget()) return Status::ok();
   next_commit_line_ = position_.lines + settings_.commit_lines;
   return commit();
 }

@@ -2,10 +2,11 @@
 // transitions to a JSON Lines file, rejected lines to a dead-letter file.
 //
 // With a state directory the run is resumable: state, timers, the input position and
-// the committed lengths of both output files are committed together every
-// `commit_lines` input lines (with the actions file's, when actions are enabled: by input
-// progress, not wall time, so the same work commits as often however fast it runs), and
-// at the end; a run killed at any moment
+// the committed lengths of the output files (the actions file's too, when actions are
+// enabled) are committed together every `commit_lines` input lines, sooner when the
+// cached members outgrow their memory budget by a quarter (MemberCache::over_budget), and
+// at the end: by the work done, not wall time, so the same work commits as often however
+// fast it runs. A run killed at any moment
 // (SIGKILL included) and started again on the same input continues from the last commit, cutting
 // the outputs back to their committed lengths, so the combined output is byte-identical to one
 // uninterrupted run. Without one (state_dir empty) a temporary directory is used and removed at the

@@ -193,8 +193,9 @@ const std::array<OptionSpec, 43> kOptions = {{
      "interval)"},
     {"replay.commit_events", K::integer, "100000", 1, 1'000'000'000, {},
      bind<&C::replay, &ReplayOptions::commit_events>(),
-     "`segmentd replay` with a state.dir: input lines between commits (by input progress, "
-     "not time, so the same replay commits the same number of times however fast it runs)"},
+     "`segmentd replay`: input lines between commits, sooner when the cached members exceed "
+     "state.cache_size by a quarter (by the work done, not time: the same replay commits "
+     "as often however fast it runs)"},
     {"state.dir", K::text, "./segmentd-state", 1, 4096, {},
      bind<&C::state, &StateOptions::dir>(), "RocksDB directory for member state"},
     {"state.cache_size", K::byte_size, "256MiB", kMiB, 1024 * 1024 * kMiB, {},

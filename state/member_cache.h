@@ -95,6 +95,9 @@ class MemberCache final : public MemberTable {
   std::size_t resident_members() const { return entries_.size(); }
   std::size_t encoded_members() const { return encoded_members_; }
   std::size_t resident_bytes() const { return resident_bytes_; }
+  // The members hold more than the budget and a quarter: members are dropped or encoded
+  // only by a commit, so a caller that can choose when to commit (replay) commits now.
+  bool over_budget() const { return resident_bytes_ > budget_bytes_ + budget_bytes_ / 4; }
 
  private:
   struct Entry {

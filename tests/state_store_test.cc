@@ -242,6 +242,25 @@ TEST_CASE("members over the memory budget are held encoded before any is dropped
   CHECK(cache.load_timers(timers).is_ok());  // the tally still agrees with the store
 }
 
+TEST_CASE("the cache says when its members outgrow the budget by a quarter", "[state]") {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  constexpr std::size_t kBudget = 64 * 1024;
+  MemberCache cache(*store, StreamId{0}, kBudget);
+  int loaded = 0;
+  while (!cache.over_budget()) {
+    MemberState& m = cache.load("m" + std::to_string(loaded++));
+    m.known = true;
+    cache.mark_changed();
+  }
+  CHECK(cache.resident_bytes() > kBudget + kBudget / 4);
+  CHECK(loaded > 20);
+  REQUIRE(cache.commit({}).is_ok());  // encodes, then drops, down to 3/4 of the budget
+  CHECK_FALSE(cache.over_budget());
+  CHECK(cache.resident_bytes() <= kBudget / 4 * 3);
+}
+
 }  // namespace
 }  // namespace segmentd
 

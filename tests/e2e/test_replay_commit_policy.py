@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Property: `replay` commits by input progress, every `replay.commit_events` lines and at
-the end, whatever the wall clock does (processing.commit_interval is `segmentd run`'s), so
-the same replay commits the same number of times however fast it runs."""
+"""Property: `replay` commits by the work done, every `replay.commit_events` lines, sooner
+when the cached members exceed state.cache_size by a quarter, and at the end, whatever the
+wall clock does (processing.commit_interval is `segmentd run`'s), so the same replay
+commits the same number of times however fast it runs."""
 import sys
 from pathlib import Path
 
@@ -30,6 +31,20 @@ def main():
             expected = lines // every + 1  # one per `every` lines, and the final one
             assert made == expected, f"{name}: {made} commits, expected {expected}"
             print(f"commit_events={every}, commit_interval={interval}: {made} commits")
+
+        # 5,000 members outgrow a 1 MiB cache: commits come sooner, as many in each run.
+        crowded = tmp / "crowded.jsonl"
+        generate(bins, crowded, members=5000, events=10000, seed=3)
+        made = set()
+        for interval in ("1ms", "1h"):
+            name = f"crowded-{interval}"
+            _, count = commits(bins, crowded, tmp / name, tmp / f"state-{name}",
+                               "--set", "replay.commit_events=1000000", "--set",
+                               "state.cache_size=1MiB",
+                               "--set", f"processing.commit_interval={interval}")
+            made.add(count)
+        assert len(made) == 1 and made.pop() > 2, f"crowded cache: {made} commits"
+        print("members over the cache budget: more commits, the same in each run")
     return 0
 
 
