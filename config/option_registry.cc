@@ -201,8 +201,9 @@ const std::array<OptionSpec, 43> kOptions = {{
     {"state.cache_size", K::byte_size, "256MiB", kMiB, 1024 * 1024 * kMiB, {},
      bind<&C::state, &StateOptions::cache_bytes>(),
      "Memory budget for member state kept in memory: what the cached members really hold on "
-     "the heap (about 0.5-1.5 KB each, growing with their days of activity and dedupe ring); "
-     "past it the least recently used are dropped and read back from RocksDB when needed"},
+     "the heap (decoded about 0.5-1.5 KB each, growing with their days of activity and dedupe "
+     "ring); past it the least recently used are held encoded (their record bytes), then "
+     "dropped and read back from RocksDB when needed"},
     {"http.listen", K::host_port, "127.0.0.1:9464", 0, 0, {},
      bind<&C::http>(), "Address of the metrics, health and admin HTTP endpoint"},
     {"http.auth_token_file", K::text, "", 0, 4096, {},
