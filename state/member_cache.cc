@@ -126,15 +126,18 @@ MemberState MemberCache::peek(std::string_view member_id) {
 }
 
 void MemberCache::mark_changed() {
-  if (last_loaded_ == nullptr || last_loaded_->value.changed) return;
+  if (last_loaded_ == nullptr) return;
   Entry& entry = last_loaded_->value;
-  entry.changed = true;
-  changed_.push_back(last_loaded_);
-  // Its record is stale now; the commit brings the new one.
-  const std::size_t record_bytes = string_heap_bytes(entry.record);
-  entry.record = std::string();
-  entry.bytes -= static_cast<std::uint32_t>(record_bytes);
-  resident_bytes_ -= record_bytes;
+  if (!entry.changed) {
+    entry.changed = true;
+    changed_.push_back(last_loaded_);
+    entry.record = std::string();  // stale now; the commit brings the new one
+  }
+  // What it holds now (a change grows its days, dedupe ring, actions...), so that
+  // over_budget() sees members grow between commits.
+  const std::uint32_t bytes = decoded_bytes(*last_loaded_);
+  resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
+  entry.bytes = bytes;
 }
 
 std::vector<std::string> MemberCache::member_ids() {
