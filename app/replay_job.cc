@@ -255,10 +255,12 @@ Status ReplayRun::finish() {
 }
 
 // Every settings_.commit_lines lines, and sooner when the members in memory outgrow the
-// cache budget (the daily sweeps read many members): both by the work done, never by the
-// wall clock.
+// cache budget (the daily sweeps read many members) or the changed members would fill the
+// commit's write batch: all by the work done, never by the wall clock.
 Status ReplayRun::commit_if_due() {
-  if (position_.lines < next_commit_line_ && !members_->over_budget()) return Status::ok();
+  if (position_.lines < next_commit_line_ && !members_->over_budget() && !members_->batch_full()) {
+    return Status::ok();
+  }
   next_commit_line_ = position_.lines + settings_.commit_lines;
   return commit();
 }

@@ -61,10 +61,11 @@ std::uint32_t encoded_bytes(const Node& node) {
 }  // namespace
 
 MemberCache::MemberCache(StateStore& store, StreamId stream, std::size_t budget_bytes,
-                         ChangelogSink* changelog)
+                         ChangelogSink* changelog, std::size_t commit_batch_bytes)
     : store_(store),
       stream_(stream),
       budget_bytes_(budget_bytes),
+      commit_batch_bytes_(commit_batch_bytes),
       batch_(store),
       changelog_(changelog) {}
 
@@ -245,6 +246,7 @@ Status MemberCache::stage(const StreamCheckpoint& checkpoint) {
             [](const Map::Node* a, const Map::Node* b) { return a->key < b->key; });
   digests_.clear();
   staged_records_.clear();
+  std::size_t record_bytes = 0;
   for (Map::Node* changed : changed_) {
     const Entry& entry = changed->value;
     const std::uint64_t digest = batch_.put_member(stream_, changed->key, *entry.state);
@@ -258,7 +260,10 @@ Status MemberCache::stage(const StreamCheckpoint& checkpoint) {
     if (!entry.persisted_digest) ++tally.members;
     if (entry.persisted_timer && !entry.state->timer) --tally.timers;
     if (!entry.persisted_timer && entry.state->timer) ++tally.timers;
+    record_bytes += staged_records_.back().size();
   }
+  if (!changed_.empty())
+    mean_record_bytes_ = std::max<std::size_t>(1, record_bytes / changed_.size());
   staged_ = checkpoint;
   staged_->tally = tally;
   if (changelog_ != nullptr) {

@@ -12,6 +12,10 @@
 // and only when every member is encoded and the budget is still exceeded are the least
 // recently used dropped; those are read back from RocksDB when next needed.
 //
+// A commit's write batch, the memtable it is copied into and the changed members' new
+// records are each as large as the changed members' records: batch_full() tells a caller
+// that chooses when to commit (replay) when they reach commit_batch_bytes.
+//
 // Only committed states are ever encoded or dropped, so a member held encoded or read
 // back always has its latest state.
 // Errors reading RocksDB throw StateStoreError (fatal: the state cannot be trusted).
@@ -58,9 +62,13 @@ class StateStoreError : public std::runtime_error {
 
 class MemberCache final : public MemberTable {
  public:
+  // Half the members family's RocksDB write buffer (state_store.cc): see batch_full().
+  static constexpr std::size_t kCommitBatchBytes = 16u << 20;
+
   // `changelog` (may be null: no changelog) must outlive the cache.
   MemberCache(StateStore& store, StreamId stream, std::size_t budget_bytes,
-              ChangelogSink* changelog = nullptr);
+              ChangelogSink* changelog = nullptr,
+              std::size_t commit_batch_bytes = kCommitBatchBytes);
 
   MemberState& load(std::string_view member_id) override;
   // The member's state as load() would give it, without caching it (for reads from
@@ -98,6 +106,13 @@ class MemberCache final : public MemberTable {
   // The members hold more than the budget and a quarter: members are dropped or encoded
   // only by a commit, so a caller that can choose when to commit (replay) commits now.
   bool over_budget() const { return resident_bytes_ > budget_bytes_ + budget_bytes_ / 4; }
+  // The next commit's write batch would hold about commit_batch_bytes of member records
+  // (the changed members times the mean record size of the latest commit; 256 bytes
+  // before the first): a caller that can choose when to commit (replay) commits now. The
+  // batch, the memtable it is copied into and the records the changed members keep are
+  // each that large at a commit, so an unbounded batch raises the peak memory by several
+  // times its size.
+  bool batch_full() const { return changed_.size() * mean_record_bytes_ >= commit_batch_bytes_; }
 
  private:
   struct Entry {
@@ -124,6 +139,7 @@ class MemberCache final : public MemberTable {
   StateStore& store_;
   StreamId stream_;
   std::size_t budget_bytes_;
+  std::size_t commit_batch_bytes_;
   Map entries_;
   std::vector<Map::Node*> changed_;
   std::vector<std::uint64_t> digests_;       // of changed_'s records in the commit under way
@@ -133,6 +149,7 @@ class MemberCache final : public MemberTable {
   std::size_t encoded_members_ = 0;
   std::string encode_buffer_;
   std::uint64_t load_count_ = 0;
+  std::size_t mean_record_bytes_ = 256;  // of the latest commit's records
   StoreBatch batch_;
   std::optional<StoreTally> tally_;  // nullopt until restored
   ChangelogSink* changelog_;

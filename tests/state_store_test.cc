@@ -261,6 +261,35 @@ TEST_CASE("the cache says when its members outgrow the budget by a quarter", "[s
   CHECK(cache.resident_bytes() <= kBudget / 4 * 3);
 }
 
+TEST_CASE("the cache says when the changed members would fill the commit's write batch",
+          "[state]") {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  constexpr std::size_t kBatchBytes = 64 * 1024;
+  MemberCache cache(*store, StreamId{0}, std::size_t{1} << 30, nullptr, kBatchBytes);
+  const auto change_until_full = [&](const std::string& prefix) {
+    std::size_t changed = 0;
+    while (!cache.batch_full()) {
+      MemberState& m = cache.load(prefix + std::to_string(changed++));
+      m.known = true;
+      cache.mark_changed();
+    }
+    return changed;
+  };
+  CHECK_FALSE(cache.batch_full());
+  CHECK(change_until_full("a") == kBatchBytes / 256);  // 256 bytes a record before a commit
+  REQUIRE(cache.commit({}).is_ok());
+  CHECK_FALSE(cache.batch_full());
+  // Then by the mean size of the latest commit's records.
+  MemberState known;
+  known.known = true;
+  std::string record;
+  encode_member(record, known);
+  REQUIRE(record.size() < 256);
+  CHECK(change_until_full("b") == (kBatchBytes + record.size() - 1) / record.size());
+}
+
 }  // namespace
 }  // namespace segmentd
 
