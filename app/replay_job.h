@@ -4,7 +4,7 @@
 // With a state directory the run is resumable: state, timers, the input position and
 // the committed lengths of the output files (the actions file's too, when actions are
 // enabled) are committed together every `commit_lines` input lines, sooner when the
-// cached members outgrow their memory budget by a quarter (MemberCache::over_budget) or the
+// cached members outgrow their memory budget (MemberCache::over_budget) or the
 // changed members would fill the commit's write batch (MemberCache::batch_full), and
 // at the end: by the work done, not wall time, so the same work commits as often however
 // fast it runs. A run killed at any moment

@@ -194,8 +194,8 @@ const std::array<OptionSpec, 43> kOptions = {{
     {"replay.commit_events", K::integer, "100000", 1, 1'000'000'000, {},
      bind<&C::replay, &ReplayOptions::commit_events>(),
      "`segmentd replay`: input lines between commits, sooner when the cached members exceed "
-     "state.cache_size by a quarter (by the work done, not time: the same replay commits "
-     "as often however fast it runs)"},
+     "state.cache_size or the changed members' records reach 16 MiB (by the work done, not "
+     "time: the same replay commits as often however fast it runs)"},
     {"state.dir", K::text, "./segmentd-state", 1, 4096, {},
      bind<&C::state, &StateOptions::dir>(), "RocksDB directory for member state"},
     {"state.cache_size", K::byte_size, "256MiB", kMiB, 1024 * 1024 * kMiB, {},

@@ -291,7 +291,7 @@ Status MemberCache::write_staged(const std::string& source_position, bool sync) 
     entry.changed = false;
     entry.persisted_timer = entry.state->timer;
     entry.persisted_digest = digests_[i];
-    entry.record = std::move(staged_records_[i]);
+    if (keep_records_) entry.record = std::move(staged_records_[i]);
     const std::uint32_t bytes = decoded_bytes(*changed_[i]);
     resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
     entry.bytes = bytes;
@@ -306,6 +306,7 @@ Status MemberCache::write_staged(const std::string& source_position, bool sync) 
 // recently used, a whole age at a time.
 void MemberCache::evict_over_budget() {
   last_loaded_ = nullptr;  // its state may be encoded below
+  keep_records_ = true;    // members are encoded from now on: keeping a record saves that
   const std::size_t target = budget_bytes_ / 4 * 3;
   if (encode_least_recent(target)) return;
   std::map<std::uint32_t, std::size_t> bytes_by_age;

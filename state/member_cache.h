@@ -6,7 +6,9 @@
 // Memory: every cached member is held either decoded (a MemberState, as load() gives it)
 // or encoded at rest (its committed record bytes, one heap block, several times smaller).
 // load() decodes an encoded member in place and keeps the record until the member changes
-// (the commit that writes it brings the new one), so encoding it again is free. After a commit,
+// (the commit that writes it brings the new one, kept once the members have outgrown the
+// budget: before that nothing is encoded and the record would double what a member
+// holds), so encoding it again is free. After a commit,
 // while the members hold more than the memory budget (what they really hold on the heap: map slot
 // and node, id, state or record), the least recently used decoded members are encoded,
 // and only when every member is encoded and the budget is still exceeded are the least
@@ -103,9 +105,9 @@ class MemberCache final : public MemberTable {
   std::size_t resident_members() const { return entries_.size(); }
   std::size_t encoded_members() const { return encoded_members_; }
   std::size_t resident_bytes() const { return resident_bytes_; }
-  // The members hold more than the budget and a quarter: members are dropped or encoded
-  // only by a commit, so a caller that can choose when to commit (replay) commits now.
-  bool over_budget() const { return resident_bytes_ > budget_bytes_ + budget_bytes_ / 4; }
+  // The members hold more than the budget: members are dropped or encoded only by a
+  // commit, so a caller that can choose when to commit (replay) commits now.
+  bool over_budget() const { return resident_bytes_ > budget_bytes_; }
   // The next commit's write batch would hold about commit_batch_bytes of member records
   // (the changed members times the mean record size of the latest commit; 256 bytes
   // before the first): a caller that can choose when to commit (replay) commits now. The
@@ -150,6 +152,9 @@ class MemberCache final : public MemberTable {
   std::string encode_buffer_;
   std::uint64_t load_count_ = 0;
   std::size_t mean_record_bytes_ = 256;  // of the latest commit's records
+  // Set by the first eviction: until then no member is held encoded, and changed members
+  // drop their committed record after the commit instead of holding it beside their state.
+  bool keep_records_ = false;
   StoreBatch batch_;
   std::optional<StoreTally> tally_;  // nullopt until restored
   ChangelogSink* changelog_;

@@ -242,7 +242,7 @@ TEST_CASE("members over the memory budget are held encoded before any is dropped
   CHECK(cache.load_timers(timers).is_ok());  // the tally still agrees with the store
 }
 
-TEST_CASE("the cache says when its members outgrow the budget by a quarter", "[state]") {
+TEST_CASE("the cache says when its members outgrow the budget", "[state]") {
   TempDir dir;
   std::unique_ptr<StateStore> store;
   REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
@@ -254,7 +254,7 @@ TEST_CASE("the cache says when its members outgrow the budget by a quarter", "[s
     m.known = true;
     cache.mark_changed();
   }
-  CHECK(cache.resident_bytes() > kBudget + kBudget / 4);
+  CHECK(cache.resident_bytes() > kBudget);
   CHECK(loaded > 20);
   REQUIRE(cache.commit({}).is_ok());  // encodes, then drops, down to 3/4 of the budget
   CHECK_FALSE(cache.over_budget());

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Property: `replay` commits by the work done, every `replay.commit_events` lines, sooner
-when the cached members exceed state.cache_size by a quarter, and at the end, whatever the
+when the cached members exceed state.cache_size, and at the end, whatever the
 wall clock does (processing.commit_interval is `segmentd run`'s), so the same replay
 commits the same number of times however fast it runs."""
 import sys
