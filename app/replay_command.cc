@@ -62,7 +62,7 @@ ReplaySettings settings_from(const SegmentdConfig& config) {
   ReplaySettings settings;
   settings.engine = config.engine;
   settings.max_event_bytes = config.input.max_event_bytes;
-  settings.commit_interval = std::chrono::milliseconds(config.processing.commit_interval.ms);
+  settings.commit_lines = config.replay.commit_events;
   if (config.state.dir_explicitly_set) settings.state_dir = config.state.dir;
   settings.cache_bytes = config.state.cache_bytes;
   return settings;

@@ -2,8 +2,12 @@
 // transitions to a JSON Lines file, rejected lines to a dead-letter file.
 //
 // With a state directory the run is resumable: state, timers, the input position and
-// the committed lengths of both output files are committed together every
-// `commit_interval` (with the actions file's, when actions are enabled); a run killed at any moment
+// the committed lengths of the output files (the actions file's too, when actions are
+// enabled) are committed together every `commit_lines` input lines, sooner when the
+// cached members outgrow their memory budget (MemberCache::over_budget) or the
+// changed members would fill the commit's write batch (MemberCache::batch_full), and
+// at the end: by the work done, not wall time, so the same work commits as often however
+// fast it runs. A run killed at any moment
 // (SIGKILL included) and started again on the same input continues from the last commit, cutting
 // the outputs back to their committed lengths, so the combined output is byte-identical to one
 // uninterrupted run. Without one (state_dir empty) a temporary directory is used and removed at the
@@ -15,7 +19,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -32,8 +35,8 @@ namespace segmentd {
 struct ReplaySettings {
   EngineOptions engine;
   std::size_t max_event_bytes = 65536;
-  std::chrono::milliseconds commit_interval{1000};
-  std::string state_dir;  // empty: a temporary directory, removed afterwards
+  std::uint64_t commit_lines = 100'000;  // replay.commit_events
+  std::string state_dir;                 // empty: a temporary directory, removed afterwards
   std::size_t cache_bytes = 256u << 20;
   std::size_t sort_memory_bytes = 256u << 20;
 };
@@ -54,6 +57,7 @@ struct ReplayOutcome {
   ReplayPosition position;
   ProcessorCheckpoint processor;
   std::uint64_t resumed_from_line = 0;  // > 0 when an earlier run was continued
+  std::uint64_t commits = 0;            // commits made by this run
   std::size_t spilled_runs = 0;
   std::uint64_t members_resident = 0;
   std::uint64_t state_disk_bytes = 0;

@@ -179,6 +179,7 @@ std::string replay_summary_json(const ReplayOutcome& outcome) {
   append_field(out, "timers_fired", number(stats.timers_fired));
   append_field(out, "looks_unsorted", outcome.looks_unsorted ? "true" : "false");
   append_field(out, "resumed_from_line", number(outcome.resumed_from_line));
+  append_field(out, "commits", number(outcome.commits));
   append_field(out, "spilled_runs", number(std::uint64_t{outcome.spilled_runs}));
   append_field(out, "state_disk_bytes", number(outcome.state_disk_bytes));
   append_field(out, "seconds", std::to_string(outcome.seconds));

@@ -80,7 +80,7 @@ static_assert(static_cast<int>(DeliveryGuarantee::exactly_once) == 1);  // kGuar
 
 // One row per option: key, kind, default, min, max, choices, binding, doc.
 // clang-format off
-const std::array<OptionSpec, 44> kOptions = {{
+const std::array<OptionSpec, 45> kOptions = {{
     {"application.id", K::identifier, "segmentd", 1, 200, {},
      bind<&C::application_id>(),
      "Consumer group id, prefix of internal topics (the state changelog <id>-state-changelog), CloudEvents source"},
@@ -196,13 +196,19 @@ const std::array<OptionSpec, 44> kOptions = {{
      "Other instances that keep a warm copy of each partition by tailing its state "
      "changelog, so a takeover by one of them needs no full restore (README Scale-out); "
      "needs at least standby_replicas + 1 instances"},
+    {"replay.commit_events", K::integer, "100000", 1, 1'000'000'000, {},
+     bind<&C::replay, &ReplayOptions::commit_events>(),
+     "`segmentd replay`: input lines between commits, sooner when the cached members exceed "
+     "state.cache_size or the changed members' records reach 16 MiB (by the work done, not "
+     "time: the same replay commits as often however fast it runs)"},
     {"state.dir", K::text, "./segmentd-state", 1, 4096, {},
      bind<&C::state, &StateOptions::dir>(), "RocksDB directory for member state"},
     {"state.cache_size", K::byte_size, "256MiB", kMiB, 1024 * 1024 * kMiB, {},
      bind<&C::state, &StateOptions::cache_bytes>(),
      "Memory budget for member state kept in memory: what the cached members really hold on "
-     "the heap (about 0.5-1.5 KB each, growing with their days of activity and dedupe ring); "
-     "past it the least recently used are dropped and read back from RocksDB when needed"},
+     "the heap (decoded about 0.5-1.5 KB each, growing with their days of activity and dedupe "
+     "ring); past it the least recently used are held encoded (their record bytes), then "
+     "dropped and read back from RocksDB when needed"},
     {"state.changelog", K::boolean, "true", 0, 1, {},
      bind<&C::state, &StateOptions::changelog>(),
      "`segmentd run`: write each commit's state to the compacted topic "

@@ -50,6 +50,10 @@ struct ProcessingOptions {
   int standby_replicas{};         // processing.standby_replicas
 };
 
+struct ReplayOptions {
+  std::uint64_t commit_events{};  // replay.commit_events
+};
+
 struct StateOptions {
   std::string dir;                  // state.dir
   bool dir_explicitly_set = false;  // state.dir came from the file, environment or --set
@@ -70,6 +74,7 @@ struct SegmentdConfig {
   OutputOptions output;
   TimeOptions time;
   ProcessingOptions processing;
+  ReplayOptions replay;
   StateOptions state;
   HttpOptions http;                  // http.listen
   std::string http_auth_token_file;  // http.auth_token_file; empty: no token asked

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "state/changelog_record.h"
+#include "state/member_codec.h"
 
 namespace segmentd {
 
@@ -13,35 +14,58 @@ namespace {
 // histogram built at eviction stays small.
 constexpr std::uint64_t kLoadsPerAge = 1024;
 
+// The bytes malloc takes for a block of `n` bytes: an 8-byte header, rounded up to 16,
+// at least 32.
+std::size_t heap_block(std::size_t n) { return std::max<std::size_t>(32, (n + 8 + 15) & ~15ul); }
+
 // Heap bytes of a string beyond its own object (none while it fits the small buffer).
 std::size_t string_heap_bytes(const std::string& s) {
-  return s.capacity() > std::string().capacity() ? s.capacity() + 1 : 0;
+  return s.capacity() > std::string().capacity() ? heap_block(s.capacity() + 1) : 0;
 }
 
-// The memory a cached member holds: its map node (entry, key, malloc overhead), up to two
-// 16-byte slots of the map (at most half full) and the heap blocks of its id, vectors and
-// strings, at their capacities.
-std::uint32_t estimate_bytes(const std::string& id, const MemberState& state) {
-  constexpr std::size_t kNodeOverhead = 2 * 16 + 16;
-  std::size_t bytes = kNodeOverhead + sizeof(std::string) + sizeof(MemberState) + 64 +
-                      string_heap_bytes(id) + string_heap_bytes(state.birthday);
-  bytes += state.figures.days.capacity() * sizeof(DayActivity);
+template <typename T>
+std::size_t vector_heap_bytes(const std::vector<T>& v) {
+  return v.capacity() == 0 ? 0 : heap_block(v.capacity() * sizeof(T));
+}
+
+// What a cached member holds whether decoded or encoded: its map node and id, and two
+// slots of the map (at most half full).
+template <typename Node>
+std::size_t member_base_bytes(const Node& node) {
+  return heap_block(sizeof(Node)) + 2 * 16 + string_heap_bytes(node.key);
+}
+
+// What a decoded member holds: the above, its committed record when it keeps one, its
+// MemberState and the state's heap blocks, at their capacities.
+template <typename Node>
+std::uint32_t decoded_bytes(const Node& node) {
+  const MemberState& state = *node.value.state;
+  std::size_t bytes = member_base_bytes(node) + string_heap_bytes(node.value.record) +
+                      heap_block(sizeof(MemberState)) + string_heap_bytes(state.birthday);
+  bytes += vector_heap_bytes(state.figures.days);
   bytes += state.recent_events.heap_bytes();
-  bytes += state.categories.capacity() * sizeof(CategoryFigures);
+  bytes += vector_heap_bytes(state.categories);
   for (const CategoryFigures& c : state.categories) bytes += string_heap_bytes(c.category);
-  bytes += state.pending_actions.capacity() * sizeof(PendingAction);
+  bytes += vector_heap_bytes(state.pending_actions);
   for (const PendingAction& a : state.pending_actions) bytes += string_heap_bytes(a.category);
-  bytes += state.unswept_purchases.capacity() * sizeof(EpochMs);
+  bytes += vector_heap_bytes(state.unswept_purchases);
   return static_cast<std::uint32_t>(bytes);
+}
+
+// What an encoded member holds: the base and its record's block.
+template <typename Node>
+std::uint32_t encoded_bytes(const Node& node) {
+  return static_cast<std::uint32_t>(member_base_bytes(node) + string_heap_bytes(node.value.record));
 }
 
 }  // namespace
 
 MemberCache::MemberCache(StateStore& store, StreamId stream, std::size_t budget_bytes,
-                         ChangelogSink* changelog)
+                         ChangelogSink* changelog, std::size_t commit_batch_bytes)
     : store_(store),
       stream_(stream),
       budget_bytes_(budget_bytes),
+      commit_batch_bytes_(commit_batch_bytes),
       batch_(store),
       changelog_(changelog) {}
 
@@ -49,27 +73,52 @@ MemberState& MemberCache::load(std::string_view member_id) {
   // The engine often loads the same member again (after firing timers, in the sweep).
   if (last_loaded_ != nullptr && last_loaded_->key == member_id) {
     last_loaded_->value.last_used = static_cast<std::uint32_t>(++load_count_ / kLoadsPerAge);
-    return last_loaded_->value.state;
+    return *last_loaded_->value.state;
   }
   auto [it, inserted] = entries_.try_emplace(member_id);
   if (inserted) {
     Entry& entry = it->value;
+    entry.state = std::make_unique<MemberState>();
     bool found = false;
     std::uint64_t digest = 0;
-    const Status s = store_.read_member(stream_, member_id, entry.state, found, &digest);
+    const Status s = store_.read_member(stream_, member_id, *entry.state, found, &digest);
     if (!s.is_ok()) throw StateStoreError(s.message());
-    entry.persisted_timer = entry.state.timer;
+    entry.persisted_timer = entry.state->timer;
     if (found) entry.persisted_digest = digest;
-    entry.bytes = estimate_bytes(it->key, entry.state);
+    entry.bytes = decoded_bytes(*it);
     resident_bytes_ += entry.bytes;
+  } else if (it->value.state == nullptr) {
+    decode_entry(*it);
   }
   it->value.last_used = static_cast<std::uint32_t>(++load_count_ / kLoadsPerAge);
   last_loaded_ = it;
-  return it->value.state;
+  return *it->value.state;
+}
+
+void MemberCache::decode_entry(Map::Node& node) {
+  Entry& entry = node.value;
+  auto state = std::make_unique<MemberState>();
+  std::string why;
+  if (!decode_member(entry.record, *state, &why)) {
+    throw StateStoreError("member '" + node.key + "' held encoded does not decode: " + why);
+  }
+  entry.state = std::move(state);  // the record stays: encoding it again needs no work
+  --encoded_members_;
+  const std::uint32_t bytes = decoded_bytes(node);
+  resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
+  entry.bytes = bytes;
 }
 
 MemberState MemberCache::peek(std::string_view member_id) {
-  if (const auto* node = entries_.find(member_id)) return node->value.state;
+  if (const auto* node = entries_.find(member_id)) {
+    if (node->value.state != nullptr) return *node->value.state;
+    MemberState state;
+    std::string why;
+    if (!decode_member(node->value.record, state, &why)) {
+      throw StateStoreError("member '" + node->key + "' held encoded does not decode: " + why);
+    }
+    return state;
+  }
   MemberState state;
   bool found = false;
   const Status s = store_.read_member(stream_, member_id, state, found);
@@ -78,9 +127,18 @@ MemberState MemberCache::peek(std::string_view member_id) {
 }
 
 void MemberCache::mark_changed() {
-  if (last_loaded_ == nullptr || last_loaded_->value.changed) return;
-  last_loaded_->value.changed = true;
-  changed_.push_back(last_loaded_);
+  if (last_loaded_ == nullptr) return;
+  Entry& entry = last_loaded_->value;
+  if (!entry.changed) {
+    entry.changed = true;
+    changed_.push_back(last_loaded_);
+    entry.record = std::string();  // stale now; the commit brings the new one
+  }
+  // What it holds now (a change grows its days, dedupe ring, actions...), so that
+  // over_budget() sees members grow between commits.
+  const std::uint32_t bytes = decoded_bytes(*last_loaded_);
+  resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
+  entry.bytes = bytes;
 }
 
 std::vector<std::string> MemberCache::member_ids() {
@@ -88,7 +146,8 @@ std::vector<std::string> MemberCache::member_ids() {
   Status s = store_.scan_member_ids(stream_, [&](std::string_view id) { ids.emplace_back(id); });
   if (!s.is_ok()) throw StateStoreError(s.message());
   entries_.for_each([&](const Map::Node& node) {
-    if (node.value.state.known) ids.push_back(node.key);
+    // An encoded member has a record in the store (the scan found it).
+    if (node.value.state != nullptr && node.value.state->known) ids.push_back(node.key);
   });
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -191,21 +250,29 @@ Status MemberCache::stage_members(const StreamCheckpoint& checkpoint) {
   // In key order: each memtable insert then lands next to the previous one.
   std::sort(changed_.begin(), changed_.end(),
             [](const Map::Node* a, const Map::Node* b) { return a->key < b->key; });
+  digests_.clear();
+  staged_timers_.clear();
+  staged_records_.clear();
+  std::size_t record_bytes = 0;
   for (Map::Node* changed : changed_) {
     Entry& entry = changed->value;
-    const std::uint64_t digest = batch_.put_member(stream_, changed->key, entry.state);
+    const std::uint64_t digest = batch_.put_member(stream_, changed->key, *entry.state);
     if (changelog_ != nullptr) {
       changelog_->changelog_put(partition, changelog_member_key(changed->key),
                                 batch_.last_encoded());
     }
     digests_.push_back(digest);
-    staged_timers_.push_back(entry.state.timer);
+    staged_timers_.push_back(entry.state->timer);
+    staged_records_.emplace_back(batch_.last_encoded());
     entry.changed = false;  // a change from now on is the next commit's
     tally.member_digest += digest - entry.persisted_digest.value_or(0);
     if (!entry.persisted_digest) ++tally.members;
-    if (entry.persisted_timer && !entry.state.timer) --tally.timers;
-    if (!entry.persisted_timer && entry.state.timer) ++tally.timers;
+    if (entry.persisted_timer && !entry.state->timer) --tally.timers;
+    if (!entry.persisted_timer && entry.state->timer) ++tally.timers;
+    record_bytes += staged_records_.back().size();
   }
+  if (!changed_.empty())
+    mean_record_bytes_ = std::max<std::size_t>(1, record_bytes / changed_.size());
   staged_members_.swap(changed_);
   staged_ = checkpoint;
   staged_->tally = tally;
@@ -229,6 +296,7 @@ void MemberCache::unstage() {
   digests_.clear();
   staged_timers_.clear();
   staged_checkpoint_record_.clear();
+  staged_records_.clear();
   staged_.reset();
   batch_.clear();
 }
@@ -258,7 +326,9 @@ Status MemberCache::finish_write(Status s) {
     Entry& entry = staged_members_[i]->value;
     entry.persisted_timer = staged_timers_[i];
     entry.persisted_digest = digests_[i];
-    const std::uint32_t bytes = estimate_bytes(staged_members_[i]->key, entry.state);
+    // A member changed again since the stage holds no committed record (mark_changed).
+    if (keep_records_ && !entry.changed) entry.record = std::move(staged_records_[i]);
+    const std::uint32_t bytes = decoded_bytes(*staged_members_[i]);
     resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
     entry.bytes = bytes;
   }
@@ -266,16 +336,23 @@ Status MemberCache::finish_write(Status s) {
   digests_.clear();
   staged_timers_.clear();
   staged_checkpoint_record_.clear();
+  staged_records_.clear();
   if (resident_bytes_ > budget_bytes_) evict_over_budget();
   return Status::ok();
 }
 
-// Drops the least recently used members, a whole age at a time, down to 3/4 of the budget.
+// Brings the members down to 9/10 of the budget (a small swing: fewer members move between
+// forms, and less heap is freed and taken again, per commit): encodes the least recently used
+// decoded members, then, if every member is encoded and that is not enough, drops the least
+// recently used, a whole age at a time.
 void MemberCache::evict_over_budget() {
+  last_loaded_ = nullptr;  // its state may be encoded below
+  keep_records_ = true;    // members are encoded from now on: keeping a record saves that
+  const std::size_t target = budget_bytes_ / 10 * 9;
+  if (encode_least_recent(target)) return;
   std::map<std::uint32_t, std::size_t> bytes_by_age;
   entries_.for_each(
       [&](const Map::Node& node) { bytes_by_age[node.value.last_used] += node.value.bytes; });
-  const std::size_t target = budget_bytes_ / 4 * 3;
   std::size_t remaining = resident_bytes_;
   std::uint32_t keep_from = 0;
   for (const auto& [age, bytes] : bytes_by_age) {
@@ -284,12 +361,47 @@ void MemberCache::evict_over_budget() {
     keep_from = age + 1;
   }
   // Members changed since the last write stay: the store does not have their state yet.
+  std::size_t dropped_encoded = 0;
   entries_.erase_if([&](const Map::Node& node) {
     if (node.value.last_used >= keep_from || node.value.changed) return false;
+    if (node.value.state == nullptr) ++dropped_encoded;
     resident_bytes_ -= node.value.bytes;
     return true;
   });
+  encoded_members_ -= dropped_encoded;
   last_loaded_ = nullptr;
+}
+
+bool MemberCache::encode_least_recent(std::size_t target) {
+  std::vector<std::pair<std::uint32_t, Map::Node*>> decoded;
+  entries_.for_each([&](Map::Node& node) {
+    if (node.value.state != nullptr) decoded.emplace_back(node.value.last_used, &node);
+  });
+  std::sort(decoded.begin(), decoded.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> absent;  // members without a record: nothing to hold
+  for (const auto& [age, node] : decoded) {
+    if (resident_bytes_ <= target) break;
+    Entry& entry = node->value;
+    if (entry.changed) continue;  // not written yet: its state is the only copy
+    if (!entry.persisted_digest) {
+      absent.push_back(node->key);
+      resident_bytes_ -= entry.bytes;
+      continue;
+    }
+    if (entry.record.empty()) {  // read from the store: encoded here once
+      encode_buffer_.clear();
+      encode_member(encode_buffer_, *entry.state);
+      entry.record = encode_buffer_;  // a block of the record's size
+    }
+    entry.state.reset();
+    ++encoded_members_;
+    const std::uint32_t bytes = encoded_bytes(*node);
+    resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
+    entry.bytes = bytes;
+  }
+  for (const std::string& id : absent) entries_.erase(id);
+  return resident_bytes_ <= target;
 }
 
 }  // namespace segmentd

@@ -1,11 +1,25 @@
 // The member states of one stream, cached in memory over the state store (the
-// engine's MemberTable). Hot members stay decoded in memory; changed members (each
-// record carries the member's timer) are written in id order, with the stream
-// checkpoint, in one atomic batch by commit(): one write per changed member. After a
-// commit the least recently used members beyond the memory budget (what they really
-// hold on the heap) are dropped; they are read back from RocksDB when next needed.
+// engine's MemberTable). Changed members (each record carries the member's timer) are
+// written in id order, with the stream checkpoint, in one atomic batch by commit(): one
+// write per changed member.
 //
-// Only committed states are ever dropped, so a read-back always sees the latest state.
+// Memory: every cached member is held either decoded (a MemberState, as load() gives it)
+// or encoded at rest (its committed record bytes, one heap block, several times smaller).
+// load() decodes an encoded member in place and keeps the record until the member changes
+// (the commit that writes it brings the new one, kept once the members have outgrown the
+// budget: before that nothing is encoded and the record would double what a member
+// holds), so encoding it again is free. After a commit,
+// while the members hold more than the memory budget (what they really hold on the heap: map slot
+// and node, id, state or record), the least recently used decoded members are encoded,
+// and only when every member is encoded and the budget is still exceeded are the least
+// recently used dropped; those are read back from RocksDB when next needed.
+//
+// A commit's write batch, the memtable it is copied into and the changed members' new
+// records are each as large as the changed members' records: batch_full() tells a caller
+// that chooses when to commit (replay) when they reach commit_batch_bytes.
+//
+// Only committed states are ever encoded or dropped, so a member held encoded or read
+// back always has its latest state.
 // Errors reading RocksDB throw StateStoreError (fatal: the state cannot be trusted).
 //
 // Integrity: the cache keeps the stream's StoreTally (member records, timers, sum of
@@ -37,6 +51,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -59,9 +74,13 @@ class StateStoreError : public std::runtime_error {
 
 class MemberCache final : public MemberTable {
  public:
+  // Half the members family's RocksDB write buffer (state_store.cc): see batch_full().
+  static constexpr std::size_t kCommitBatchBytes = 16u << 20;
+
   // `changelog` (may be null: no changelog) must outlive the cache.
   MemberCache(StateStore& store, StreamId stream, std::size_t budget_bytes,
-              ChangelogSink* changelog = nullptr);
+              ChangelogSink* changelog = nullptr,
+              std::size_t commit_batch_bytes = kCommitBatchBytes);
 
   MemberState& load(std::string_view member_id) override;
   // The member's state as load() would give it, without caching it (for reads from
@@ -100,12 +119,25 @@ class MemberCache final : public MemberTable {
   // writes their committed record again, or a tombstone for those the store does not
   // have, so that compaction cannot leave the unfinished record as their latest.
   void rewrite_in_changelog(const std::vector<std::string>& member_ids);
+  // Members in memory, decoded or encoded; of them, those held encoded.
   std::size_t resident_members() const { return entries_.size(); }
+  std::size_t encoded_members() const { return encoded_members_; }
   std::size_t resident_bytes() const { return resident_bytes_; }
+  // The members hold more than the budget: members are dropped or encoded only by a
+  // commit, so a caller that can choose when to commit (replay) commits now.
+  bool over_budget() const { return resident_bytes_ > budget_bytes_; }
+  // The next commit's write batch would hold about commit_batch_bytes of member records
+  // (the changed members times the mean record size of the latest commit; 256 bytes
+  // before the first): a caller that can choose when to commit (replay) commits now. The
+  // batch, the memtable it is copied into and the records the changed members keep are
+  // each that large at a commit, so an unbounded batch raises the peak memory by several
+  // times its size.
+  bool batch_full() const { return changed_.size() * mean_record_bytes_ >= commit_batch_bytes_; }
 
  private:
   struct Entry {
-    MemberState state;
+    std::unique_ptr<MemberState> state;  // null while held encoded
+    std::string record;                  // the committed record (always while held encoded)
     std::optional<EpochMs> persisted_timer;
     std::optional<std::uint64_t> persisted_digest;  // record_digest(); nullopt: no record
     std::uint32_t last_used = 0;                    // load_count_ / kLoadsPerAge at the latest load
@@ -114,9 +146,14 @@ class MemberCache final : public MemberTable {
   };
   using Map = FlatIdMap<Entry>;
 
+  // Decodes an entry held encoded; adjusts the memory accounting.
+  void decode_entry(Map::Node& node);
   void evict_over_budget();
   // Puts the staged members back among the changed ones and drops the staged batch.
   void unstage();
+  // Encodes the least recently used decoded members until the budget's target is met;
+  // true when it is.
+  bool encode_least_recent(std::size_t target);
   // Computes the stream's tally from the store into tally_ and checks it against the
   // checkpoint's; calls `visit_timer` for each timer.
   Status restore_tally(const std::function<void(EpochMs, std::string_view)>& visit_timer);
@@ -124,16 +161,24 @@ class MemberCache final : public MemberTable {
   StateStore& store_;
   StreamId stream_;
   std::size_t budget_bytes_;
+  std::size_t commit_batch_bytes_;
   Map entries_;
   std::vector<Map::Node*> changed_;  // since the last stage
   // The commit under way: its members, with the digest and timer of the record staged.
   std::vector<Map::Node*> staged_members_;
   std::vector<std::uint64_t> digests_;
   std::vector<std::optional<EpochMs>> staged_timers_;
-  std::string staged_checkpoint_record_;  // for the changelog
+  std::string staged_checkpoint_record_;     // for the changelog
+  std::vector<std::string> staged_records_;  // the staged members' records
   Map::Node* last_loaded_ = nullptr;
   std::size_t resident_bytes_ = 0;
+  std::size_t encoded_members_ = 0;
+  std::string encode_buffer_;
   std::uint64_t load_count_ = 0;
+  std::size_t mean_record_bytes_ = 256;  // of the latest commit's records
+  // Set by the first eviction: until then no member is held encoded, and changed members
+  // drop their committed record after the commit instead of holding it beside their state.
+  bool keep_records_ = false;
   StoreBatch batch_;
   std::optional<StoreTally> tally_;  // nullopt until restored
   ChangelogSink* changelog_;

@@ -77,6 +77,10 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.compression = rocksdb::kLZ4Compression;
   options.write_buffer_size = write_buffer_bytes;
+  // A bloom filter over each memtable's whole keys: a read of a member the memtables do
+  // not hold (a new member, most reads of a first replay) skips their skip lists.
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
   return options;
 }
 

@@ -196,6 +196,100 @@ TEST_CASE("members evicted over the memory budget are read back intact", "[state
   for (int i = 0; i < 500; ++i) CHECK(cache.load("m" + std::to_string(i)).seq == 3);
 }
 
+TEST_CASE("members over the memory budget are held encoded before any is dropped", "[state]") {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  // Room for 500 members encoded (a few hundred bytes each), not decoded (over 1 KB).
+  constexpr std::size_t kBudget = 400 * 1024;
+  MemberCache cache(*store, StreamId{0}, kBudget);
+  const auto fill = [](MemberState& m, int i) {
+    m.known = true;
+    m.seq += 1;
+    m.timer = EpochMs{1'000 + i};
+    for (int day = 0; day < 20; ++day) m.figures.days.push_back({day, 1, Money{i}});
+  };
+  for (int i = 0; i < 500; ++i) {
+    fill(cache.load("m" + std::to_string(i)), i);
+    cache.mark_changed();
+  }
+  REQUIRE(cache.commit({}).is_ok());
+  CHECK(cache.resident_members() == 500);  // none dropped
+  CHECK(cache.encoded_members() > 100);
+  CHECK(cache.resident_bytes() <= kBudget);
+  const std::size_t encoded = cache.encoded_members();
+  // A member held encoded decodes intact, also for peek(); changing it writes it.
+  CHECK(cache.peek("m0").figures.days.size() == 20);
+  MemberState& first = cache.load("m0");
+  CHECK(cache.encoded_members() == encoded - 1);
+  CHECK(first.seq == 1);
+  CHECK(first.timer == EpochMs{1'000});
+  CHECK(first.figures.days.back().net == Money{0});
+  first.seq += 1;
+  cache.mark_changed();
+  REQUIRE(cache.commit({}).is_ok());
+  CHECK(cache.member_ids().size() == 500);
+  MemberState read;
+  bool found = false;
+  REQUIRE(store->read_member(StreamId{0}, "m0", read, found).is_ok());
+  CHECK(read.seq == 2);
+  for (int i = 1; i < 500; ++i) {
+    const MemberState& m = cache.load("m" + std::to_string(i));
+    CHECK(m.seq == 1);
+    CHECK(m.timer == EpochMs{1'000 + i});
+  }
+  TimerIndex timers;
+  CHECK(cache.load_timers(timers).is_ok());  // the tally still agrees with the store
+}
+
+TEST_CASE("the cache says when its members outgrow the budget", "[state]") {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  constexpr std::size_t kBudget = 64 * 1024;
+  MemberCache cache(*store, StreamId{0}, kBudget);
+  int loaded = 0;
+  while (!cache.over_budget()) {
+    MemberState& m = cache.load("m" + std::to_string(loaded++));
+    m.known = true;
+    cache.mark_changed();
+  }
+  CHECK(cache.resident_bytes() > kBudget);
+  CHECK(loaded > 20);
+  REQUIRE(cache.commit({}).is_ok());  // encodes, then drops, down to 9/10 of the budget
+  CHECK_FALSE(cache.over_budget());
+  CHECK(cache.resident_bytes() <= kBudget / 10 * 9);
+}
+
+TEST_CASE("the cache says when the changed members would fill the commit's write batch",
+          "[state]") {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  constexpr std::size_t kBatchBytes = 64 * 1024;
+  MemberCache cache(*store, StreamId{0}, std::size_t{1} << 30, nullptr, kBatchBytes);
+  const auto change_until_full = [&](const std::string& prefix) {
+    std::size_t changed = 0;
+    while (!cache.batch_full()) {
+      MemberState& m = cache.load(prefix + std::to_string(changed++));
+      m.known = true;
+      cache.mark_changed();
+    }
+    return changed;
+  };
+  CHECK_FALSE(cache.batch_full());
+  CHECK(change_until_full("a") == kBatchBytes / 256);  // 256 bytes a record before a commit
+  REQUIRE(cache.commit({}).is_ok());
+  CHECK_FALSE(cache.batch_full());
+  // Then by the mean size of the latest commit's records.
+  MemberState known;
+  known.known = true;
+  std::string record;
+  encode_member(record, known);
+  REQUIRE(record.size() < 256);
+  CHECK(change_until_full("b") == (kBatchBytes + record.size() - 1) / record.size());
+}
+
 }  // namespace
 }  // namespace segmentd
 

@@ -20,7 +20,7 @@ EVERYTHING = ["--sort",
               "--set", 'families.enabled=["lifecycle","rfm","quadrant","tier","value"]',
               "--set", 'actions.enabled=["follow_up","replenish","birthday"]',
               "--set", "actions.replenish_cycles={dairy=\"7d\", pet=\"30d\"}"]
-COMMIT = ["--set", "processing.commit_interval=20ms"]
+COMMIT = ["--set", "replay.commit_events=2000"]
 FILES = ("out.jsonl", "dlq.jsonl", "actions.jsonl")
 
 

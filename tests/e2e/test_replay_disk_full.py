@@ -39,7 +39,7 @@ def expect_full(result, names):
 
 
 def full_then_resumed(bins, events, reference, disk, out_dir, state_dir, what):
-    state = ["--set", f"state.dir={state_dir}", "--set", "processing.commit_interval=50ms"]
+    state = ["--set", f"state.dir={state_dir}", "--set", "replay.commit_events=1000"]
     result = run(bins, events, out_dir, *state)
     expect_full(result, [str(out_dir / "out.jsonl"), str(out_dir / "dlq.jsonl"), str(state_dir)])
     print(f"{what}: exit 1: {result.stderr.strip().splitlines()[-1]}")
@@ -82,7 +82,7 @@ def main():
             # temporary directory is removed.
             subprocess.run(["rm", "-rf", str(disk / "state")], check=True)
             remount(disk, "1m")
-            result = run(bins, events, out_dir, "--set", "processing.commit_interval=10ms",
+            result = run(bins, events, out_dir, "--set", "replay.commit_events=1000",
                          env={**os.environ, "TMPDIR": str(disk)})
             expect_full(result, [str(disk)])
             left = [p.name for p in disk.iterdir()]
