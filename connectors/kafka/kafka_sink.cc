@@ -37,6 +37,7 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
     const auto number = reinterpret_cast<std::uintptr_t>(message.msg_opaque());
     Undelivered& record = undelivered[number - delivered_prefix];
     record.delivered = true;
+    const std::intptr_t read_ns = record.read_ns;  // `record` may be popped below
     while (!undelivered.empty() && undelivered.front().delivered) {
       undelivered.pop_front();
       ++delivered_prefix;
@@ -49,13 +50,13 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
       return;
     }
     ++acknowledged;
-    if (record.read_ns == kChangelogCheckpoint) {
+    if (read_ns == kChangelogCheckpoint) {
       changelog_checkpoints[message.partition()] = message.offset();
       return;
     }
-    if (record.read_ns != kNoLatency && observer) {
+    if (read_ns != kNoLatency && observer) {
       const auto now_ns = SteadyClock::now().time_since_epoch().count();
-      observer(std::chrono::nanoseconds(now_ns - record.read_ns));
+      observer(std::chrono::nanoseconds(now_ns - read_ns));
     }
   }
 
