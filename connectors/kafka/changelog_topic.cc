@@ -7,6 +7,7 @@
 #include <string_view>
 #include <thread>
 
+#include "connectors/kafka/admin_handles.h"
 #include "connectors/kafka/kafka_client.h"
 
 namespace segmentd {
@@ -15,16 +16,9 @@ namespace {
 
 constexpr const char* kMinCompactionLagMs = "3600000";
 
-template <typename T, void (*Destroy)(T*)>
-struct Deleter {
-  void operator()(T* p) const {
-    if (p != nullptr) Destroy(p);
-  }
-};
-using Queue = std::unique_ptr<rd_kafka_queue_t, Deleter<rd_kafka_queue_t, rd_kafka_queue_destroy>>;
-using Event = std::unique_ptr<rd_kafka_event_t, Deleter<rd_kafka_event_t, rd_kafka_event_destroy>>;
-using Options = std::unique_ptr<rd_kafka_AdminOptions_t,
-                                Deleter<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>>;
+using admin::Event;
+using admin::Options;
+using admin::Queue;
 
 Options admin_options(rd_kafka_t* rk, rd_kafka_admin_op_t op, std::chrono::milliseconds timeout) {
   Options options(rd_kafka_AdminOptions_new(rk, op));

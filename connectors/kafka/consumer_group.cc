@@ -4,22 +4,16 @@
 
 #include <algorithm>
 
+#include "connectors/kafka/admin_handles.h"
 #include "connectors/kafka/kafka_client.h"
 
 namespace segmentd {
 
 namespace {
 
-template <typename T, void (*Destroy)(T*)>
-struct Deleter {
-  void operator()(T* p) const {
-    if (p != nullptr) Destroy(p);
-  }
-};
-using Queue = std::unique_ptr<rd_kafka_queue_t, Deleter<rd_kafka_queue_t, rd_kafka_queue_destroy>>;
-using Event = std::unique_ptr<rd_kafka_event_t, Deleter<rd_kafka_event_t, rd_kafka_event_destroy>>;
-using Options = std::unique_ptr<rd_kafka_AdminOptions_t,
-                                Deleter<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>>;
+using admin::Event;
+using admin::Options;
+using admin::Queue;
 
 std::string text(const char* s) { return s != nullptr ? s : ""; }
 
