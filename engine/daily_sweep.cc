@@ -34,18 +34,45 @@ std::size_t at(FamilyId f) { return static_cast<std::size_t>(f); }
 
 DailySweep::DailySweep(const EngineOptions& options, const FamilySet& families,
                        MemberTable& members)
-    : options_(options), families_(families), members_(members) {}
+    : options_(options),
+      families_(families),
+      members_(members),
+      tier_(families.enabled(FamilyId::tier)),
+      quadrant_(families.enabled(FamilyId::quadrant) && families.ranked(FamilyId::quadrant)),
+      value_(families.enabled(FamilyId::value)) {}
 
 std::uint32_t DailySweep::record_for(std::string_view member_id, const MemberState& member) {
   auto [node, inserted] = index_.try_emplace(member_id);
   if (inserted) {
-    node->value = static_cast<std::uint32_t>(records_.size());
-    Record record;
-    record.id = &node->key;
-    record.labels = member.labels;
-    records_.push_back(record);
+    const auto record = static_cast<std::uint32_t>(records_.size());
+    node->value = record;
+    Record r;
+    r.id = &node->key;
+    r.labels = member.labels;
+    records_.push_back(r);
+    const auto outside = [](std::vector<std::int64_t>& slots, std::size_t& count) {
+      slots.push_back(kOutsidePopulation);
+      ++count;
+    };
+    if (tier_) outside(figures_.tier_m, figures_.tier_outside);
+    if (quadrant_) {
+      outside(figures_.quadrant_f, figures_.quadrant_outside);
+      figures_.quadrant_m.push_back(kOutsidePopulation);
+    }
+    if (value_) {
+      outside(figures_.value_m, figures_.value_outside);
+      figures_.value_t.push_back(kOutsidePopulation);
+      figures_.value_f.push_back(kOutsidePopulation);
+    }
+    mark_dirty(record);
   }
   return node->value;
+}
+
+void DailySweep::mark_dirty(std::uint32_t record) {
+  if (records_[record].dirty) return;
+  records_[record].dirty = true;
+  dirty_.push_back(record);
 }
 
 void DailySweep::note_active_day(std::uint32_t record, std::int32_t day) {
@@ -59,7 +86,7 @@ void DailySweep::touch(std::string_view member_id, const MemberState& member, st
     return;  // refunds alone never rank a member
   }
   const std::uint32_t record = record_for(member_id, member);
-  records_[record].dirty = true;
+  mark_dirty(record);
   note_active_day(record, day);
 }
 
@@ -91,7 +118,7 @@ void DailySweep::mark_dirty_days(std::int32_t today) {
   auto mark = [&](std::int32_t day) {
     const auto it = active_days_.find(day);
     if (it == active_days_.end()) return;
-    for (std::uint32_t r : it->second) records_[r].dirty = true;
+    for (std::uint32_t r : it->second) mark_dirty(r);
   };
   mark(today - 1);
   for (std::int32_t w : windows) mark(today - 1 - w);
@@ -100,99 +127,167 @@ void DailySweep::mark_dirty_days(std::int32_t today) {
   active_days_.erase(active_days_.begin(), active_days_.lower_bound(today - 1 - longest));
 }
 
-// Reads the member's figures before `s` from its state.
-void DailySweep::refresh(Record& record, EpochMs s, std::int32_t today) {
+// Reads the member's figures before `s` from its state into its record and the flat
+// threshold figures.
+void DailySweep::refresh(std::uint32_t index, EpochMs s, std::int32_t today) {
+  Record& record = records_[index];
   MemberState& member = members_.load(*record.id);
   const std::size_t unswept_before = member.unswept_purchases.size();
   record.purchases = settle_before(member, s);
   if (member.unswept_purchases.size() != unswept_before) members_.mark_changed();
-  record.dirty = !member.unswept_purchases.empty();
-  if (record.purchases == 0) return;
-  record.first = member.figures.first_purchase;
-  record.last = member.swept_last_purchase;
-  // Every window ends the day before the sweep; one pass over the days fills them all.
-  std::array<std::int32_t, 4> from{};
-  std::array<WindowFigures*, 4> into{};
-  std::size_t windows = 0;
-  const auto want = [&](std::int32_t days, WindowFigures& w) {
-    from[windows] = today - days;
-    into[windows++] = &w;
+  if (!member.unswept_purchases.empty()) mark_dirty(index);
+  if (record.purchases > 0) {
+    record.first = member.figures.first_purchase;
+    record.last = member.swept_last_purchase;
+    // Every window ends the day before the sweep; one pass over the days fills them all.
+    std::array<std::int32_t, 4> from{};
+    std::array<WindowFigures*, 4> into{};
+    std::size_t windows = 0;
+    const auto want = [&](std::int32_t days, WindowFigures& w) {
+      from[windows] = today - days;
+      into[windows++] = &w;
+    };
+    WindowFigures recent;
+    if (tier_) want(options_.tier.window_days, record.tier);
+    if (quadrant_) want(options_.quadrant.window_days, record.quadrant);
+    if (value_) {
+      want(options_.value.window_days, record.value);
+      want(kRecentDays, recent);
+    }
+    std::array<WindowFigures, 4> figures;
+    window_figures_to(member.figures.days, std::span(from.data(), windows), today - 1,
+                      std::span(figures.data(), windows));
+    for (std::size_t k = 0; k < windows; ++k) *into[k] = figures[k];
+    if (value_) record.purchases_90 = recent.purchases;
+  }
+  // The flat figures: a member is in a family's population with a purchase before S and
+  // one in the family's window.
+  const auto put = [&](std::vector<std::int64_t>& slots, std::size_t* outside, bool in,
+                       std::int64_t figure) {
+    const std::int64_t value = in ? figure : kOutsidePopulation;
+    if (outside != nullptr) {
+      *outside += static_cast<std::size_t>(value == kOutsidePopulation);
+      *outside -= static_cast<std::size_t>(slots[index] == kOutsidePopulation);
+    }
+    slots[index] = value;
   };
-  WindowFigures recent;
-  if (families_.enabled(FamilyId::tier)) want(options_.tier.window_days, record.tier);
-  if (families_.enabled(FamilyId::quadrant) && families_.ranked(FamilyId::quadrant)) {
-    want(options_.quadrant.window_days, record.quadrant);
+  const bool ranked = record.purchases > 0;
+  if (tier_) {
+    const bool in = ranked && record.tier.purchases > 0;
+    put(figures_.tier_m, &figures_.tier_outside, in, record.tier.net.thousandths);
   }
-  if (families_.enabled(FamilyId::value)) {
-    want(options_.value.window_days, record.value);
-    want(kRecentDays, recent);
+  if (quadrant_) {
+    const bool in = ranked && record.quadrant.purchases > 0;
+    put(figures_.quadrant_f, &figures_.quadrant_outside, in, record.quadrant.purchases);
+    put(figures_.quadrant_m, nullptr, in, record.quadrant.net.thousandths);
   }
-  std::array<WindowFigures, 4> figures;
-  window_figures_to(member.figures.days, std::span(from.data(), windows), today - 1,
-                    std::span(figures.data(), windows));
-  for (std::size_t k = 0; k < windows; ++k) *into[k] = figures[k];
-  if (families_.enabled(FamilyId::value)) record.purchases_90 = recent.purchases;
+  if (value_) {
+    const bool in = ranked && record.value.purchases > 0;
+    put(figures_.value_m, &figures_.value_outside, in, record.value.net.thousandths);
+    put(figures_.value_t, nullptr, in,
+        in ? average_ticket(record.value.net, record.value.purchases).thousandths : 0);
+    put(figures_.value_f, nullptr, in, record.value.purchases);
+  }
 }
 
-void DailySweep::run(EpochMs s, const OnChange& on_change) {
-  if (!loaded_) load_all();
-  const std::int32_t today = calendar_day(s, options_.utc_offset);
-  mark_dirty_days(today);
-  const bool tier = families_.enabled(FamilyId::tier);
-  const bool value = families_.enabled(FamilyId::value);
-  const bool quadrant =
-      families_.enabled(FamilyId::quadrant) && families_.ranked(FamilyId::quadrant);
-
-  // Thresholds over the population of each family (one pass that also refreshes).
-  tier_m_.clear();
-  quadrant_f_.clear();
-  quadrant_m_.clear();
-  value_m_.clear();
-  value_t_.clear();
-  value_f_.clear();
-  for (Record& r : records_) {
-    if (r.dirty) refresh(r, s, today);
-    if (r.purchases == 0) continue;
-    if (tier && r.tier.purchases > 0) tier_m_.push_back(r.tier.net.thousandths);
-    if (quadrant && r.quadrant.purchases > 0) {
-      quadrant_f_.push_back(r.quadrant.purchases);
-      quadrant_m_.push_back(r.quadrant.net.thousandths);
-    }
-    if (value && r.value.purchases > 0) {
-      value_m_.push_back(r.value.net.thousandths);
-      value_t_.push_back(average_ticket(r.value.net, r.value.purchases).thousandths);
-      value_f_.push_back(r.value.purchases);
+DailySweep::Thresholds DailySweep::select_thresholds() {
+  Thresholds t;
+  if (tier_) {
+    t.tier = tier_thresholds(figures_.tier_m, options_.tier, figures_.tier_outside, &tier_hints_);
+  }
+  if (quadrant_) {
+    RankSelector f(figures_.quadrant_f, figures_.quadrant_outside, &quadrant_f_hints_);
+    RankSelector m(figures_.quadrant_m, figures_.quadrant_outside, &quadrant_m_hints_);
+    if (f.size() > 0) {
+      const std::size_t position = median_position(f.size());
+      t.medians.emplace(f.ascending(position), m.ascending(position));
     }
   }
-  const std::optional<TierThresholds> tier_t = tier_thresholds(tier_m_, options_.tier);
-  std::optional<std::pair<std::int64_t, std::int64_t>> medians;
-  if (!quadrant_f_.empty()) {
-    const std::size_t position = median_position(quadrant_f_.size());
-    medians.emplace(nth_ascending(quadrant_f_, position), nth_ascending(quadrant_m_, position));
+  if (value_) {
+    t.value = value_thresholds(figures_.value_m, figures_.value_t, figures_.value_f,
+                               figures_.value_outside, &value_hints_);
   }
-  const std::optional<ValueThresholds> value_t = value_thresholds(value_m_, value_t_, value_f_);
+  return t;
+}
 
-  // New labels of every record; the members whose labels change, in member_id order.
+void DailySweep::add_candidate(std::uint32_t record) {
+  if (records_[record].labelled == runs_) return;
+  records_[record].labelled = runs_;
+  candidates_.push_back(record);
+}
+
+// Every label compares a figure with a threshold (>= or <), so a threshold that moves
+// from a to b can change only the labels of members whose figure lies in [a, b]: the
+// selections collected those (RankHints::crossed).
+void DailySweep::add_crossing(const Thresholds& was, const Thresholds& now) {
+  const bool all = was.tier.has_value() != now.tier.has_value() ||
+                   was.medians.has_value() != now.medians.has_value() ||
+                   was.value.has_value() != now.value.has_value();
+  if (all) {
+    for (std::uint32_t r = 0; r < records_.size(); ++r) add_candidate(r);
+  }
+  for (RankHints* hints : {&tier_hints_, &quadrant_f_hints_, &quadrant_m_hints_, &value_hints_.m,
+                           &value_hints_.t, &value_hints_.f}) {
+    if (!all) {
+      for (std::uint32_t r : hints->crossed) add_candidate(r);
+    }
+    hints->crossed.clear();
+  }
+}
+
+void DailySweep::relabel(EpochMs s, std::int32_t today, const Thresholds& t) {
   changed_.clear();
-  for (std::uint32_t index = 0; index < records_.size(); ++index) {
+  for (std::uint32_t index : candidates_) {
     Record& r = records_[index];
     if (r.purchases == 0) continue;
     std::array<std::uint8_t, kFamilyCount> labels = r.labels;
-    if (quadrant) {
-      labels[at(FamilyId::quadrant)] = medians
-                                           ? quadrant_label(r.quadrant.purchases, r.quadrant.net,
-                                                            medians->first, Money{medians->second})
-                                           : std::uint8_t{0};
+    if (quadrant_) {
+      labels[at(FamilyId::quadrant)] =
+          t.medians ? quadrant_label(r.quadrant.purchases, r.quadrant.net, t.medians->first,
+                                     Money{t.medians->second})
+                    : std::uint8_t{0};
     }
-    if (tier) labels[at(FamilyId::tier)] = tier_label(r.tier, tier_t);
-    if (value) {
+    if (tier_) labels[at(FamilyId::tier)] = tier_label(r.tier, t.tier);
+    if (value_) {
       const ValueInputs inputs{r.purchases, r.first, r.last, r.value, r.purchases_90};
-      labels[at(FamilyId::value)] = value_label(inputs, s, value_t, options_.value);
+      labels[at(FamilyId::value)] = value_label(inputs, s, t.value, options_.value);
+      if (const auto turn = value_next_time_change(inputs, s, options_.value)) {
+        // The first sweep at or after the turn.
+        const std::int32_t day = calendar_day(*turn - DurationMs{1}, options_.utc_offset) + 1;
+        if (day > today) value_turns_[day].push_back(index);
+      }
     }
     if (labels == r.labels) continue;
     r.labels = labels;
     changed_.push_back(index);
   }
+}
+
+void DailySweep::run(EpochMs s, const OnChange& on_change) {
+  if (!loaded_) load_all();
+  ++runs_;
+  const std::int32_t today = calendar_day(s, options_.utc_offset);
+  mark_dirty_days(today);
+  candidates_.clear();
+  std::vector<std::uint32_t> reload;
+  reload.swap(dirty_);
+  std::sort(reload.begin(), reload.end());  // records and figures in memory order
+  for (std::uint32_t r : reload) {
+    records_[r].dirty = false;
+    refresh(r, s, today);  // may mark it dirty again: purchases still ahead of the clock
+    add_candidate(r);
+  }
+
+  const Thresholds thresholds = select_thresholds();
+  add_crossing(last_, thresholds);
+  while (!value_turns_.empty() && value_turns_.begin()->first <= today) {
+    for (std::uint32_t r : value_turns_.begin()->second) add_candidate(r);
+    value_turns_.erase(value_turns_.begin());
+  }
+  last_ = thresholds;
+  relabel(s, today, thresholds);
+
+  // The members whose labels changed, in member_id order.
   std::sort(changed_.begin(), changed_.end(),
             [&](std::uint32_t a, std::uint32_t b) { return *records_[a].id < *records_[b].id; });
   for (std::uint32_t index : changed_) {

@@ -5,13 +5,17 @@
 //
 // Cost: the sweep keeps one compact record per member with a purchase (its figures at
 // the last sweep that looked at it and its ranked labels), read once from the member
-// table at the first sweep and then kept current. A sweep reloads only the members whose
-// figures can have changed (an event since, purchases it still had to leave out, a day
-// with activity entering or leaving a window: a calendar of active days says which);
-// thresholds come from nth_element over flat arrays of the records (linear), and a
-// member's state is touched only when one of its labels changes. A member keeps the
-// purchase times at or after the oldest unswept midnight individually (note_purchase),
-// so purchases applied ahead of the clock are left out.
+// table at the first sweep and then kept current, and each threshold figure of every
+// record in a flat array (by record). A sweep reloads only the members whose figures can
+// have changed (an event since, purchases it still had to leave out, a day with activity
+// entering or leaving a window: a calendar of active days says which). Thresholds are
+// selected over the flat arrays near the day before's (RankSelector with hints), and
+// labels are computed again only for the members whose label can change: those
+// reloaded, those whose figure lies between a threshold's old and new value, and those
+// whose value label turns with time on this day (value_next_time_change, kept in a
+// calendar). A member's state is touched only when one of its labels changes. A member
+// keeps the purchase times at or after the oldest unswept midnight individually
+// (note_purchase), so purchases applied ahead of the clock are left out.
 // A sweep runs inside one call of the engine, so it is committed atomically with the
 // checkpoint that follows it (no sweep is ever half done in the store).
 //
@@ -21,11 +25,15 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/engine_options.h"
+#include "engine/families/population.h"
+#include "engine/families/tier.h"
+#include "engine/families/value.h"
 #include "engine/families/window.h"
 #include "engine/family_set.h"
 #include "engine/flat_id_map.h"
@@ -63,24 +71,54 @@ class DailySweep {
     WindowFigures value;
     std::int64_t purchases_90 = 0;
     std::array<std::uint8_t, kFamilyCount> labels{};
-    bool dirty = true;
+    bool dirty = false;          // in dirty_
+    std::uint32_t labelled = 0;  // the run that last put it in candidates_ (0: none)
   };
+  // The threshold figures of every record (kOutsidePopulation outside a family's
+  // population), and how many slots are outside.
+  struct Figures {
+    std::vector<std::int64_t> tier_m, quadrant_f, quadrant_m, value_m, value_t, value_f;
+    std::size_t tier_outside = 0, quadrant_outside = 0, value_outside = 0;
+  };
+  // The thresholds the labels of every record were computed with.
+  struct Thresholds {
+    std::optional<TierThresholds> tier;
+    std::optional<std::pair<std::int64_t, std::int64_t>> medians;  // f*, m* thousandths
+    std::optional<ValueThresholds> value;
+  };
+
   std::uint32_t record_for(std::string_view member_id, const MemberState& member);
+  void mark_dirty(std::uint32_t record);
   void note_active_day(std::uint32_t record, std::int32_t day);
   void load_all();
-  void refresh(Record& record, EpochMs s, std::int32_t today);
+  void refresh(std::uint32_t record, EpochMs s, std::int32_t today);
   void mark_dirty_days(std::int32_t today);
+  Thresholds select_thresholds();
+  // Adds to candidates_ the records whose label may change between `was` and `now`.
+  void add_crossing(const Thresholds& was, const Thresholds& now);
+  void add_candidate(std::uint32_t record);
+  // Labels the candidates; collects those whose labels changed into changed_.
+  void relabel(EpochMs s, std::int32_t today, const Thresholds& thresholds);
 
   const EngineOptions& options_;
   const FamilySet& families_;
   MemberTable& members_;
+  const bool tier_;      // families enabled
+  const bool quadrant_;  // enabled and ranked
+  const bool value_;
   bool loaded_ = false;
+  std::uint32_t runs_ = 0;
   FlatIdMap<std::uint32_t> index_;                                  // member id -> record
   std::vector<Record> records_;                                     // in join order
+  Figures figures_;                                                 // by record
   std::map<std::int32_t, std::vector<std::uint32_t>> active_days_;  // day -> records
-  // Reused by each run(): the threshold figures and the records whose labels changed.
-  std::vector<std::int64_t> tier_m_, quadrant_f_, quadrant_m_, value_m_, value_t_, value_f_;
-  std::vector<std::uint32_t> changed_;
+  std::map<std::int32_t, std::vector<std::uint32_t>> value_turns_;  // sweep day -> records
+  Thresholds last_;  // of the last run (none before the first)
+  // Reused by each run(): the records to reload, to label, and whose labels changed.
+  std::vector<std::uint32_t> dirty_, candidates_, changed_;
+  // The thresholds of the last run, so that the next one selects near them.
+  RankHints tier_hints_, quadrant_f_hints_, quadrant_m_hints_;
+  ValueRankHints value_hints_;
 };
 
 }  // namespace segmentd

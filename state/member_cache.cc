@@ -129,13 +129,14 @@ MemberState MemberCache::peek(std::string_view member_id) {
 void MemberCache::mark_changed() {
   if (last_loaded_ == nullptr) return;
   Entry& entry = last_loaded_->value;
-  if (!entry.changed) {
-    entry.changed = true;
-    changed_.push_back(last_loaded_);
-    entry.record = std::string();  // stale now; the commit brings the new one
-  }
+  if (entry.changed) return;
+  entry.changed = true;
+  changed_.push_back(last_loaded_);
+  entry.record = std::string();  // stale now; the commit brings the new one
   // What it holds now (a change grows its days, dedupe ring, actions...), so that
-  // over_budget() sees members grow between commits.
+  // over_budget() sees members grow between commits. Measured at its first change since
+  // the last commit, and again when the commit completes: its later changes before that
+  // (a few bytes each) are not walked again.
   const std::uint32_t bytes = decoded_bytes(*last_loaded_);
   resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
   entry.bytes = bytes;

@@ -3,6 +3,7 @@
 // the millisecond.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <limits>
 
 #include "engine/action_planner.h"
 #include "engine/families/population.h"
@@ -139,11 +140,18 @@ TEST_CASE("rank positions are exact ceilings", "[families]") {
   CHECK(median_position(6) == 3);
   CHECK(median_position(7) == 4);
   CHECK(median_position(1) == 1);
-  std::vector<std::int64_t> v = {5, 1, 4, 4, 2};
-  CHECK(nth_descending(v, 1) == 5);
-  CHECK(nth_descending(v, 2) == 4);
-  CHECK(nth_descending(v, 3) == 4);
-  CHECK(nth_ascending(v, 2) == 2);
+  const std::vector<std::int64_t> v = {5, 1, 4, 4, 2};
+  RankSelector selector(v);
+  CHECK(selector.descending(1) == 5);
+  CHECK(selector.descending(2) == 4);
+  CHECK(selector.descending(3) == 4);
+  CHECK(selector.ascending(2) == 2);
+  // Slots of members outside the population sort first and are not counted.
+  const std::vector<std::int64_t> with_outside = {5, kOutsidePopulation, 1, kOutsidePopulation};
+  RankSelector among(with_outside, 2);
+  CHECK(among.size() == 2);
+  CHECK(among.ascending(1) == 1);
+  CHECK(among.descending(1) == 5);
 }
 
 TEST_CASE("successive rank selections on one array equal selections on a sorted copy",
@@ -169,6 +177,56 @@ TEST_CASE("successive rank selections on one array equal selections on a sorted 
       }
     }
   }
+}
+
+TEST_CASE("rank selections with hints from the day before equal selections on a sorted copy",
+          "[families]") {
+  std::uint64_t seed = 777;
+  const auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return seed >> 33;
+  };
+  std::vector<std::int64_t> population(500);
+  for (auto& v : population) v = static_cast<std::int64_t>(next() % 100'000);
+  RankHints hints;
+  for (int day = 0; day < 300; ++day) {
+    // Most days a few members move a little; some days the population jumps (the hint
+    // misses), or grows, or shrinks, or holds extreme values (the band clamps).
+    const std::uint64_t kind = next() % 10;
+    for (int k = 0; k < 20; ++k) {
+      auto& v = population[next() % population.size()];
+      v += static_cast<std::int64_t>(next() % 2001) - 1000;
+    }
+    if (kind == 0) {
+      for (auto& v : population) v = v / 2 + 80'000;
+    } else if (kind == 1) {
+      population.push_back(static_cast<std::int64_t>(next() % 100'000));
+    } else if (kind == 2 && population.size() > 1) {
+      population.pop_back();
+    }
+    std::vector<std::int64_t> values = population;
+    if (kind == 3) {
+      values[next() % values.size()] = std::numeric_limits<std::int64_t>::max();
+      values[next() % values.size()] = kOutsidePopulation + 1;
+    }
+    std::vector<std::int64_t> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    const std::size_t q = values.size();
+    // Members outside the population, among the others.
+    const std::size_t outside = next() % 5;
+    for (std::size_t k = 0; k < outside; ++k) {
+      values.insert(values.begin() + static_cast<std::ptrdiff_t>(next() % values.size()),
+                    kOutsidePopulation);
+    }
+    RankSelector selector(values, outside, &hints);
+    CHECK(selector.size() == q);
+    CHECK(selector.descending(percent_position(20'000, q)) ==
+          sorted[q - percent_position(20'000, q)]);
+    CHECK(selector.descending(percent_position(5'000, q)) ==
+          sorted[q - percent_position(5'000, q)]);
+    CHECK(selector.ascending(median_position(q)) == sorted[median_position(q) - 1]);
+  }
+  CHECK(hints.hints.size() == 3);
 }
 
 TEST_CASE("windows filled in one pass equal each window computed alone", "[families]") {
@@ -255,6 +313,59 @@ TEST_CASE("value: the first rule that holds, each at its boundary", "[families]"
     CHECK(label_of(FamilyId::value, value_label(row.in, s, thresholds, rules)) == row.expected);
   }
   CHECK(label_of(FamilyId::value, value_label(rows[5].in, s, std::nullopt, rules)) == "regular");
+}
+
+TEST_CASE("value: the label turns with time only where value_next_time_change says", "[families]") {
+  const ValueRules rules;
+  ValueThresholds t;
+  t.m_top15 = 1000;
+  t.m_top50 = 300;
+  t.t_top15 = 400;
+  t.t_median = 60;
+  t.f_top15 = 6;
+  t.f_bottom15 = 1;
+  const std::optional<ValueThresholds> thresholds = t;
+  const EpochMs first{kT0};
+  // Exact turns: sleeping at last + 180d; churning from tenure 180d (n >= 3) until
+  // 2 * f90 * T >= n * 90d (n = 5, f90 = 1: T = 225d).
+  const ValueInputs churner{5, first, EpochMs{kT0 + 170 * kDay}, window(5, 300, 0, 200), 1};
+  CHECK(value_next_time_change(churner, EpochMs{kT0}, rules) == EpochMs{kT0 + 180 * kDay});
+  CHECK(value_next_time_change(churner, EpochMs{kT0 + 180 * kDay}, rules) ==
+        EpochMs{kT0 + 225 * kDay});
+  CHECK(value_next_time_change(churner, EpochMs{kT0 + 225 * kDay}, rules) ==
+        EpochMs{kT0 + 350 * kDay});
+  CHECK_FALSE(value_next_time_change(churner, EpochMs{kT0 + 350 * kDay}, rules));
+  // f90 = 0: churning from 180d until sleeping.
+  const ValueInputs quiet{3, first, EpochMs{kT0 + 100 * kDay}, window(3, 300, 0, 60), 0};
+  CHECK(value_next_time_change(quiet, EpochMs{kT0 + kDay}, rules) == EpochMs{kT0 + 180 * kDay});
+  CHECK(value_next_time_change(quiet, EpochMs{kT0 + 180 * kDay}, rules) ==
+        EpochMs{kT0 + 280 * kDay});
+  // Between consecutive turns the label holds, and every change is at a turn: sampled at
+  // every 6 hours and at each turn and the millisecond before it, on generated inputs.
+  std::uint64_t seed = 99;
+  const auto next = [&](std::uint64_t n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::int64_t>((seed >> 33) % n);
+  };
+  for (int round = 0; round < 200; ++round) {
+    const auto n = static_cast<std::uint32_t>(1 + next(12));
+    const std::int64_t span = next(200) * kDay + next(kDay);
+    const ValueInputs in{n, first, EpochMs{kT0 + span}, window(next(8), next(2000)), next(5)};
+    EpochMs at{kT0 + span};
+    std::uint8_t label = value_label(in, at, thresholds, rules);
+    std::optional<EpochMs> turn = value_next_time_change(in, at, rules);
+    for (EpochMs now{at.ms + 6 * 3'600'000}; now.ms < kT0 + 800 * kDay; now.ms += 6 * 3'600'000) {
+      while (turn && *turn <= now) {
+        CHECK(value_label(in, EpochMs{turn->ms - 1}, thresholds, rules) == label);
+        at = *turn;
+        label = value_label(in, at, thresholds, rules);
+        turn = value_next_time_change(in, at, rules);
+        REQUIRE((!turn || at < *turn));
+      }
+      INFO("round " << round << " at " << now.ms);
+      CHECK(value_label(in, now, thresholds, rules) == label);
+    }
+  }
 }
 
 TEST_CASE("value thresholds: positions of value_types' first sweep", "[families]") {

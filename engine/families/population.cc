@@ -1,6 +1,7 @@
 #include "engine/families/population.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace segmentd {
 
@@ -13,26 +14,106 @@ std::size_t percent_position(std::int64_t p_milli_percent, std::size_t q) {
 
 std::size_t median_position(std::size_t q) { return std::max<std::size_t>(1, (q + 1) / 2); }
 
-std::int64_t nth_ascending(std::vector<std::int64_t>& values, std::size_t position) {
-  const auto nth = values.begin() + static_cast<std::ptrdiff_t>(position - 1);
-  std::nth_element(values.begin(), nth, values.end());
-  return *nth;
-}
-
-std::int64_t nth_descending(std::vector<std::int64_t>& values, std::size_t position) {
-  return nth_ascending(values, values.size() - position + 1);
-}
-
 std::int64_t RankSelector::ascending(std::size_t position) {
-  const std::size_t index = position - 1;
+  const std::size_t index = outside_ + position - 1;
+  if (hints_ == nullptr) return ascending_by_partition(index);
+  const std::size_t call = calls_++;
+  if (hints_->hints.size() <= call) hints_->hints.resize(call + 1);
+  RankHints::Hint& hint = hints_->hints[call];
+  std::int64_t found = 0;
+  const bool near = hint.spread > 0 && ascending_near(index, hint, found);
+  if (!near) found = ascending_by_partition(index);
+  if (hint.spread > 0 && found != hint.value) {
+    // The values between the last selection's and this one's: from the band's indices
+    // when they hold them, else from every value.
+    const std::int64_t low = std::min(found, hint.value);
+    const std::int64_t high = std::max(found, hint.value);
+    const auto cross = [&](std::size_t i) {
+      if (values_[i] >= low && values_[i] <= high) {
+        hints_->crossed.push_back(static_cast<std::uint32_t>(i));
+      }
+    };
+    if (near) {
+      for (std::size_t k = 0; k < hints_->band_size; ++k) cross(hints_->band_index[k]);
+    } else {
+      for (std::size_t i = 0; i < values_.size(); ++i) cross(i);
+    }
+  }
+  // The next band: twice today's move, shrinking slowly while the value stays put, and
+  // wider after a miss.
+  const std::uint64_t moved =
+      found > hint.value
+          ? static_cast<std::uint64_t>(found) - static_cast<std::uint64_t>(hint.value)
+          : static_cast<std::uint64_t>(hint.value) - static_cast<std::uint64_t>(found);
+  const std::int64_t kept = near ? hint.spread - hint.spread / 4 : 2 * hint.spread;
+  const std::int64_t twice_moved =
+      moved >= (1ULL << 60) ? (std::int64_t{1} << 61) : static_cast<std::int64_t>(2 * moved);
+  hint.spread = std::max<std::int64_t>({1, kept, twice_moved});
+  hint.value = found;
+  return found;
+}
+
+bool RankSelector::ascending_near(std::size_t index, const RankHints::Hint& hint,
+                                  std::int64_t& found) {
+  // One branch-free pass splits the values into: below the band | in the band below the
+  // hint | equal to the hint | in the band above it | above the band, keeping only the
+  // band's values other than the hint (ties with it, as of a frequency, are counted).
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t low = hint.value < kMin + hint.spread ? kMin : hint.value - hint.spread;
+  const std::int64_t high = hint.value > kMax - hint.spread ? kMax : hint.value + hint.spread;
+  // Only grow: no refill per pass.
+  if (hints_->band.size() < values_.size() + 1) {
+    hints_->band.resize(values_.size() + 1);
+    hints_->band_index.resize(values_.size() + 1);
+  }
+  std::int64_t* out = hints_->band.data();
+  std::uint32_t* out_index = hints_->band_index.data();  // the hint's ties included
+  const std::int64_t centre = hint.value;  // a local: the stores below cannot change it
+  std::size_t kept = 0;
+  std::size_t kept_index = 0;
+  std::size_t below = 0;
+  std::size_t lower = 0;
+  std::size_t equal = 0;
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    const std::int64_t v = values_[i];
+    below += static_cast<std::size_t>(v < low);
+    const bool in_band = (v >= low) & (v <= high);
+    lower += static_cast<std::size_t>(in_band & (v < centre));
+    equal += static_cast<std::size_t>(v == centre);
+    out[kept] = v;
+    kept += static_cast<std::size_t>(in_band & (v != centre));
+    out_index[kept_index] = static_cast<std::uint32_t>(i);
+    kept_index += static_cast<std::size_t>(in_band);
+  }
+  hints_->band_size = kept_index;
+  if (index < below) return false;
+  std::size_t rest = index - below;  // in the band, ascending: lower, equal, upper
+  if (rest >= lower) {
+    if (rest - lower < equal) {
+      found = centre;
+      return true;
+    }
+    rest -= equal;
+    if (rest >= kept) return false;
+  }
+  std::nth_element(out, out + rest, out + kept);
+  found = out[rest];
+  return true;
+}
+
+std::int64_t RankSelector::ascending_by_partition(std::size_t index) {
+  if (sorted_part_.empty()) sorted_part_ = values_;
   const auto next = std::lower_bound(selected_.begin(), selected_.end(), index);
-  if (next != selected_.end() && *next == index) return values_[index];
+  if (next != selected_.end() && *next == index) return sorted_part_[index];
   const std::size_t from = next == selected_.begin() ? 0 : *(next - 1) + 1;
-  const std::size_t to = next == selected_.end() ? values_.size() : *next;
-  const auto at = [&](std::size_t i) { return values_.begin() + static_cast<std::ptrdiff_t>(i); };
+  const std::size_t to = next == selected_.end() ? sorted_part_.size() : *next;
+  const auto at = [&](std::size_t i) {
+    return sorted_part_.begin() + static_cast<std::ptrdiff_t>(i);
+  };
   std::nth_element(at(from), at(index), at(to));
   selected_.insert(next, index);
-  return values_[index];
+  return sorted_part_[index];
 }
 
 }  // namespace segmentd

@@ -4,11 +4,12 @@
 
 namespace segmentd {
 
-std::optional<TierThresholds> tier_thresholds(std::vector<std::int64_t>& m_w,
-                                              const TierRules& rules) {
-  if (m_w.empty()) return std::nullopt;
-  const std::size_t q = m_w.size();
-  RankSelector m(m_w);
+std::optional<TierThresholds> tier_thresholds(const std::vector<std::int64_t>& m_w,
+                                              const TierRules& rules, std::size_t outside,
+                                              RankHints* hints) {
+  RankSelector m(m_w, outside, hints);
+  const std::size_t q = m.size();
+  if (q == 0) return std::nullopt;
   TierThresholds t;
   t.regular = m.descending(percent_position(rules.regular, q));
   t.major = m.descending(percent_position(rules.major, q));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/families/family_rules.h"
+#include "engine/families/population.h"
 #include "engine/families/window.h"
 
 namespace segmentd {
@@ -18,9 +19,12 @@ struct TierThresholds {
   std::int64_t regular = 0;
 };
 
-// From m_W of every member of Q (reordered); nullopt when Q is empty.
-std::optional<TierThresholds> tier_thresholds(std::vector<std::int64_t>& m_w,
-                                              const TierRules& rules);
+// From m_W of every member of Q, among `outside` slots of kOutsidePopulation (see
+// RankSelector); nullopt when Q is empty. `hints` (optional) makes the selections
+// cheaper, not different.
+std::optional<TierThresholds> tier_thresholds(const std::vector<std::int64_t>& m_w,
+                                              const TierRules& rules, std::size_t outside = 0,
+                                              RankHints* hints = nullptr);
 
 // An index of family_labels(FamilyId::tier).
 std::uint8_t tier_label(const WindowFigures& w, const std::optional<TierThresholds>& t);

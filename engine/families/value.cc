@@ -33,15 +33,16 @@ bool churning_now(const ValueInputs& in, EpochMs now) {
 
 }  // namespace
 
-std::optional<ValueThresholds> value_thresholds(std::vector<std::int64_t>& m_w,
-                                                std::vector<std::int64_t>& t_w,
-                                                std::vector<std::int64_t>& f_w) {
-  if (m_w.empty()) return std::nullopt;
-  const std::size_t q = m_w.size();
+std::optional<ValueThresholds> value_thresholds(const std::vector<std::int64_t>& m_w,
+                                                const std::vector<std::int64_t>& t_w,
+                                                const std::vector<std::int64_t>& f_w,
+                                                std::size_t outside, ValueRankHints* hints) {
+  RankSelector m(m_w, outside, hints != nullptr ? &hints->m : nullptr);
+  RankSelector ticket(t_w, outside, hints != nullptr ? &hints->t : nullptr);
+  RankSelector f(f_w, outside, hints != nullptr ? &hints->f : nullptr);
+  const std::size_t q = m.size();
+  if (q == 0) return std::nullopt;
   const std::size_t top15 = percent_position(15'000, q);
-  RankSelector m(m_w);
-  RankSelector ticket(t_w);
-  RankSelector f(f_w);
   ValueThresholds t;
   t.m_top50 = m.descending(percent_position(50'000, q));
   t.m_top15 = m.descending(top15);
@@ -69,6 +70,29 @@ std::uint8_t value_label(const ValueInputs& in, EpochMs now,
   }
   if (w.purchases <= t->f_bottom15 && ticket < t->t_median) return infrequent_low_ticket;
   return regular;
+}
+
+std::optional<EpochMs> value_next_time_change(const ValueInputs& in, EpochMs now,
+                                              const ValueRules& rules) {
+  const EpochMs sleeps = in.last_purchase + rules.sleeping_after;
+  if (sleeps <= now) return std::nullopt;  // sleeping from now on
+  EpochMs next = sleeps;
+  const auto consider = [&](EpochMs at) {
+    if (now < at && at < next) next = at;
+  };
+  if (in.purchases >= 3) {
+    consider(in.first_purchase + kChurnTenure);  // churning can start
+    if (in.purchases_90 > 0) {
+      // Churning stops at the first tenure T with 2 * f_90 * T >= n * 90d.
+      const Int128 rhs = Int128{in.purchases} * kRecentSpan.ms;
+      const Int128 per_ms = Int128{2} * in.purchases_90;
+      const Int128 tenure = (rhs + per_ms - 1) / per_ms;
+      if (tenure < Int128{sleeps.ms - in.first_purchase.ms}) {
+        consider(in.first_purchase + DurationMs{static_cast<std::int64_t>(tenure)});
+      }
+    }
+  }
+  return next;
 }
 
 }  // namespace segmentd

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/families/family_rules.h"
+#include "engine/families/population.h"
 #include "engine/families/window.h"
 
 namespace segmentd {
@@ -32,10 +33,25 @@ struct ValueThresholds {
   std::int64_t f_bottom15 = 0;
 };
 
-// From m_W, t_W and f_W of every member of Q (reordered); nullopt when Q is empty.
-std::optional<ValueThresholds> value_thresholds(std::vector<std::int64_t>& m_w,
-                                                std::vector<std::int64_t>& t_w,
-                                                std::vector<std::int64_t>& f_w);
+// What value_thresholds remembers from one sweep to the next (see RankHints).
+struct ValueRankHints {
+  RankHints m, t, f;
+};
+
+// From m_W, t_W and f_W of every member of Q, each among `outside` slots of
+// kOutsidePopulation (see RankSelector); nullopt when Q is empty. `hints` (optional)
+// makes the selections cheaper, not different.
+std::optional<ValueThresholds> value_thresholds(const std::vector<std::int64_t>& m_w,
+                                                const std::vector<std::int64_t>& t_w,
+                                                const std::vector<std::int64_t>& f_w,
+                                                std::size_t outside = 0,
+                                                ValueRankHints* hints = nullptr);
+
+// The first instant after `now` at which value_label(inputs, ...) can differ from its
+// label at `now`, the inputs and thresholds staying the same: where its time conditions
+// (sleeping, churning) turn; nullopt when none turns again.
+std::optional<EpochMs> value_next_time_change(const ValueInputs& inputs, EpochMs now,
+                                              const ValueRules& rules);
 
 // An index of family_labels(FamilyId::value); `now` is the sweep instant. REQUIRES:
 // inputs.purchases >= 1.
