@@ -16,16 +16,12 @@ namespace {
 constexpr std::int32_t kRecentDays = 90;  // f_90 of the value family
 constexpr std::array<FamilyId, 3> kRankable = {FamilyId::quadrant, FamilyId::tier, FamilyId::value};
 
-// Folds the purchases before `s` into swept_last_purchase; returns the purchases
-// before `s`.
-std::uint32_t settle_before(MemberState& member, EpochMs s) {
+// Folds the purchases before `s` into swept_last_purchase.
+void settle_before(MemberState& member, EpochMs s) {
   auto& unswept = member.unswept_purchases;
   const auto first_kept = std::lower_bound(unswept.begin(), unswept.end(), s);
-  if (first_kept != unswept.begin()) {
-    member.swept_last_purchase = max(member.swept_last_purchase, *(first_kept - 1));
-    unswept.erase(unswept.begin(), first_kept);
-  }
-  return member.figures.purchases - static_cast<std::uint32_t>(unswept.size());
+  member.swept_last_purchase = max(member.swept_last_purchase, *(first_kept - 1));
+  unswept.erase(unswept.begin(), first_kept);
 }
 
 std::size_t at(FamilyId f) { return static_cast<std::size_t>(f); }
@@ -131,10 +127,18 @@ void DailySweep::mark_dirty_days(std::int32_t today) {
 // threshold figures.
 void DailySweep::refresh(std::uint32_t index, EpochMs s, std::int32_t today) {
   Record& record = records_[index];
-  MemberState& member = members_.load(*record.id);
-  const std::size_t unswept_before = member.unswept_purchases.size();
-  record.purchases = settle_before(member, s);
-  if (member.unswept_purchases.size() != unswept_before) members_.mark_changed();
+  // Read only (most members): the state changes only when purchases it had to leave out
+  // are before S now.
+  const MemberState* read = &members_.read(*record.id);
+  if (!read->unswept_purchases.empty() && read->unswept_purchases.front() < s) {
+    MemberState& member = members_.load(*record.id);
+    settle_before(member, s);
+    members_.mark_changed();
+    read = &member;
+  }
+  const MemberState& member = *read;
+  record.purchases =
+      member.figures.purchases - static_cast<std::uint32_t>(member.unswept_purchases.size());
   if (!member.unswept_purchases.empty()) mark_dirty(index);
   if (record.purchases > 0) {
     record.first = member.figures.first_purchase;

@@ -126,6 +126,22 @@ MemberState MemberCache::peek(std::string_view member_id) {
   return state;
 }
 
+const MemberState& MemberCache::read(std::string_view member_id) {
+  if (const auto* node = entries_.find(member_id)) {
+    if (node->value.state != nullptr) return *node->value.state;
+    std::string why;
+    if (!decode_member(node->value.record, read_scratch_, &why)) {
+      throw StateStoreError("member '" + node->key + "' held encoded does not decode: " + why);
+    }
+    return read_scratch_;
+  }
+  read_scratch_ = MemberState{};
+  bool found = false;
+  const Status s = store_.read_member(stream_, member_id, read_scratch_, found);
+  if (!s.is_ok()) throw StateStoreError(s.message());
+  return read_scratch_;
+}
+
 void MemberCache::mark_changed() {
   if (last_loaded_ == nullptr) return;
   Entry& entry = last_loaded_->value;

@@ -86,6 +86,9 @@ class MemberCache final : public MemberTable {
   // The member's state as load() would give it, without caching it (for reads from
   // outside the processing, such as GET /members/{id}).
   MemberState peek(std::string_view member_id);
+  // Decodes a member held encoded, and reads one not in memory, into a scratch state
+  // without caching it (the daily sweep reads many members it does not change).
+  const MemberState& read(std::string_view member_id) override;
   void mark_changed() override;
   // Persisted and resident members; throws StateStoreError when the scan fails.
   std::vector<std::string> member_ids() override;
@@ -174,6 +177,7 @@ class MemberCache final : public MemberTable {
   std::size_t resident_bytes_ = 0;
   std::size_t encoded_members_ = 0;
   std::string encode_buffer_;
+  MemberState read_scratch_;  // what read() returns for a member not held decoded
   std::uint64_t load_count_ = 0;
   std::size_t mean_record_bytes_ = 256;  // of the latest commit's records
   // Set by the first eviction: until then no member is held encoded, and changed members
