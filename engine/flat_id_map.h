@@ -78,18 +78,6 @@ class FlatIdMap {
     return true;
   }
 
-  // Removes every node for which drop(const Node&) is true.
-  template <typename Drop>
-  void erase_if(Drop&& drop) {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.clear();
-    slots_.resize(old.size());
-    size_ = 0;
-    for (Slot& s : old) {
-      if (s.node != nullptr && !drop(*s.node)) place(std::move(s));
-    }
-  }
-
   // Calls visit(Node&) on every node.
   template <typename Visit>
   void for_each(Visit&& visit) const {

@@ -10,10 +10,6 @@ namespace segmentd {
 
 namespace {
 
-// Recency is tracked in ages of this many loads: fine enough for LRU, and the age
-// histogram built at eviction stays small.
-constexpr std::uint64_t kLoadsPerAge = 1024;
-
 // The bytes malloc takes for a block of `n` bytes: an 8-byte header, rounded up to 16,
 // at least 32.
 std::size_t heap_block(std::size_t n) { return std::max<std::size_t>(32, (n + 8 + 15) & ~15ul); }
@@ -72,12 +68,12 @@ MemberCache::MemberCache(StateStore& store, StreamId stream, std::size_t budget_
 MemberState& MemberCache::load(std::string_view member_id) {
   // The engine often loads the same member again (after firing timers, in the sweep).
   if (last_loaded_ != nullptr && last_loaded_->key == member_id) {
-    last_loaded_->value.last_used = static_cast<std::uint32_t>(++load_count_ / kLoadsPerAge);
-    return *last_loaded_->value.state;
+    return *last_loaded_->value.state;  // the most recent already
   }
   auto [it, inserted] = entries_.try_emplace(member_id);
   if (inserted) {
     Entry& entry = it->value;
+    entry.node = it;
     entry.state = std::make_unique<MemberState>();
     bool found = false;
     std::uint64_t digest = 0;
@@ -90,7 +86,8 @@ MemberState& MemberCache::load(std::string_view member_id) {
   } else if (it->value.state == nullptr) {
     decode_entry(*it);
   }
-  it->value.last_used = static_cast<std::uint32_t>(++load_count_ / kLoadsPerAge);
+  it->value.recency.unlink();
+  decoded_.push_front(it->value);
   last_loaded_ = it;
   return *it->value.state;
 }
@@ -361,49 +358,34 @@ Status MemberCache::finish_write(Status s) {
 // Brings the members down to 9/10 of the budget (a small swing: fewer members move between
 // forms, and less heap is freed and taken again, per commit): encodes the least recently used
 // decoded members, then, if every member is encoded and that is not enough, drops the least
-// recently used, a whole age at a time.
+// recently used encoded ones. Each step looks only at the members it moves.
 void MemberCache::evict_over_budget() {
   last_loaded_ = nullptr;  // its state may be encoded below
   keep_records_ = true;    // members are encoded from now on: keeping a record saves that
   const std::size_t target = budget_bytes_ / 10 * 9;
   if (encode_least_recent(target)) return;
-  std::map<std::uint32_t, std::size_t> bytes_by_age;
-  entries_.for_each(
-      [&](const Map::Node& node) { bytes_by_age[node.value.last_used] += node.value.bytes; });
-  std::size_t remaining = resident_bytes_;
-  std::uint32_t keep_from = 0;
-  for (const auto& [age, bytes] : bytes_by_age) {
-    if (remaining <= target) break;
-    remaining -= bytes;
-    keep_from = age + 1;
+  // Encoded members are never changed (a change loads, so decodes, them).
+  while (resident_bytes_ > target && !encoded_.empty()) {
+    Entry& entry = encoded_.back();
+    resident_bytes_ -= entry.bytes;
+    --encoded_members_;
+    entries_.erase(entry.node->key);  // leaves encoded_ with it
   }
-  // Members changed since the last write stay: the store does not have their state yet.
-  std::size_t dropped_encoded = 0;
-  entries_.erase_if([&](const Map::Node& node) {
-    if (node.value.last_used >= keep_from || node.value.changed) return false;
-    if (node.value.state == nullptr) ++dropped_encoded;
-    resident_bytes_ -= node.value.bytes;
-    return true;
-  });
-  encoded_members_ -= dropped_encoded;
-  last_loaded_ = nullptr;
 }
 
 bool MemberCache::encode_least_recent(std::size_t target) {
-  std::vector<std::pair<std::uint32_t, Map::Node*>> decoded;
-  entries_.for_each([&](Map::Node& node) {
-    if (node.value.state != nullptr) decoded.emplace_back(node.value.last_used, &node);
-  });
-  std::sort(decoded.begin(), decoded.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::string> absent;  // members without a record: nothing to hold
-  for (const auto& [age, node] : decoded) {
-    if (resident_bytes_ <= target) break;
-    Entry& entry = node->value;
-    if (entry.changed) continue;  // not written yet: its state is the only copy
-    if (!entry.persisted_digest) {
-      absent.push_back(node->key);
+  // From the least recent; `after` stays valid as the entry before it leaves the list.
+  auto after = decoded_.end();
+  while (resident_bytes_ > target && after != decoded_.begin()) {
+    const auto current = std::prev(after);
+    Entry& entry = *current;
+    if (entry.changed) {  // not written yet: its state is the only copy
+      after = current;
+      continue;
+    }
+    if (!entry.persisted_digest) {  // a member without a record: nothing to hold
       resident_bytes_ -= entry.bytes;
+      entries_.erase(entry.node->key);  // leaves decoded_ with it
       continue;
     }
     if (entry.record.empty()) {  // read from the store: encoded here once
@@ -413,11 +395,12 @@ bool MemberCache::encode_least_recent(std::size_t target) {
     }
     entry.state.reset();
     ++encoded_members_;
-    const std::uint32_t bytes = encoded_bytes(*node);
+    entry.recency.unlink();
+    encoded_.push_front(entry);
+    const std::uint32_t bytes = encoded_bytes(*entry.node);
     resident_bytes_ = resident_bytes_ - entry.bytes + bytes;
     entry.bytes = bytes;
   }
-  for (const std::string& id : absent) entries_.erase(id);
   return resident_bytes_ <= target;
 }
 

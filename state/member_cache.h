@@ -49,6 +49,7 @@
 // Not thread-safe: owned by the stream's processing thread, but for write_prepared().
 #pragma once
 
+#include <boost/intrusive/list.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -138,16 +139,25 @@ class MemberCache final : public MemberTable {
   bool batch_full() const { return changed_.size() * mean_record_bytes_ >= commit_batch_bytes_; }
 
  private:
+  // Links an entry into decoded_ or encoded_; leaves its list when the entry is erased.
+  using RecencyHook = boost::intrusive::list_member_hook<
+      boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
   struct Entry {
     std::unique_ptr<MemberState> state;  // null while held encoded
     std::string record;                  // the committed record (always while held encoded)
     std::optional<EpochMs> persisted_timer;
     std::optional<std::uint64_t> persisted_digest;  // record_digest(); nullopt: no record
-    std::uint32_t last_used = 0;                    // load_count_ / kLoadsPerAge at the latest load
-    std::uint32_t bytes = 0;                        // estimated memory held
+    FlatIdMap<Entry>::Node* node = nullptr;         // the map node that holds this entry
+    RecencyHook recency;
+    std::uint32_t bytes = 0;  // estimated memory held
     bool changed = false;
   };
   using Map = FlatIdMap<Entry>;
+  // Most recently used first.
+  using RecencyList =
+      boost::intrusive::list<Entry,
+                             boost::intrusive::member_hook<Entry, RecencyHook, &Entry::recency>,
+                             boost::intrusive::constant_time_size<false>>;
 
   // Decodes an entry held encoded; adjusts the memory accounting.
   void decode_entry(Map::Node& node);
@@ -165,6 +175,10 @@ class MemberCache final : public MemberTable {
   StreamId stream_;
   std::size_t budget_bytes_;
   std::size_t commit_batch_bytes_;
+  // The members held decoded, and those held encoded, each by recency: an eviction takes
+  // the least recent without looking at the others (declared before entries_, whose
+  // entries leave them as they are destroyed).
+  RecencyList decoded_, encoded_;
   Map entries_;
   std::vector<Map::Node*> changed_;  // since the last stage
   // The commit under way: its members, with the digest and timer of the record staged.
@@ -177,8 +191,7 @@ class MemberCache final : public MemberTable {
   std::size_t resident_bytes_ = 0;
   std::size_t encoded_members_ = 0;
   std::string encode_buffer_;
-  MemberState read_scratch_;  // what read() returns for a member not held decoded
-  std::uint64_t load_count_ = 0;
+  MemberState read_scratch_;             // what read() returns for a member not held decoded
   std::size_t mean_record_bytes_ = 256;  // of the latest commit's records
   // Set by the first eviction: until then no member is held encoded, and changed members
   // drop their committed record after the commit instead of holding it beside their state.

@@ -242,6 +242,51 @@ TEST_CASE("members over the memory budget are held encoded before any is dropped
   CHECK(cache.load_timers(timers).is_ok());  // the tally still agrees with the store
 }
 
+TEST_CASE("the least recently used members are encoded first, then dropped first", "[state]") {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  const auto fill = [](MemberState& m) {
+    m.known = true;
+    m.seq += 1;
+    for (int day = 0; day < 20; ++day) m.figures.days.push_back({day, 1, Money{day}});
+  };
+  const auto id = [](int i) { return "m" + std::to_string(i); };
+  SECTION("encoded: the members used since the last commit stay decoded") {
+    MemberCache cache(*store, StreamId{0}, 400 * 1024);  // 500 encoded fit, not decoded
+    for (int i = 0; i < 500; ++i) {
+      fill(cache.load(id(i)));
+      cache.mark_changed();
+    }
+    REQUIRE(cache.commit({}).is_ok());
+    for (int i = 0; i < 100; ++i) cache.load(id(i));  // the most recent now
+    for (int i = 100; i < 400; ++i) cache.load(id(i % 7 == 0 ? i : 100));
+    REQUIRE(cache.commit({}).is_ok());
+    const std::size_t encoded = cache.encoded_members();
+    REQUIRE(encoded > 100);
+    // They were the first encoded by the first commit (the least recent then); none of
+    // them was encoded by the second.
+    for (int i = 99; i >= 0; --i) cache.load(id(i));
+    CHECK(cache.encoded_members() == encoded);
+  }
+  SECTION("dropped: the members used since the last commit stay in memory") {
+    MemberCache cache(*store, StreamId{0}, 64 * 1024);  // not even 500 encoded fit
+    for (int i = 0; i < 500; ++i) {
+      fill(cache.load(id(i)));
+      cache.mark_changed();
+      if (i % 100 == 99) REQUIRE(cache.commit({}).is_ok());
+    }
+    for (int i = 0; i < 20; ++i) cache.load(id(i));
+    REQUIRE(cache.commit({}).is_ok());
+    const std::size_t resident = cache.resident_members();
+    REQUIRE(resident < 500);
+    for (int i = 0; i < 20; ++i) cache.load(id(i));  // none of them was dropped
+    CHECK(cache.resident_members() == resident);
+    CHECK(cache.load(id(20)).seq == 1);  // dropped, read back
+    CHECK(cache.resident_members() == resident + 1);
+  }
+}
+
 TEST_CASE("the cache says when its members outgrow the budget", "[state]") {
   TempDir dir;
   std::unique_ptr<StateStore> store;
