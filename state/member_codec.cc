@@ -1,5 +1,6 @@
 #include "state/member_codec.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "state/varint.h"
@@ -78,6 +79,7 @@ bool decode_figures(bytes::Reader& in, MemberFigures& f, std::string* why) {
                          std::to_string(kDailyHistoryDays) + ")");
   }
   f.days.clear();
+  f.days.reserve(day_count);
   std::int64_t day = 0;
   for (std::uint64_t i = 0; i < day_count && in.ok(); ++i) {
     const std::int64_t step = in.signed_varint();
@@ -154,6 +156,8 @@ bool decode_extras(bytes::Reader& in, MemberState& state, std::string* why) {
   if (has_profile > 1) return fail(why, "bad profile flag " + std::to_string(has_profile));
   if (categories > kMaxListLength)
     return fail(why, std::to_string(categories) + " item categories");
+  // Each takes a few bytes: a corrupt count cannot reserve more than the record holds.
+  state.categories.reserve(std::min<std::uint64_t>(categories, in.remaining()));
   for (std::uint64_t i = 0; i < categories && in.ok(); ++i) {
     CategoryFigures c;
     c.category = std::string(in.string());
@@ -175,6 +179,7 @@ bool decode_extras(bytes::Reader& in, MemberState& state, std::string* why) {
                 "bad action counts " + std::to_string(emitted) + "/" + std::to_string(pending));
   }
   state.actions_emitted = static_cast<std::uint32_t>(emitted);
+  state.pending_actions.reserve(std::min<std::uint64_t>(pending, in.remaining()));
   for (std::uint64_t i = 0; i < pending && in.ok(); ++i) {
     PendingAction a;
     const std::uint64_t kind = in.varint();

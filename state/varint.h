@@ -73,6 +73,7 @@ class Reader {
   bool ok() const { return ok_; }
   bool at_end() const { return pos_ == in_.size(); }
   std::size_t position() const { return pos_; }
+  std::size_t remaining() const { return in_.size() - pos_; }
 
  private:
   std::uint64_t fail() {

@@ -55,50 +55,53 @@ std::int64_t RankSelector::ascending(std::size_t position) {
 
 bool RankSelector::ascending_near(std::size_t index, const RankHints::Hint& hint,
                                   std::int64_t& found) {
-  // One branch-free pass splits the values into: below the band | in the band below the
-  // hint | equal to the hint | in the band above it | above the band, keeping only the
-  // band's values other than the hint (ties with it, as of a frequency, are counted).
+  // One lean pass over every value: how many lie below the band, and the indices of
+  // those in it. The rest looks at the band only.
   constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   const std::int64_t low = hint.value < kMin + hint.spread ? kMin : hint.value - hint.spread;
   const std::int64_t high = hint.value > kMax - hint.spread ? kMax : hint.value + hint.spread;
-  // Only grow: no refill per pass.
-  if (hints_->band.size() < values_.size() + 1) {
-    hints_->band.resize(values_.size() + 1);
+  if (hints_->band_index.size() < values_.size() + 1) {  // only grows: no refill per pass
     hints_->band_index.resize(values_.size() + 1);
   }
-  std::int64_t* out = hints_->band.data();
-  std::uint32_t* out_index = hints_->band_index.data();  // the hint's ties included
-  const std::int64_t centre = hint.value;  // a local: the stores below cannot change it
+  std::uint32_t* in_band = hints_->band_index.data();
+  const std::int64_t* values = values_.data();
   std::size_t kept = 0;
-  std::size_t kept_index = 0;
   std::size_t below = 0;
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    const std::int64_t v = values[i];
+    below += static_cast<std::size_t>(v < low);
+    in_band[kept] = static_cast<std::uint32_t>(i);
+    kept += static_cast<std::size_t>((v >= low) & (v <= high));
+  }
+  hints_->band_size = kept;
+  if (index < below || index >= below + kept) return false;
+  // The band's values other than the hint, and how many equal it (ties, as of a
+  // frequency, are only counted).
+  std::vector<std::int64_t>& band = hints_->band;
+  band.clear();
   std::size_t lower = 0;
   std::size_t equal = 0;
-  for (std::size_t i = 0; i < values_.size(); ++i) {
-    const std::int64_t v = values_[i];
-    below += static_cast<std::size_t>(v < low);
-    const bool in_band = (v >= low) & (v <= high);
-    lower += static_cast<std::size_t>(in_band & (v < centre));
-    equal += static_cast<std::size_t>(v == centre);
-    out[kept] = v;
-    kept += static_cast<std::size_t>(in_band & (v != centre));
-    out_index[kept_index] = static_cast<std::uint32_t>(i);
-    kept_index += static_cast<std::size_t>(in_band);
+  for (std::size_t k = 0; k < kept; ++k) {
+    const std::int64_t v = values[in_band[k]];
+    if (v == hint.value) {
+      ++equal;
+      continue;
+    }
+    lower += static_cast<std::size_t>(v < hint.value);
+    band.push_back(v);
   }
-  hints_->band_size = kept_index;
-  if (index < below) return false;
-  std::size_t rest = index - below;  // in the band, ascending: lower, equal, upper
+  std::size_t rest = index - below;  // ascending: lower, equal, upper
   if (rest >= lower) {
     if (rest - lower < equal) {
-      found = centre;
+      found = hint.value;
       return true;
     }
     rest -= equal;
-    if (rest >= kept) return false;
   }
-  std::nth_element(out, out + rest, out + kept);
-  found = out[rest];
+  const auto nth = band.begin() + static_cast<std::ptrdiff_t>(rest);
+  std::nth_element(band.begin(), nth, band.end());
+  found = *nth;
   return true;
 }
 

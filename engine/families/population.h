@@ -36,11 +36,11 @@ class RankHints {
   std::vector<Hint> hints;             // one per selection, in call order
   std::vector<std::uint32_t> crossed;  // for the caller to read and clear
 
-  // Scratch of one selection (reused): the band's values other than the hint, and the
-  // indices of all its values.
-  std::vector<std::int64_t> band;
+  // Scratch of one selection (reused): the indices of the values in the band, and the
+  // band's values other than the hint.
   std::vector<std::uint32_t> band_index;
   std::size_t band_size = 0;
+  std::vector<std::int64_t> band;
 };
 
 // Positions of one population Q, as `values` holds it: the figure of each member of Q,
