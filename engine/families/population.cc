@@ -39,16 +39,31 @@ std::int64_t RankSelector::ascending(std::size_t position) {
       for (std::size_t i = 0; i < values_.size(); ++i) cross(i);
     }
   }
-  // The next band: twice today's move, shrinking slowly while the value stays put, and
-  // wider after a miss.
+  // The next band: at least twice today's move; after a miss twice as wide, and while it
+  // holds more than 1/32 of the values, half as wide. The first one guesses from the value.
   const std::uint64_t moved =
       found > hint.value
           ? static_cast<std::uint64_t>(found) - static_cast<std::uint64_t>(hint.value)
           : static_cast<std::uint64_t>(hint.value) - static_cast<std::uint64_t>(found);
-  const std::int64_t kept = near ? hint.spread - hint.spread / 4 : 2 * hint.spread;
-  const std::int64_t twice_moved =
-      moved >= (1ULL << 60) ? (std::int64_t{1} << 61) : static_cast<std::int64_t>(2 * moved);
-  hint.spread = std::max<std::int64_t>({1, kept, twice_moved});
+  constexpr std::int64_t kWidest = std::int64_t{1} << 61;
+  const auto capped = [](std::uint64_t v) {
+    return v >= static_cast<std::uint64_t>(kWidest) ? kWidest : static_cast<std::int64_t>(v);
+  };
+  std::int64_t spread = 0;
+  if (hint.spread == 0) {
+    spread = capped(
+        (found < 0 ? 0 - static_cast<std::uint64_t>(found) : static_cast<std::uint64_t>(found)) /
+        16);
+  } else if (!near) {
+    spread = std::min(kWidest, 2 * hint.spread);
+  } else if (hints_->band_size > values_.size() / 32) {
+    spread = hint.spread / 2;
+  } else {
+    spread = hint.spread;
+  }
+  if (hint.spread > 0)
+    spread = std::max(spread, capped(2 * std::min<std::uint64_t>(moved, kWidest)));
+  hint.spread = std::max<std::int64_t>(1, spread);
   hint.value = found;
   return found;
 }
