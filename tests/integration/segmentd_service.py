@@ -120,6 +120,24 @@ class Service:
         self.log.close()
         assert code == 0, f"segmentd exited {code} after SIGTERM:\n{self.tail()}"
 
+    def wait_failed(self, timeout, since=None):
+        """Waits for a fatal exit (code 1); returns (seconds from `since`, a
+        time.monotonic() value, or from now, to the exit; the detail of the last
+        service_failed log line)."""
+        since = time.monotonic() if since is None else since
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"segmentd did not stop within {timeout} s:\n{self.tail()}")
+        took = time.monotonic() - since
+        self.log.close()
+        assert code == 1, f"exit {code}, expected 1:\n{self.tail()}"
+        failures = [json.loads(l) for l in self.log_path.read_text().splitlines()
+                    if '"service_failed"' in l]
+        assert failures, f"no service_failed line:\n{self.tail()}"
+        return took, failures[-1]["detail"]
+
     def kill(self):
         self.proc.kill()
         self.proc.wait()

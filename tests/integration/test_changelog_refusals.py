@@ -4,7 +4,6 @@ created by segmentd with the input's partition count, cleanup.policy=compact and
 min.compaction.lag.ms=3600000; one with another partition count, or not compacted, stops
 the start with exit 1 and a message saying what is wrong; a corrupt changelog record
 of a finished commit stops the restore with exit 1, naming topic, partition and offset."""
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -20,14 +19,9 @@ SETTINGS = ["time.idle_delay=36500d", "kafka.session.timeout.ms=6000"]
 
 def refused(bootstrap, state_dir, group, expected_detail):
     svc = Service(bootstrap, state_dir, SETTINGS, group=group).start()
-    code = svc.proc.wait(90)
-    svc.log.close()
-    assert code == 1, f"exit {code}, expected 1:\n{svc.tail()}"
-    failures = [json.loads(l) for l in svc.log_path.read_text().splitlines()
-                if '"service_failed"' in l]
-    assert failures and expected_detail in failures[-1]["detail"], \
-        f"expected {expected_detail!r}:\n{svc.tail()}"
-    return failures[-1]["detail"]
+    _, detail = svc.wait_failed(90)
+    assert expected_detail in detail, f"expected {expected_detail!r}:\n{svc.tail()}"
+    return detail
 
 
 def topic_config(bootstrap, topic):

@@ -9,10 +9,8 @@ with SIGKILL, and the instance let go again (SIGCONT). The changelog cannot be r
 more: after the limit (30 s asking for the offsets, 60 s without a record while reading)
 the service logs service_failed naming the changelog topic and partition, and exits 1:
 not a crash, not a hang (librdkafka 2.0's query_watermark_offsets waited forever here)."""
-import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -72,18 +70,7 @@ def broker_gone_during_restore(tmp, after_first_records):
         os.kill(broker_pid, signal.SIGKILL)
         gone = time.monotonic()
         svc.proc.send_signal(signal.SIGCONT)
-        try:
-            code = svc.proc.wait(180)
-        except subprocess.TimeoutExpired:
-            svc.kill()
-            raise AssertionError(f"segmentd did not stop:\n{svc.tail()}")
-        took = time.monotonic() - gone
-        svc.log.close()
-        assert code == 1, f"exit {code}, expected 1:\n{svc.tail()}"
-        failures = [json.loads(l) for l in svc.log_path.read_text().splitlines()
-                    if '"service_failed"' in l]
-        assert failures, f"no service_failed line:\n{svc.tail()}"
-        detail = failures[-1]["detail"]
+        took, detail = svc.wait_failed(180, since=gone)
         assert f"{CHANGELOG} partition 0" in detail, detail
         return took, detail
 
