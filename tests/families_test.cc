@@ -272,17 +272,14 @@ TEST_CASE("tier: thresholds with ties include every tied member", "[families]") 
   CHECK_FALSE(tier_thresholds(empty, TierRules{}));
 }
 
+// The value family's thresholds in its rule tests.
+constexpr ValueThresholds kValueThresholds{
+    .m_top15 = 1000, .m_top50 = 300, .t_top15 = 400, .t_median = 60, .f_top15 = 6, .f_bottom15 = 1};
+
 TEST_CASE("value: the first rule that holds, each at its boundary", "[families]") {
   const ValueRules rules;
   const EpochMs s{kT0 + 400 * kDay};
-  ValueThresholds t;
-  t.m_top15 = 1000;
-  t.m_top50 = 300;
-  t.t_top15 = 400;
-  t.t_median = 60;
-  t.f_top15 = 6;
-  t.f_bottom15 = 1;
-  const std::optional<ValueThresholds> thresholds = t;
+  const std::optional<ValueThresholds> thresholds = kValueThresholds;
   auto inputs = [&](std::uint32_t n, std::int64_t tenure, std::int64_t silence, WindowFigures w,
                     std::int64_t f90) {
     return ValueInputs{n, EpochMs{s.ms - tenure}, EpochMs{s.ms - silence}, w, f90};
@@ -317,14 +314,7 @@ TEST_CASE("value: the first rule that holds, each at its boundary", "[families]"
 
 TEST_CASE("value: the label turns with time only where value_next_time_change says", "[families]") {
   const ValueRules rules;
-  ValueThresholds t;
-  t.m_top15 = 1000;
-  t.m_top50 = 300;
-  t.t_top15 = 400;
-  t.t_median = 60;
-  t.f_top15 = 6;
-  t.f_bottom15 = 1;
-  const std::optional<ValueThresholds> thresholds = t;
+  const std::optional<ValueThresholds> thresholds = kValueThresholds;
   const EpochMs first{kT0};
   // Exact turns: sleeping at last + 180d; churning from tenure 180d (n >= 3) until
   // 2 * f90 * T >= n * 90d (n = 5, f90 = 1: T = 225d).
