@@ -113,9 +113,10 @@ class DailySweep {
   Figures figures_;                                                 // by record
   std::map<std::int32_t, std::vector<std::uint32_t>> active_days_;  // day -> records
   std::map<std::int32_t, std::vector<std::uint32_t>> value_turns_;  // sweep day -> records
-  Thresholds last_;  // of the last run (none before the first)
-  // Reused by each run(): the records to reload, to label, and whose labels changed.
-  std::vector<std::uint32_t> dirty_, candidates_, changed_;
+  Thresholds last_;                   // of the last run (none before the first)
+  std::vector<std::uint32_t> dirty_;  // the records the next run reloads
+  // Reused by each run(): the records to label, and those whose labels changed.
+  std::vector<std::uint32_t> candidates_, changed_;
   // The thresholds of the last run, so that the next one selects near them.
   RankHints tier_hints_, quadrant_f_hints_, quadrant_m_hints_;
   ValueRankHints value_hints_;

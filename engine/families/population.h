@@ -1,6 +1,7 @@
 // Population thresholds of the ranked families (SPEC 5.6): the value at an exact rank
 // position (from 1) of a figure over the population Q, found with nth_element (linear
-// time, no full sort). Pure functions; thread-safe.
+// time, no full sort), or near the value found the day before (RankHints). The functions
+// are pure and thread-safe; a RankSelector and its RankHints belong to one thread.
 #pragma once
 
 #include <cstddef>
