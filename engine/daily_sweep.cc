@@ -258,7 +258,8 @@ void DailySweep::relabel(EpochMs s, std::int32_t today, const Thresholds& t) {
       if (const auto turn = value_next_time_change(inputs, s, options_.value)) {
         // The first sweep at or after the turn.
         const std::int32_t day = calendar_day(*turn - DurationMs{1}, options_.utc_offset) + 1;
-        if (day > today) value_turns_[day].push_back(index);
+        if (day > today && day != r.value_turn) value_turns_[day].push_back(index);
+        r.value_turn = day;
       }
     }
     if (labels == r.labels) continue;

@@ -71,8 +71,9 @@ class DailySweep {
     WindowFigures value;
     std::int64_t purchases_90 = 0;
     std::array<std::uint8_t, kFamilyCount> labels{};
-    bool dirty = false;          // in dirty_
-    std::uint32_t labelled = 0;  // the run that last put it in candidates_ (0: none)
+    bool dirty = false;           // in dirty_
+    std::uint32_t labelled = 0;   // the run that last put it in candidates_ (0: none)
+    std::int32_t value_turn = 0;  // the day value_turns_ holds it for (0: none)
   };
   // The threshold figures of every record (kOutsidePopulation outside a family's
   // population), and how many slots are outside.

@@ -106,22 +106,7 @@ void MemberCache::decode_entry(Map::Node& node) {
   entry.bytes = bytes;
 }
 
-MemberState MemberCache::peek(std::string_view member_id) {
-  if (const auto* node = entries_.find(member_id)) {
-    if (node->value.state != nullptr) return *node->value.state;
-    MemberState state;
-    std::string why;
-    if (!decode_member(node->value.record, state, &why)) {
-      throw StateStoreError("member '" + node->key + "' held encoded does not decode: " + why);
-    }
-    return state;
-  }
-  MemberState state;
-  bool found = false;
-  const Status s = store_.read_member(stream_, member_id, state, found);
-  if (!s.is_ok()) throw StateStoreError(s.message());
-  return state;
-}
+MemberState MemberCache::peek(std::string_view member_id) { return read(member_id); }
 
 const MemberState& MemberCache::read(std::string_view member_id) {
   if (const auto* node = entries_.find(member_id)) {

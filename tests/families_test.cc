@@ -129,6 +129,19 @@ TEST_CASE("quadrant labels: both thresholds inclusive", "[families]") {
   CHECK(label_of(FamilyId::quadrant, quadrant_label(0, Money{5'000'000}, 4, m_star)) == "none");
 }
 
+// The deterministic pseudo-random numbers of the randomised tests below.
+class Lcg {
+ public:
+  explicit Lcg(std::uint64_t seed) : seed_(seed) {}
+  std::uint64_t operator()() {
+    seed_ = seed_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    return seed_ >> 33;
+  }
+
+ private:
+  std::uint64_t seed_;
+};
+
 TEST_CASE("rank positions are exact ceilings", "[families]") {
   CHECK(percent_position(1'000, 31) == 1);     // ceil(0.31)
   CHECK(percent_position(5'000, 31) == 2);     // ceil(1.55)
@@ -156,11 +169,7 @@ TEST_CASE("rank positions are exact ceilings", "[families]") {
 
 TEST_CASE("successive rank selections on one array equal selections on a sorted copy",
           "[families]") {
-  std::uint64_t seed = 12345;
-  const auto next = [&] {
-    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-    return seed >> 33;
-  };
+  Lcg next(12345);
   for (int round = 0; round < 200; ++round) {
     const std::size_t size = 1 + next() % 60;
     std::vector<std::int64_t> values(size);
@@ -181,11 +190,7 @@ TEST_CASE("successive rank selections on one array equal selections on a sorted 
 
 TEST_CASE("rank selections with hints from the day before equal selections on a sorted copy",
           "[families]") {
-  std::uint64_t seed = 777;
-  const auto next = [&] {
-    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-    return seed >> 33;
-  };
+  Lcg next(777);
   std::vector<std::int64_t> population(500);
   for (auto& v : population) v = static_cast<std::int64_t>(next() % 100'000);
   RankHints hints;
@@ -332,11 +337,8 @@ TEST_CASE("value: the label turns with time only where value_next_time_change sa
         EpochMs{kT0 + 280 * kDay});
   // Between consecutive turns the label holds, and every change is at a turn: sampled at
   // every 6 hours and at each turn and the millisecond before it, on generated inputs.
-  std::uint64_t seed = 99;
-  const auto next = [&](std::uint64_t n) {
-    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<std::int64_t>((seed >> 33) % n);
-  };
+  Lcg random(99);
+  const auto next = [&](std::uint64_t n) { return static_cast<std::int64_t>(random() % n); };
   for (int round = 0; round < 200; ++round) {
     const auto n = static_cast<std::uint32_t>(1 + next(12));
     const std::int64_t span = next(200) * kDay + next(kDay);

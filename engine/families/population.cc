@@ -14,6 +14,31 @@ std::size_t percent_position(std::int64_t p_milli_percent, std::size_t q) {
 
 std::size_t median_position(std::size_t q) { return std::max<std::size_t>(1, (q + 1) / 2); }
 
+namespace {
+
+// The next band's half-width: at least twice this selection's move; after a miss twice
+// as wide, and while the band holds more than 1/32 of the values, half as wide. The first
+// is guessed from the value's scale.
+std::int64_t next_spread(const RankHints::Hint& hint, std::int64_t found, bool near,
+                         std::size_t band_size, std::size_t values) {
+  constexpr std::int64_t kWidest = std::int64_t{1} << 61;
+  const auto distance = [](std::int64_t a, std::int64_t b) {
+    const std::uint64_t d = a > b ? static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b)
+                                  : static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a);
+    return d >= static_cast<std::uint64_t>(kWidest) ? kWidest : static_cast<std::int64_t>(d);
+  };
+  if (hint.spread == 0) return std::max<std::int64_t>(1, distance(found, 0) / 16);
+  std::int64_t spread = hint.spread;
+  if (!near) {
+    spread = std::min(kWidest, 2 * hint.spread);
+  } else if (band_size > values / 32) {
+    spread = hint.spread / 2;
+  }
+  return std::max<std::int64_t>({1, spread, 2 * distance(found, hint.value)});
+}
+
+}  // namespace
+
 std::int64_t RankSelector::ascending(std::size_t position) {
   const std::size_t index = outside_ + position - 1;
   if (hints_ == nullptr) return ascending_by_partition(index);
@@ -39,31 +64,7 @@ std::int64_t RankSelector::ascending(std::size_t position) {
       for (std::size_t i = 0; i < values_.size(); ++i) cross(i);
     }
   }
-  // The next band: at least twice today's move; after a miss twice as wide, and while it
-  // holds more than 1/32 of the values, half as wide. The first one guesses from the value.
-  const std::uint64_t moved =
-      found > hint.value
-          ? static_cast<std::uint64_t>(found) - static_cast<std::uint64_t>(hint.value)
-          : static_cast<std::uint64_t>(hint.value) - static_cast<std::uint64_t>(found);
-  constexpr std::int64_t kWidest = std::int64_t{1} << 61;
-  const auto capped = [](std::uint64_t v) {
-    return v >= static_cast<std::uint64_t>(kWidest) ? kWidest : static_cast<std::int64_t>(v);
-  };
-  std::int64_t spread = 0;
-  if (hint.spread == 0) {
-    spread = capped(
-        (found < 0 ? 0 - static_cast<std::uint64_t>(found) : static_cast<std::uint64_t>(found)) /
-        16);
-  } else if (!near) {
-    spread = std::min(kWidest, 2 * hint.spread);
-  } else if (hints_->band_size > values_.size() / 32) {
-    spread = hint.spread / 2;
-  } else {
-    spread = hint.spread;
-  }
-  if (hint.spread > 0)
-    spread = std::max(spread, capped(2 * std::min<std::uint64_t>(moved, kWidest)));
-  hint.spread = std::max<std::int64_t>(1, spread);
+  hint.spread = next_spread(hint, found, near, hints_->band_size, values_.size());
   hint.value = found;
   return found;
 }
