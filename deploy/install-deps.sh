@@ -10,6 +10,8 @@ packages=(
   clang libclang-rt-14-dev
   librocksdb-dev libsimdjson-dev libboost-dev catch2 prometheus-cpp-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
+  # The segmentd executable's malloc (SEGMENTD_ALLOCATOR in CMakeLists.txt).
+  libjemalloc-dev
   python3
   # bench/micro: Google Benchmark micro benchmarks (segmentd-micro-bench).
   libbenchmark-dev
