@@ -91,11 +91,14 @@ TEST_CASE("kafka: consumer and producer properties layer defaults, user values, 
                                 {"enable.auto.commit", "true"},
                                 {"linger.ms", "50"},
                                 {"acks", "1"},
-                                {"auto.offset.reset", "latest"}};
+                                {"auto.offset.reset", "latest"},
+                                {"fetch.wait.max.ms", "20"}};
   const auto consumer = consumer_properties(user, "group-a");
   const std::map<std::string, std::string> c(consumer.begin(), consumer.end());
   CHECK(c.at("group.id") == "group-a");
   CHECK(c.at("auto.offset.reset") == "latest");
+  CHECK(c.at("fetch.wait.max.ms") == "20");
+  CHECK(c.at("fetch.min.bytes") == "1048576");
   CHECK(c.at("enable.auto.commit") == "false");
   CHECK(c.at("enable.partition.eof") == "true");
   CHECK(c.count("linger.ms") == 0);
@@ -106,6 +109,8 @@ TEST_CASE("kafka: consumer and producer properties layer defaults, user values, 
   CHECK(p.at("enable.idempotence") == "true");
   CHECK(p.at("partitioner") == "murmur2_random");
   CHECK(p.count("auto.offset.reset") == 0);
+  CHECK(p.count("fetch.wait.max.ms") == 0);
+  CHECK(p.count("fetch.min.bytes") == 0);
   CHECK(p.at("bootstrap.servers") == "b:9092");
   CHECK(p.count("transactional.id") == 0);
   CHECK(c.count("isolation.level") == 0);
