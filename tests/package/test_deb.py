@@ -46,6 +46,12 @@ def check_control(deb, version, tmp):
     depends = must("dpkg-deb", "-f", deb, "Depends")
     for library in ("librocksdb", "librdkafka", "libsimdjson"):
         assert library in depends, f"Depends lacks {library}: {depends}"
+    # The malloc the executable links (SEGMENTD_ALLOCATOR; sanitizer builds link none).
+    extracted = tmp / "binary"
+    must("dpkg-deb", "-x", deb, extracted)
+    needed = must("readelf", "-d", extracted / "usr/bin/segmentd")
+    if "libjemalloc" in needed:
+        assert "libjemalloc2" in depends, f"Depends lacks libjemalloc2: {depends}"
     control = tmp / "control"
     must("dpkg-deb", "-e", deb, control)
     assert (control / "conffiles").read_text().split() == ["/etc/segmentd/segmentd.toml"]
