@@ -27,6 +27,7 @@ class DemoView final : public RunObserver {
   void record_read() override;
   void transition_acknowledged(std::chrono::nanoseconds since_read) override;
   void committed(std::chrono::nanoseconds took) override { metrics_.committed(took); }
+  void commit_paused(std::chrono::nanoseconds took) override { metrics_.commit_paused(took); }
   void set_readiness(const std::optional<std::string>& not_ready_reason) override {
     metrics_.set_readiness(not_ready_reason);
   }

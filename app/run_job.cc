@@ -169,7 +169,8 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   bool holding_ = false;
   SteadyClock::duration commit_retry_delay_ = kFirstCommitRetry;
   SteadyClock::time_point next_commit_retry_;
-  CommitTurns commit_turns_;  // at least once
+  CommitTurns commit_turns_;     // at least once
+  bool commit_written_ = false;  // a commit was written in this loop turn's commit step
   // The group fenced the consumer off (librdkafka's static membership does so after a
   // lost session): it is replaced by a new one, without committing the work in hand.
   bool fenced_ = false;
@@ -368,8 +369,11 @@ Status Service::consume(const std::atomic<bool>& stop) {
             : SteadyClock::duration(commit_interval);
     const bool due = holding_ ? now >= next_commit_retry_ : now - last_commit >= commit_every;
     if (in_turns || due) {
+      const auto began = SteadyClock::now();
+      commit_written_ = false;
       Status s = commit_or_hold(now, in_turns, due);
       if (!s.is_ok()) return s;
+      if (due || commit_written_) observer_.commit_paused(SteadyClock::now() - began);
     }
     if (due) {
       last_commit = now;
@@ -512,6 +516,7 @@ Status Service::commit_in_turns(bool turn_due) {
 }
 
 void Service::group_committed(std::int32_t partition, const PartitionStream::WrittenCommit& w) {
+  commit_written_ = true;
   if (w.next_offset) source_->commit_offsets({{partition, *w.next_offset}});
   observer_.committed(w.took);
 }

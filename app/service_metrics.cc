@@ -88,6 +88,16 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
                   "partition's state write.",
                   {}, latency_bounds())
               .with_labels({})),
+      commit_pause_(registry
+                        .add_histogram_family(
+                            "segmentd_commit_pause_seconds",
+                            "How long the processing loop stopped consuming for commit work: "
+                            "at least once, a partition's turn begun (its changed members "
+                            "encoded and sent to the changelog, after waiting for its previous "
+                            "commit if still in flight) or a written commit's bookkeeping and "
+                            "evictions; exactly once, each transaction with its state writes.",
+                            {}, latency_bounds())
+                        .with_labels({})),
       restore_records_(registry
                            .add_counter_family("segmentd_restore_records_total",
                                                "State changelog records read by restores.", {})

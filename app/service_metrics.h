@@ -49,6 +49,7 @@ class ServiceMetrics final : public RunObserver {
     latency_.observe(since_read);
   }
   void committed(std::chrono::nanoseconds took) override { commit_duration_.observe(took); }
+  void commit_paused(std::chrono::nanoseconds took) override { commit_pause_.observe(took); }
   void standby(std::size_t partitions, std::int64_t lag_records,
                std::uint64_t records_read) override;
   void set_readiness(const std::optional<std::string>& not_ready_reason) override;
@@ -84,6 +85,7 @@ class ServiceMetrics final : public RunObserver {
   Gauge& partitions_assigned_;
   Histogram& latency_;
   Histogram& commit_duration_;
+  Histogram& commit_pause_;
   Counter& restore_records_;
   Counter& restore_bytes_;
   Histogram& restore_duration_;

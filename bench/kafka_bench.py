@@ -90,7 +90,7 @@ def segmentd_engine(binary, settings=(), name="segmentd", wrapper=()):
         metrics_url=lambda ctx: f"http://127.0.0.1:{ctx.http_port}/metrics",
         consumed_metric="segmentd_events_consumed_total",
         latency_histogram="segmentd_processing_latency_seconds",
-        other_histograms=("segmentd_commit_duration_seconds",),
+        other_histograms=("segmentd_commit_duration_seconds", "segmentd_commit_pause_seconds"),
         ready=ready)
 
 

@@ -76,6 +76,19 @@ TEST_CASE("service metrics: standby replicas: gauges as reported, records counte
   CHECK(has_line(text, "segmentd_standby_records_total 1600"));
 }
 
+TEST_CASE("service metrics: commit pauses are their own histogram, apart from commit durations") {
+  MetricsRegistry registry;
+  Readiness readiness;
+  ServiceMetrics metrics(registry, readiness);
+  metrics.commit_paused(std::chrono::microseconds(300));
+  metrics.commit_paused(std::chrono::milliseconds(40));
+  metrics.committed(std::chrono::milliseconds(200));
+  const std::string text = registry.render();
+  CHECK(has_line(text, "segmentd_commit_pause_seconds_count 2"));
+  CHECK(has_line(text, "segmentd_commit_pause_seconds_sum 0.0403"));
+  CHECK(has_line(text, "segmentd_commit_duration_seconds_count 1"));
+}
+
 TEST_CASE("service metrics: restore in progress per partition") {
   MetricsRegistry registry;
   Readiness readiness;
