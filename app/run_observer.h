@@ -49,8 +49,8 @@ class RunObserver {
   virtual void transition_acknowledged(std::chrono::nanoseconds since_read) = 0;
   virtual void committed(std::chrono::nanoseconds took) = 0;
   // The processing loop stopped consuming this long for commit work: a partition's turn
-  // begun (at least once) or a commit of every partition (exactly once, shutdown), or a
-  // written commit's bookkeeping and evictions.
+  // begun or a written commit's bookkeeping and evictions (at least once), a transaction
+  // with every partition's state write (exactly once), a retried commit (disk full).
   virtual void commit_paused(std::chrono::nanoseconds took) = 0;
   // nullopt: assigned partitions are restored and consuming; else why not (short, safe
   // to show on /readyz).
