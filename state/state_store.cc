@@ -73,6 +73,13 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   table.block_cache = cache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.cache_index_and_filter_blocks = true;
+  // Index and filters in 4 KiB partitions (docs/PERFORMANCE.md, "Replay at ten million
+  // members"): a table file's whole filter grows with its keys (about 500 KiB to 2 MiB at
+  // millions of members), more than a block cache shard can hold (64 MiB in 64 shards),
+  // so every read fetched and checksummed it again. A partition stays cached; the small
+  // top level is pinned (pin_top_level_index_and_filter, on by default).
+  table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  table.partition_filters = true;
   rocksdb::ColumnFamilyOptions options;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.compression = rocksdb::kLZ4Compression;
