@@ -142,7 +142,9 @@ def run_once(args, members, name):
         "transitions": result["transitions"],
     }
     shutil.rmtree(state, ignore_errors=True)
-    for leftover in (output, Path(str(output) + ".dlq"), summary):
+    # With member actions enabled, replay writes them beside the output (SPEC 9).
+    actions = output.with_name(output.stem + ".actions.jsonl")
+    for leftover in (output, Path(str(output) + ".dlq"), actions, summary):
         leftover.unlink(missing_ok=True)
     return figures
 
