@@ -45,9 +45,9 @@ std::optional<EpochMs> FamilySet::next_change(const MemberFigures& figures, Epoc
     keep_earliest(next, lifecycle_next_change(figures, after, options_.lifecycle));
   }
   if (enabled(FamilyId::rfm)) keep_earliest(next, rfm_next_change(figures, after, options_.rfm));
-  if (time_driven(FamilyId::quadrant) && figures.purchases > 0) {
-    keep_earliest(next, window_next_change(figures.days, options_.quadrant.window_days, after,
-                                           options_.utc_offset));
+  if (time_driven(FamilyId::quadrant)) {
+    keep_earliest(next, quadrant_fixed_next_change(figures, after, options_.quadrant,
+                                                   options_.utc_offset));
   }
   return next;
 }

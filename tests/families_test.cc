@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "engine/action_planner.h"
+#include "engine/event_time.h"
 #include "engine/families/population.h"
 #include "engine/families/quadrant.h"
 #include "engine/families/rfm.h"
@@ -107,15 +108,72 @@ TEST_CASE("quadrant (fixed): window days enter and leave at local 00:00", "[fami
     CHECK(label_of(FamilyId::quadrant, quadrant_fixed_label(f, EpochMs{row.at_ms}, rules,
                                                             DurationMs{0})) == row.expected);
   }
-  CHECK(window_next_change(f.days, 3, EpochMs{kT0}, DurationMs{0}) == EpochMs{kT0 + kDay});
-  CHECK(window_next_change(f.days, 3, EpochMs{kT0 + kDay}, DurationMs{0}) ==
-        EpochMs{kT0 + 3 * kDay});
-  CHECK(window_next_change(f.days, 3, EpochMs{kT0 + 3 * kDay}, DurationMs{0}) ==
-        EpochMs{kT0 + 4 * kDay});
-  CHECK_FALSE(window_next_change(f.days, 3, EpochMs{kT0 + 4 * kDay}, DurationMs{0}));
+  const auto next = [&](const MemberFigures& figures, std::int64_t after_ms, DurationMs offset) {
+    return quadrant_fixed_next_change(figures, EpochMs{after_ms}, rules, offset);
+  };
+  CHECK(next(f, kT0, DurationMs{0}) == EpochMs{kT0 + kDay});
+  CHECK(next(f, kT0 + kDay - 1, DurationMs{0}) == EpochMs{kT0 + kDay});
+  CHECK(next(f, kT0 + kDay, DurationMs{0}) == EpochMs{kT0 + 3 * kDay});
+  CHECK(next(f, kT0 + 3 * kDay, DurationMs{0}) == EpochMs{kT0 + 4 * kDay});
+  CHECK_FALSE(next(f, kT0 + 4 * kDay, DurationMs{0}));
   // At +08:00 a local day starts at 16:00Z of the UTC day before.
   const DurationMs plus8 = DurationMs::hours(8);
-  CHECK(window_next_change(f.days, 3, EpochMs{kT0}, plus8) == EpochMs{kT0 + kDay - 8 * 3'600'000});
+  CHECK(next(f, kT0, plus8) == EpochMs{kT0 + kDay - 8 * 3'600'000});
+  // A day leaving that leaves the label as it was needs no timer: d0 leaving at d0 + 3
+  // keeps f 2 and m 100 (confidant); d0 + 1 leaving at d0 + 4 makes it passer_by.
+  const MemberFigures three = with_days(
+      {{d0, 1, Money{60'000}}, {d0 + 1, 1, Money{50'000}}, {d0 + 2, 1, Money{50'000}}});
+  CHECK(next(three, kT0 + 2 * kDay, DurationMs{0}) == EpochMs{kT0 + 4 * kDay});
+  // A refund-only day leaving raises m_W: barnacle (f 2, m 90) until the refund of d0
+  // leaves at d0 + 3 (m 110: confidant).
+  const MemberFigures refunded = with_days(
+      {{d0, 0, Money{-20'000}}, {d0 + 1, 1, Money{60'000}}, {d0 + 2, 1, Money{50'000}}});
+  CHECK(label_of(FamilyId::quadrant,
+                 quadrant_fixed_label(refunded, EpochMs{kT0 + 2 * kDay}, rules, DurationMs{0})) ==
+        "barnacle");
+  CHECK(next(refunded, kT0 + 2 * kDay, DurationMs{0}) == EpochMs{kT0 + 3 * kDay});
+}
+
+// quadrant_fixed_next_change() against the label itself: at every local 00:00 from the
+// day after `after` to past the last window, the first where the label differs.
+TEST_CASE("quadrant (fixed): the next change is the first 00:00 that changes the label",
+          "[families]") {
+  std::uint64_t seed = 42;
+  const auto random = [&seed](std::uint64_t n) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return (seed >> 33) % n;
+  };
+  const std::int32_t d0 = 19723;
+  for (int trial = 0; trial < 300; ++trial) {
+    QuadrantRules rules;
+    rules.window_days = 1 + static_cast<std::int32_t>(random(20));
+    rules.min_purchases = 1 + static_cast<std::uint32_t>(random(4));
+    rules.min_amount = Money{static_cast<std::int64_t>(random(200)) * 1'000};
+    std::vector<DayActivity> days;
+    for (std::int32_t day = d0; day < d0 + 40; ++day) {
+      if (random(3) != 0) continue;
+      const auto purchases = static_cast<std::uint32_t>(random(3));
+      const auto net = static_cast<std::int64_t>(random(120)) * 1'000 - (purchases == 0 ? 130'000 : 0);
+      days.push_back({day, purchases, Money{net}});
+    }
+    if (days.empty() || std::all_of(days.begin(), days.end(),
+                                    [](const DayActivity& d) { return d.purchases == 0; })) {
+      continue;
+    }
+    const MemberFigures f = with_days(days);
+    const DurationMs offset = DurationMs::hours(static_cast<std::int64_t>(random(25)) - 12);
+    const EpochMs after{day_start(d0 + static_cast<std::int32_t>(random(45)), offset).ms +
+                        static_cast<std::int64_t>(random(static_cast<std::uint64_t>(kDay)))};
+    const std::uint8_t now = quadrant_fixed_label(f, after, rules, offset);
+    std::optional<EpochMs> expected;
+    for (std::int32_t day = calendar_day(after, offset) + 1; day <= d0 + 70 && !expected; ++day) {
+      if (quadrant_fixed_label(f, day_start(day, offset), rules, offset) != now) {
+        expected = day_start(day, offset);
+      }
+    }
+    INFO("trial " << trial);
+    CHECK(quadrant_fixed_next_change(f, after, rules, offset) == expected);
+  }
 }
 
 TEST_CASE("quadrant labels: both thresholds inclusive", "[families]") {

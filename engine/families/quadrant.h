@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "engine/families/family_rules.h"
 #include "engine/member_state.h"
@@ -18,5 +19,15 @@ std::uint8_t quadrant_label(std::int64_t f_w, Money m_w, std::int64_t f_star, Mo
 // With fixed thresholds, at instant `now` (window: days day(now) - W + 1 ... day(now)).
 std::uint8_t quadrant_fixed_label(const MemberFigures& figures, EpochMs now,
                                   const QuadrantRules& rules, DurationMs utc_offset);
+
+// With fixed thresholds, the earliest instant after `after` at which
+// quadrant_fixed_label() differs from its value at `after`; nullopt when it never does.
+// The label can only change at a local 00:00 where a day with activity enters the window
+// (day d at the start of d) or leaves it (at the start of d + W), but most such instants
+// change nothing (a purchase leaving a window that still holds enough of them): only the
+// first that changes the label needs a timer. One pass over the days.
+std::optional<EpochMs> quadrant_fixed_next_change(const MemberFigures& figures, EpochMs after,
+                                                  const QuadrantRules& rules,
+                                                  DurationMs utc_offset);
 
 }  // namespace segmentd

@@ -39,17 +39,4 @@ void window_figures_to(std::span<const DayActivity> days, std::span<const std::i
   }
 }
 
-std::optional<EpochMs> window_next_change(std::span<const DayActivity> days,
-                                          std::int32_t window_days, EpochMs after,
-                                          DurationMs utc_offset) {
-  std::optional<EpochMs> next;
-  for (const DayActivity& d : days) {
-    for (const EpochMs boundary :
-         {day_start(d.day, utc_offset), day_start(d.day + window_days, utc_offset)}) {
-      if (boundary > after && (!next || boundary < *next)) next = boundary;
-    }
-  }
-  return next;
-}
-
 }  // namespace segmentd

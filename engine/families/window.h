@@ -38,11 +38,4 @@ constexpr Money average_ticket(Money net, std::int64_t purchases) {
   return Money{net.thousandths / purchases};
 }
 
-// The earliest instant after `after` at which a day with activity enters or leaves a
-// window of `window_days` days ending on the current day (day d is in the window from
-// the start of d until the start of d + window_days); nullopt when none does.
-std::optional<EpochMs> window_next_change(std::span<const DayActivity> days,
-                                          std::int32_t window_days, EpochMs after,
-                                          DurationMs utc_offset);
-
 }  // namespace segmentd
