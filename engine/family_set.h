@@ -27,7 +27,8 @@ class FamilySet {
   std::uint8_t label_at(FamilyId f, const MemberFigures& figures, EpochMs now) const;
 
   // The earliest instant after `after` at which a time-driven family's label could
-  // change; nullopt when none can.
+  // change (for quadrant, the first at which it does); nullopt when none can. The
+  // member's timer: every instant it returns costs a timer fire and a record write.
   std::optional<EpochMs> next_change(const MemberFigures& figures, EpochMs after) const;
 
  private:
