@@ -46,8 +46,8 @@ std::optional<EpochMs> FamilySet::next_change(const MemberFigures& figures, Epoc
   }
   if (enabled(FamilyId::rfm)) keep_earliest(next, rfm_next_change(figures, after, options_.rfm));
   if (time_driven(FamilyId::quadrant)) {
-    keep_earliest(next, quadrant_fixed_next_change(figures, after, options_.quadrant,
-                                                   options_.utc_offset));
+    keep_earliest(
+        next, quadrant_fixed_next_change(figures, after, options_.quadrant, options_.utc_offset));
   }
   return next;
 }

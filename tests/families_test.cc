@@ -121,16 +121,15 @@ TEST_CASE("quadrant (fixed): window days enter and leave at local 00:00", "[fami
   CHECK(next(f, kT0, plus8) == EpochMs{kT0 + kDay - 8 * 3'600'000});
   // A day leaving that leaves the label as it was needs no timer: d0 leaving at d0 + 3
   // keeps f 2 and m 100 (confidant); d0 + 1 leaving at d0 + 4 makes it passer_by.
-  const MemberFigures three = with_days(
-      {{d0, 1, Money{60'000}}, {d0 + 1, 1, Money{50'000}}, {d0 + 2, 1, Money{50'000}}});
+  const MemberFigures three =
+      with_days({{d0, 1, Money{60'000}}, {d0 + 1, 1, Money{50'000}}, {d0 + 2, 1, Money{50'000}}});
   CHECK(next(three, kT0 + 2 * kDay, DurationMs{0}) == EpochMs{kT0 + 4 * kDay});
   // A refund-only day leaving raises m_W: barnacle (f 2, m 90) until the refund of d0
   // leaves at d0 + 3 (m 110: confidant).
-  const MemberFigures refunded = with_days(
-      {{d0, 0, Money{-20'000}}, {d0 + 1, 1, Money{60'000}}, {d0 + 2, 1, Money{50'000}}});
-  CHECK(label_of(FamilyId::quadrant,
-                 quadrant_fixed_label(refunded, EpochMs{kT0 + 2 * kDay}, rules, DurationMs{0})) ==
-        "barnacle");
+  const MemberFigures refunded =
+      with_days({{d0, 0, Money{-20'000}}, {d0 + 1, 1, Money{60'000}}, {d0 + 2, 1, Money{50'000}}});
+  CHECK(label_of(FamilyId::quadrant, quadrant_fixed_label(refunded, EpochMs{kT0 + 2 * kDay}, rules,
+                                                          DurationMs{0})) == "barnacle");
   CHECK(next(refunded, kT0 + 2 * kDay, DurationMs{0}) == EpochMs{kT0 + 3 * kDay});
 }
 
@@ -153,7 +152,8 @@ TEST_CASE("quadrant (fixed): the next change is the first 00:00 that changes the
     for (std::int32_t day = d0; day < d0 + 40; ++day) {
       if (random(3) != 0) continue;
       const auto purchases = static_cast<std::uint32_t>(random(3));
-      const auto net = static_cast<std::int64_t>(random(120)) * 1'000 - (purchases == 0 ? 130'000 : 0);
+      const auto net =
+          static_cast<std::int64_t>(random(120)) * 1'000 - (purchases == 0 ? 130'000 : 0);
       days.push_back({day, purchases, Money{net}});
     }
     if (days.empty() || std::all_of(days.begin(), days.end(),
