@@ -40,12 +40,9 @@ std::optional<EpochMs> quadrant_fixed_next_change(const MemberFigures& figures, 
   };
   std::size_t enter = first_after(today);
   std::size_t leave = first_after(today - w);
-  std::int64_t f = 0;
-  Money m{};
-  for (std::size_t i = leave; i < enter; ++i) {
-    f += days[i].purchases;
-    m += days[i].net;
-  }
+  const WindowFigures window = window_figures(days, today - w + 1, today);
+  std::int64_t f = window.purchases;
+  Money m = window.net;
   const auto label = [&] { return quadrant_label(f, m, rules.min_purchases, rules.min_amount); };
   const std::uint8_t now = label();
   for (;;) {
