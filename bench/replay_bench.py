@@ -119,10 +119,11 @@ def run_once(args, members, name):
     order, flags = CONFIGS[name]
     work = Path(args.work_dir)
     state, output, summary = work / "state", work / "transitions.jsonl", work / "summary.json"
+    actions = work / "actions.jsonl"  # written only with member actions enabled
     shutil.rmtree(state, ignore_errors=True)
     command = [args.segmentd, "replay", "--input", str(dataset(args, members, order)),
                "--output", str(output), "--summary-json", str(summary), "--no-progress",
-               "--set", f"state.dir={state}", *flags]
+               "--actions", str(actions), "--set", f"state.dir={state}", *flags]
     for setting in args.set:
         command += ["--set", setting]
     started = time.monotonic()
@@ -142,8 +143,6 @@ def run_once(args, members, name):
         "transitions": result["transitions"],
     }
     shutil.rmtree(state, ignore_errors=True)
-    # With member actions enabled, replay writes them beside the output (SPEC 9).
-    actions = output.with_name(output.stem + ".actions.jsonl")
     for leftover in (output, Path(str(output) + ".dlq"), actions, summary):
         leftover.unlink(missing_ok=True)
     return figures
