@@ -126,7 +126,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   std::vector<std::optional<std::int64_t>> restore_streams(
       const std::vector<std::int32_t>& partitions, SteadyClock::time_point assigned_at);
   Status open_standby();
-  std::optional<std::vector<std::int32_t>> choose_standby(ConsumerGroupDescriber& group);
+  std::optional<StandbyChoice> choose_standby(ConsumerGroupDescriber& group);
   std::string transactional_id() const;
   Status commit_in_turns(bool turn_due);
   void group_committed(std::int32_t partition, const PartitionStream::WrittenCommit& written);
@@ -617,8 +617,14 @@ std::vector<std::optional<std::int64_t>> Service::on_assigned(
 // Logs `partition_ready` for each, with the seconds since `assigned_at`.
 std::vector<std::optional<std::int64_t>> Service::restore_streams(
     const std::vector<std::int32_t>& partitions, SteadyClock::time_point assigned_at) {
+  Status opened = changelog_reader_ || !changelog_ ? Status::ok() : open_changelog();
+  if (!opened.is_ok()) fail(opened);
+  // Claimed before the committed offsets, which may wait for a killed owner's transaction
+  // to be aborted: whether the standby kept them warm is decided at assignment.
+  const std::vector<std::int32_t> warm =
+      standby_ ? standby_->claim(partitions) : std::vector<std::int32_t>();
   std::vector<std::optional<GroupOffset>> committed(partitions.size());
-  if (exactly_once_ && !partitions.empty()) {
+  if (exactly_once_ && !partitions.empty() && failure_.is_ok()) {
     Status s = source_->committed_offsets(partitions, kCommittedOffsetsTimeout, committed);
     if (!s.is_ok()) {
       fail(Status::fatal(s.message()));
@@ -628,10 +634,6 @@ std::vector<std::optional<std::int64_t>> Service::restore_streams(
   std::vector<std::optional<std::int64_t>> starts;
   const std::size_t cache_share =
       config_.state.cache_bytes / std::max<std::size_t>(1, partitions.size());
-  Status opened = changelog_reader_ || !changelog_ ? Status::ok() : open_changelog();
-  if (!opened.is_ok()) fail(opened);
-  const std::vector<std::int32_t> warm =
-      standby_ ? standby_->claim(partitions) : std::vector<std::int32_t>();
   for (std::size_t i = 0; i < partitions.size(); ++i) {
     const std::int32_t partition = partitions[i];
     std::unique_ptr<PartitionStream> stream;
@@ -707,7 +709,7 @@ Status Service::open_standby() {
 }
 
 // On the standby thread.
-std::optional<std::vector<std::int32_t>> Service::choose_standby(ConsumerGroupDescriber& group) {
+std::optional<StandbyChoice> Service::choose_standby(ConsumerGroupDescriber& group) {
   GroupDescription description;
   const Status s = group.describe(description);
   if (!s.is_ok()) {

@@ -13,9 +13,8 @@ const std::string& ring_key(const GroupMember& member) {
 
 }  // namespace
 
-std::optional<std::vector<std::int32_t>> choose_standby_partitions(const GroupDescription& group,
-                                                                   std::string_view self,
-                                                                   int replicas) {
+std::optional<StandbyChoice> choose_standby_partitions(const GroupDescription& group,
+                                                       std::string_view self, int replicas) {
   if (!group.stable) return std::nullopt;
   std::vector<const GroupMember*> ring;
   for (const GroupMember& m : group.members) ring.push_back(&m);
@@ -39,11 +38,12 @@ std::optional<std::vector<std::int32_t>> choose_standby_partitions(const GroupDe
   }
   std::sort(chosen.begin(), chosen.end());
   chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+  std::vector<std::int32_t> mine = (*me)->partitions;
+  std::sort(mine.begin(), mine.end());
   // A partition that this instance also holds (an assignment in flux) stays its own.
-  const auto& mine = (*me)->partitions;
   std::erase_if(chosen,
                 [&](std::int32_t p) { return std::binary_search(mine.begin(), mine.end(), p); });
-  return chosen;
+  return StandbyChoice{std::move(chosen), std::move(mine)};
 }
 
 }  // namespace segmentd

@@ -6,7 +6,10 @@
 // they have none: dynamic membership), which is stable across restarts with static
 // membership. A partition assigned to the member at ring position i is kept warm by the
 // next `replicas` members after i (never by its owner; fewer when the group has fewer
-// than replicas + 1 members). nullopt when the description cannot say: the group is
+// than replicas + 1 members). The choice also names the partitions the group assigns to
+// `self` (a partition listed for two members mid-handover is `self`'s, never a standby),
+// so that the caller can keep warm a standby that is moving to it until its engine takes
+// it over. nullopt when the description cannot say: the group is
 // rebalancing (not stable, or no member holds a partition) or `self` (this consumer's
 // member id) is not in it yet; the caller keeps its previous choice then.
 //
@@ -26,8 +29,12 @@
 namespace segmentd {
 
 // Sorted partition numbers.
-std::optional<std::vector<std::int32_t>> choose_standby_partitions(const GroupDescription& group,
-                                                                   std::string_view self,
-                                                                   int replicas);
+struct StandbyChoice {
+  std::vector<std::int32_t> standby;  // to keep warm
+  std::vector<std::int32_t> own;      // assigned to `self`
+};
+
+std::optional<StandbyChoice> choose_standby_partitions(const GroupDescription& group,
+                                                       std::string_view self, int replicas);
 
 }  // namespace segmentd

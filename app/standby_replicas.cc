@@ -35,6 +35,8 @@ std::vector<std::int32_t> StandbyReplicas::claim(const std::vector<std::int32_t>
     owned_.insert(p);
     if (std::find(warm.begin(), warm.end(), p) != warm.end()) claimed_warm.push_back(p);
   }
+  // Kept again after release() only when a later choice names it a standby.
+  std::erase_if(chosen_, [&](std::int32_t p) { return owned_.contains(p); });
   if (in_flight_ && owned_.contains(*in_flight_)) stop_apply_ = true;
   changed_.wait(lock, [&] { return !in_flight_ || !owned_.contains(*in_flight_); });
   return claimed_warm;
@@ -84,11 +86,19 @@ void StandbyReplicas::choose_if_due(SteadyClock::time_point now) {
     if (!refresh_requested_ && now < next_choice_) return;
     refresh_requested_ = false;
   }
-  const std::optional<std::vector<std::int32_t>> choice = choose_();  // blocking: no lock
+  const std::optional<StandbyChoice> choice = choose_();  // blocking: no lock
   std::lock_guard lock(mutex_);
   next_choice_ = now + (choice ? settings_.refresh : settings_.retry);
-  if (!choice || *choice == chosen_) return;
-  chosen_ = *choice;
+  if (!choice) return;
+  std::vector<std::int32_t> next = choice->standby;
+  for (std::int32_t p : chosen_) {
+    const bool moving_here = std::binary_search(choice->own.begin(), choice->own.end(), p);
+    if (moving_here && !owned_.contains(p)) next.push_back(p);  // until the engine claims it
+  }
+  std::sort(next.begin(), next.end());
+  next.erase(std::unique(next.begin(), next.end()), next.end());
+  if (next == chosen_) return;
+  chosen_ = std::move(next);
   std::string list;
   for (std::int32_t p : chosen_) list += (list.empty() ? "" : ",") + std::to_string(p);
   log::info("standby_partitions", {{"partitions", list.empty() ? "none" : list}});

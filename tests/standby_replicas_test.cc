@@ -9,6 +9,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -60,10 +61,19 @@ struct Standby {
     REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok());
     kafka.produce(commit_records({"alice", "bob"}));  // offsets 0-2, checkpoint at 2
   }
-  void start(std::optional<std::vector<std::int32_t>> choice = std::vector<std::int32_t>{0}) {
+  // The chooser's answer; the test may change it while the thread runs.
+  std::mutex choice_mutex;
+  std::optional<StandbyChoice> choice;
+  void choose(std::optional<StandbyChoice> next) {
+    std::lock_guard lock(choice_mutex);
+    choice = std::move(next);
+  }
+  void start(std::optional<StandbyChoice> first = StandbyChoice{{0}, {}}) {
+    choose(std::move(first));
     standby = std::make_unique<StandbyReplicas>(
         *store, kafka.reader(),
-        [this, choice] {
+        [this] {
+          std::lock_guard lock(choice_mutex);
           ++choices;
           return choice;
         },
@@ -127,6 +137,38 @@ TEST_CASE(
   REQUIRE(eventually([&] { return local_changelog_offset(*s.store) == 6; }));
   CHECK(has_member(*s.store, "dave"));
   CHECK(s.standby->figures().partitions == 1);
+}
+
+TEST_CASE(
+    "kafka: standby replica: a kept partition the group assigns to this instance stays warm "
+    "until the engine claims it") {
+  // The group's description can show the new assignment before the engine's rebalance
+  // callback claims the partition.
+  Standby s;
+  s.start();
+  REQUIRE(eventually([&] { return local_changelog_offset(*s.store) == 2; }));
+  s.choose(StandbyChoice{{}, {0}});
+  s.wait_rounds(3);
+  s.kafka.produce(commit_records({"carol"}));  // offsets 3-4, the previous owner's last
+  REQUIRE(eventually([&] { return local_changelog_offset(*s.store) == 4; }));
+  CHECK(s.standby->figures().partitions == 1);
+  CHECK(s.standby->claim({0}) == std::vector<std::int32_t>{0});  // it was warm
+
+  // Claimed and released, it is kept again only when chosen as a standby.
+  s.standby->release({0});
+  s.wait_rounds(3);
+  CHECK(s.standby->figures().partitions == 0);
+  s.kafka.produce(commit_records({"dave"}));  // offsets 5-6
+  s.wait_rounds(3);
+  CHECK(local_changelog_offset(*s.store) == 4);
+}
+
+TEST_CASE("kafka: standby replica: a partition never kept is not warm when claimed") {
+  Standby s;
+  s.start(StandbyChoice{{}, {0}});
+  s.wait_rounds(3);
+  CHECK(s.standby->claim({0}).empty());
+  CHECK(local_changelog_offset(*s.store) == -1);
 }
 
 TEST_CASE("kafka: standby replica: nothing chosen, nothing kept") {

@@ -123,6 +123,12 @@ def takeover(bootstrap, tmp, lines, replicas, guarantee="at_least_once"):
                    if int(r["partition"]) == moved[0])
     time.sleep(1)
     a.stop()
+    if ready[0]["standby"] != "warm" and replicas:
+        print(f"{name}: the survivor's standby choices and assignments:", file=sys.stderr)
+        for event in ("standby_partitions", "partitions_assigned", "partitions_revoked",
+                      "standby_apply_failed", "partition_ready"):
+            for r in log_lines(a, 0, event):
+                print(f"  {json.dumps(r)}", file=sys.stderr)
     return Takeover(placed, output, float(ready[0]["seconds_since_assignment"]),
                     ready[0]["standby"], restored, cpu)
 
