@@ -140,6 +140,7 @@ void DailySweep::refresh(std::uint32_t index, EpochMs s, std::int32_t today) {
   record.purchases =
       member.figures.purchases - static_cast<std::uint32_t>(member.unswept_purchases.size());
   if (!member.unswept_purchases.empty()) mark_dirty(index);
+  WindowFigures tier, quadrant, value, recent;
   if (record.purchases > 0) {
     record.first = member.figures.first_purchase;
     record.last = member.swept_last_purchase;
@@ -151,47 +152,54 @@ void DailySweep::refresh(std::uint32_t index, EpochMs s, std::int32_t today) {
       from[windows] = today - days;
       into[windows++] = &w;
     };
-    WindowFigures recent;
-    if (tier_) want(options_.tier.window_days, record.tier);
-    if (quadrant_) want(options_.quadrant.window_days, record.quadrant);
+    if (tier_) want(options_.tier.window_days, tier);
+    if (quadrant_) want(options_.quadrant.window_days, quadrant);
     if (value_) {
-      want(options_.value.window_days, record.value);
+      want(options_.value.window_days, value);
       want(kRecentDays, recent);
     }
     std::array<WindowFigures, 4> figures;
     window_figures_to(member.figures.days, std::span(from.data(), windows), today - 1,
                       std::span(figures.data(), windows));
     for (std::size_t k = 0; k < windows; ++k) *into[k] = figures[k];
-    if (value_) record.purchases_90 = recent.purchases;
+    record.value_first_day = value.first_purchase_day;
+    record.value_last_day = value.last_purchase_day;
+    record.purchases_90 = static_cast<std::uint32_t>(recent.purchases);
   }
   // The flat figures: a member is in a family's population with a purchase before S and
   // one in the family's window.
   const auto put = [&](std::vector<std::int64_t>& slots, std::size_t* outside, bool in,
                        std::int64_t figure) {
-    const std::int64_t value = in ? figure : kOutsidePopulation;
+    const std::int64_t slot = in ? figure : kOutsidePopulation;
     if (outside != nullptr) {
-      *outside += static_cast<std::size_t>(value == kOutsidePopulation);
+      *outside += static_cast<std::size_t>(slot == kOutsidePopulation);
       *outside -= static_cast<std::size_t>(slots[index] == kOutsidePopulation);
     }
-    slots[index] = value;
+    slots[index] = slot;
   };
-  const bool ranked = record.purchases > 0;
   if (tier_) {
-    const bool in = ranked && record.tier.purchases > 0;
-    put(figures_.tier_m, &figures_.tier_outside, in, record.tier.net.thousandths);
+    put(figures_.tier_m, &figures_.tier_outside, tier.purchases > 0, tier.net.thousandths);
   }
   if (quadrant_) {
-    const bool in = ranked && record.quadrant.purchases > 0;
-    put(figures_.quadrant_f, &figures_.quadrant_outside, in, record.quadrant.purchases);
-    put(figures_.quadrant_m, nullptr, in, record.quadrant.net.thousandths);
+    const bool in = quadrant.purchases > 0;
+    put(figures_.quadrant_f, &figures_.quadrant_outside, in, quadrant.purchases);
+    put(figures_.quadrant_m, nullptr, in, quadrant.net.thousandths);
   }
   if (value_) {
-    const bool in = ranked && record.value.purchases > 0;
-    put(figures_.value_m, &figures_.value_outside, in, record.value.net.thousandths);
+    const bool in = value.purchases > 0;
+    put(figures_.value_m, &figures_.value_outside, in, value.net.thousandths);
     put(figures_.value_t, nullptr, in,
-        in ? average_ticket(record.value.net, record.value.purchases).thousandths : 0);
-    put(figures_.value_f, nullptr, in, record.value.purchases);
+        in ? average_ticket(value.net, value.purchases).thousandths : 0);
+    put(figures_.value_f, nullptr, in, value.purchases);
   }
+}
+
+// The figures of the value window, as refresh() left them in the record and figures_.
+WindowFigures DailySweep::value_window(std::uint32_t index) const {
+  const std::int64_t f = figures_.value_f[index];
+  if (f == kOutsidePopulation) return {};
+  const Record& r = records_[index];
+  return WindowFigures{f, Money{figures_.value_m[index]}, r.value_first_day, r.value_last_day};
 }
 
 DailySweep::Thresholds DailySweep::select_thresholds() {
@@ -246,14 +254,20 @@ void DailySweep::relabel(EpochMs s, std::int32_t today, const Thresholds& t) {
     if (r.purchases == 0) continue;
     std::array<std::uint8_t, kFamilyCount> labels = r.labels;
     if (quadrant_) {
+      const std::int64_t f = figures_.quadrant_f[index];  // outside: f_W = 0
       labels[at(FamilyId::quadrant)] =
-          t.medians ? quadrant_label(r.quadrant.purchases, r.quadrant.net, t.medians->first,
-                                     Money{t.medians->second})
-                    : std::uint8_t{0};
+          t.medians && f != kOutsidePopulation
+              ? quadrant_label(f, Money{figures_.quadrant_m[index]}, t.medians->first,
+                               Money{t.medians->second})
+              : std::uint8_t{0};
     }
-    if (tier_) labels[at(FamilyId::tier)] = tier_label(r.tier, t.tier);
+    if (tier_) {
+      const std::int64_t m = figures_.tier_m[index];  // outside: f_W = 0
+      labels[at(FamilyId::tier)] =
+          m == kOutsidePopulation ? std::uint8_t{0} : tier_label_in_window(m, t.tier);
+    }
     if (value_) {
-      const ValueInputs inputs{r.purchases, r.first, r.last, r.value, r.purchases_90};
+      const ValueInputs inputs{r.purchases, r.first, r.last, value_window(index), r.purchases_90};
       labels[at(FamilyId::value)] = value_label(inputs, s, t.value, options_.value);
       if (const auto turn = value_next_time_change(inputs, s, options_.value)) {
         // The first sweep at or after the turn.

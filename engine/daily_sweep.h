@@ -60,20 +60,20 @@ class DailySweep {
   void run(EpochMs s, const OnChange& on_change);
 
  private:
-  // One member's figures at the last sweep that evaluated it, and its ranked labels.
+  // One member's figures at the last sweep that evaluated it, and its ranked labels. Its
+  // window sums (f_W, m_W) are in figures_ only: a million members hold 56 bytes each.
   struct Record {
     const std::string* id = nullptr;  // the key in index_
     std::uint32_t purchases = 0;      // before that sweep; 0: not evaluated
     EpochMs first{};
     EpochMs last{};
-    WindowFigures tier;
-    WindowFigures quadrant;
-    WindowFigures value;
-    std::int64_t purchases_90 = 0;
-    std::array<std::uint8_t, kFamilyCount> labels{};
-    bool dirty = false;           // in dirty_
+    std::int32_t value_first_day = 0;  // of the purchases in the value window
+    std::int32_t value_last_day = 0;
+    std::uint32_t purchases_90 = 0;
     std::uint32_t labelled = 0;   // the run that last put it in candidates_ (0: none)
     std::int32_t value_turn = 0;  // the day value_turns_ holds it for (0: none)
+    std::array<std::uint8_t, kFamilyCount> labels{};
+    bool dirty = false;  // in dirty_
   };
   // The threshold figures of every record (kOutsidePopulation outside a family's
   // population), and how many slots are outside.
@@ -93,6 +93,7 @@ class DailySweep {
   void note_active_day(std::uint32_t record, std::int32_t day);
   void load_all();
   void refresh(std::uint32_t record, EpochMs s, std::int32_t today);
+  WindowFigures value_window(std::uint32_t record) const;
   void mark_dirty_days(std::int32_t today);
   Thresholds select_thresholds();
   // Adds to candidates_ the records whose label may change between `was` and `now`.

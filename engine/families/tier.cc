@@ -18,8 +18,11 @@ std::optional<TierThresholds> tier_thresholds(const std::vector<std::int64_t>& m
 }
 
 std::uint8_t tier_label(const WindowFigures& w, const std::optional<TierThresholds>& t) {
-  if (w.purchases == 0 || !t) return 0;
-  const std::int64_t m = w.net.thousandths;
+  return w.purchases == 0 ? 0 : tier_label_in_window(w.net.thousandths, t);
+}
+
+std::uint8_t tier_label_in_window(std::int64_t m, const std::optional<TierThresholds>& t) {
+  if (!t) return 0;
   if (m >= t->vip) return 1;
   if (m >= t->major) return 2;
   if (m >= t->regular) return 3;

@@ -28,5 +28,7 @@ std::optional<TierThresholds> tier_thresholds(const std::vector<std::int64_t>& m
 
 // An index of family_labels(FamilyId::tier).
 std::uint8_t tier_label(const WindowFigures& w, const std::optional<TierThresholds>& t);
+// The label of a member with f_W >= 1 and m_W = `m_w` (thousandths).
+std::uint8_t tier_label_in_window(std::int64_t m_w, const std::optional<TierThresholds>& t);
 
 }  // namespace segmentd
