@@ -64,9 +64,9 @@ class DailySweep {
   // window sums (f_W, m_W) are in figures_ only: a million members hold 56 bytes each.
   struct Record {
     const std::string* id = nullptr;  // the key in index_
-    std::uint32_t purchases = 0;      // before that sweep; 0: not evaluated
     EpochMs first{};
     EpochMs last{};
+    std::uint32_t purchases = 0;       // before that sweep; 0: not evaluated
     std::int32_t value_first_day = 0;  // of the purchases in the value window
     std::int32_t value_last_day = 0;
     std::uint32_t purchases_90 = 0;
