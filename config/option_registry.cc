@@ -208,7 +208,8 @@ const std::array<OptionSpec, 45> kOptions = {{
      "Memory budget for member state kept in memory: what the cached members really hold on "
      "the heap (decoded about 0.5-1.5 KB each, growing with their days of activity and dedupe "
      "ring); past it the least recently used are held encoded (their record bytes), then "
-     "dropped and read back from RocksDB when needed"},
+     "dropped and read back from RocksDB when needed. A million members with every family "
+     "need about 384MiB to stay in memory (docs/PERFORMANCE.md)"},
     {"state.changelog", K::boolean, "true", 0, 1, {},
      bind<&C::state, &StateOptions::changelog>(),
      "`segmentd run`: write each commit's state to the compacted topic "
