@@ -1,5 +1,6 @@
 #include "engine/lifecycle.h"
 
+#include <algorithm>
 #include <array>
 
 namespace segmentd {
@@ -46,15 +47,24 @@ LifecycleLabel lifecycle_label(const MemberFigures& figures, EpochMs now,
 std::optional<EpochMs> lifecycle_next_change(const MemberFigures& figures, EpochMs after,
                                              const LifecycleRules& rules) {
   if (figures.purchases == 0) return std::nullopt;
-  std::optional<EpochMs> next;
-  auto consider = [&](EpochMs candidate) {
-    if (candidate > after && (!next || candidate < *next)) next = candidate;
-  };
-  if (at_risk_applies(figures, rules))
-    consider(figures.last_purchase + at_risk_after(figures, rules));
-  consider(figures.last_purchase + rules.dormant_after);
-  consider(figures.last_purchase + rules.lost_after);
-  return next;
+  std::array<EpochMs, 3> thresholds{};
+  std::size_t count = 0;
+  if (at_risk_applies(figures, rules)) {
+    thresholds[count++] = figures.last_purchase + at_risk_after(figures, rules);
+  }
+  thresholds[count++] = figures.last_purchase + rules.dormant_after;
+  thresholds[count++] = figures.last_purchase + rules.lost_after;
+  std::sort(thresholds.begin(), thresholds.begin() + static_cast<std::ptrdiff_t>(count));
+  // The label is constant between thresholds; one that an earlier rule shadows (at_risk
+  // after dormant_after, say) changes nothing, so no timer waits for it.
+  for (std::size_t i = 0; i < count; ++i) {
+    const EpochMs at = thresholds[i];
+    if (at > after && lifecycle_label(figures, at, rules) !=
+                          lifecycle_label(figures, at - DurationMs{1}, rules)) {
+      return at;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace segmentd

@@ -48,7 +48,9 @@ LifecycleLabel lifecycle_label(const MemberFigures& figures, EpochMs now,
                                const LifecycleRules& rules);
 
 // The earliest of last + at_risk_after (when it applies), last + dormant_after and
-// last + lost_after that lies strictly after `after`; nullopt when none does.
+// last + lost_after that lies strictly after `after` and at which lifecycle_label()
+// differs from its value 1 ms before (a threshold an earlier rule shadows, such as
+// at_risk_after beyond dormant_after, is skipped); nullopt when none does.
 std::optional<EpochMs> lifecycle_next_change(const MemberFigures& figures, EpochMs after,
                                              const LifecycleRules& rules);
 

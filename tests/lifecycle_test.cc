@@ -44,8 +44,7 @@ TEST_CASE("lifecycle labels follow SPEC 5.4 at every threshold", "[lifecycle]") 
   for (const Row& row : rows) {
     INFO("n=" << row.n << " span_days=" << row.span_days << " silence_ms=" << row.silence_ms);
     const auto f = figures(row.n, t0, t0 + row.span_days * kDay);
-    CHECK(lifecycle_label(f, f.last_purchase + DurationMs{row.silence_ms}, rules) ==
-          row.expected);
+    CHECK(lifecycle_label(f, f.last_purchase + DurationMs{row.silence_ms}, rules) == row.expected);
   }
 }
 
@@ -73,12 +72,48 @@ TEST_CASE("next change is the earliest threshold strictly after the instant", "[
   const auto f = figures(3, 0, 20 * kDay);  // at_risk_after = 20d
   const EpochMs last = f.last_purchase;
   CHECK(lifecycle_next_change(f, last, rules) == last + DurationMs::days(20));
-  CHECK(lifecycle_next_change(f, last + DurationMs::days(20), rules) == last + DurationMs::days(90));
-  CHECK(lifecycle_next_change(f, last + DurationMs::days(90), rules) == last + DurationMs::days(180));
+  CHECK(lifecycle_next_change(f, last + DurationMs::days(20), rules) ==
+        last + DurationMs::days(90));
+  CHECK(lifecycle_next_change(f, last + DurationMs::days(90), rules) ==
+        last + DurationMs::days(180));
   CHECK(lifecycle_next_change(f, last + DurationMs::days(180), rules) == std::nullopt);
   CHECK(lifecycle_next_change(figures(0, 0, 0), last, rules) == std::nullopt);
   const auto single = figures(1, 0, 0);  // no at_risk for one purchase
   CHECK(lifecycle_next_change(single, EpochMs{0}, rules) == EpochMs{0} + DurationMs::days(90));
+}
+
+TEST_CASE("next change skips a threshold that changes no label", "[lifecycle]") {
+  const LifecycleRules rules;
+  // Mean gap 50 days: at_risk_after = 100 days, after dormant_after (90 days).
+  const auto slow = figures(3, 0, 100 * kDay);
+  const EpochMs last = slow.last_purchase;
+  REQUIRE(at_risk_after(slow, rules) == DurationMs::days(100));
+  CHECK(lifecycle_next_change(slow, last, rules) == last + DurationMs::days(90));
+  CHECK(lifecycle_next_change(slow, last + DurationMs::days(90), rules) ==
+        last + DurationMs::days(180));  // not day 100: still dormant there
+  CHECK(lifecycle_label(slow, last + DurationMs::days(100), rules) == LifecycleLabel::dormant);
+
+  // dormant_after beyond lost_after: lost comes first and dormant never.
+  LifecycleRules odd;
+  odd.dormant_after = DurationMs::days(200);
+  const auto single = figures(1, 0, 0);
+  CHECK(lifecycle_next_change(single, EpochMs{0}, odd) == EpochMs{0} + DurationMs::days(180));
+  CHECK(lifecycle_next_change(single, EpochMs{0} + DurationMs::days(180), odd) == std::nullopt);
+
+  // Every threshold it returns changes the label, and none it skips does.
+  for (std::int64_t gap_days = 1; gap_days <= 120; ++gap_days) {
+    const auto f = figures(4, 0, 3 * gap_days * kDay);
+    EpochMs t = f.last_purchase;
+    while (const auto next = lifecycle_next_change(f, t, rules)) {
+      INFO("mean gap " << gap_days << " days, next change " << next->ms);
+      CHECK(lifecycle_label(f, *next, rules) != lifecycle_label(f, *next - DurationMs{1}, rules));
+      for (EpochMs day = t + DurationMs::days(1); day < *next; day = day + DurationMs::days(1)) {
+        CHECK(lifecycle_label(f, day, rules) == lifecycle_label(f, t, rules));
+      }
+      t = *next;
+    }
+    CHECK(lifecycle_label(f, t, rules) == LifecycleLabel::lost);
+  }
 }
 
 TEST_CASE("label names are the wire names", "[lifecycle]") {
