@@ -31,14 +31,20 @@ def main():
         svc.wait_until(lambda m: svc.get("/readyz")[0] == 200, 30, "/readyz 200")
 
         placed = produce_lines(bootstrap, "purchases", lines, key_fn=member_key)
+        expected, broken = expected_transitions(lines, placed, tmp, SETTINGS)
         svc.wait_until(
             lambda m: m.total("segmentd_events_consumed_total") >= len(lines)
             and m.total("segmentd_consumer_lag") == 0, 120, "every record consumed")
-        time.sleep(1)  # figures are published every 250 ms
+        # The processing figures (rejections, transitions) are published every 250 ms by
+        # the processing loop, after the records are read: on a loaded machine a commit
+        # can hold them back for longer than a fixed pause.
+        svc.wait_until(
+            lambda m: m.total("segmentd_events_rejected_total") >= len(broken)
+            and m.total("segmentd_transitions_total") >= len(expected), 60,
+            "the processing figures of every record")
+        time.sleep(1)  # one more publication: a count beyond the expected one shows
         metrics = svc.metrics()
         svc.stop()
-
-        expected, broken = expected_transitions(lines, placed, tmp, SETTINGS)
 
         out = consume_all(bootstrap, "member-transitions", timeout=60)
         for r in out:
