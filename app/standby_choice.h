@@ -28,7 +28,7 @@
 
 namespace segmentd {
 
-// Sorted partition numbers.
+// Both lists hold sorted partition numbers.
 struct StandbyChoice {
   std::vector<std::int32_t> standby;  // to keep warm
   std::vector<std::int32_t> own;      // assigned to `self`

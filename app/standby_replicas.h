@@ -7,11 +7,12 @@
 // partitions to keep every few seconds and soon after refresh_soon(); nullopt keeps the
 // previous choice. A kept partition that the group now assigns to this instance stays
 // kept until the engine claims it: the group's description can show the new assignment
-// before the engine's rebalance callback runs. For each chosen partition the engine does not own,
-// it runs restore_from_changelog, the same incremental path as a restore at assignment: from the
-// local checkpoint's changelog offset on, applying only records before the last
-// checkpoint record read (a commit still being written is applied at a later pass);
-// with no local state, the whole changelog. Then it rests `pause` and goes round again.
+// before the engine's rebalance callback runs. For each chosen partition the engine does
+// not own, it runs restore_from_changelog, the same incremental path as a restore at
+// assignment: from the local checkpoint's changelog offset on, applying only records
+// before the last checkpoint record read (a commit still being written is applied at a
+// later pass); with no local state, the whole changelog. Then it rests `pause` and goes
+// round again.
 // Failures (a broker away, a corrupt record) are logged and the partition is tried
 // again after a pause: a standby never stops the service.
 //
@@ -20,8 +21,8 @@
 // checkpoint record is still written, so the local state stays at a changelog
 // checkpoint) and returns once none runs; from then on the standby leaves them alone.
 // release() gives them back, to be called only after the engine's last write of them
-// (its commit on revocation); the standby keeps one again once a later choice names it. claim()
-// returns the claimed partitions the standby was keeping warm.
+// (its commit on revocation); the standby keeps one again once a later choice names it.
+// claim() returns the claimed partitions the standby was keeping warm.
 //
 // Thread-safety: claim, release, refresh_soon and figures are called by the engine
 // thread; `choose` and the store writes run on the standby thread (StateStore allows

@@ -61,7 +61,7 @@ class DailySweep {
 
  private:
   // One member's figures at the last sweep that evaluated it, and its ranked labels. Its
-  // window sums (f_W, m_W) are in figures_ only: a million members hold 56 bytes each.
+  // window sums (f_W, m_W) are kept in figures_ only, so a record is 56 bytes.
   struct Record {
     const std::string* id = nullptr;  // the key in index_
     EpochMs first{};
