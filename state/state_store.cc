@@ -84,6 +84,10 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.compression = rocksdb::kLZ4Compression;
   options.write_buffer_size = write_buffer_bytes;
+  // Compacting level 0 at 8 files rather than RocksDB's 4 rewrites each member record
+  // fewer times (docs/PERFORMANCE.md, "State store options"): 4 % less CPU for a replay
+  // at a million members, for a larger store until the next compaction.
+  options.level0_file_num_compaction_trigger = 8;
   // A bloom filter over each memtable's whole keys: a read of a member the memtables do
   // not hold (a new member, most reads of a first replay) skips their skip lists.
   options.memtable_whole_key_filtering = true;
