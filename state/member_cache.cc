@@ -14,6 +14,12 @@ namespace {
 // at least 32.
 std::size_t heap_block(std::size_t n) { return std::max<std::size_t>(32, (n + 8 + 15) & ~15ul); }
 
+// Heap bytes of a record.
+template <typename Record>
+std::size_t record_heap_bytes(const Record& record) {
+  return record.empty() ? 0 : heap_block(record.view().size());
+}
+
 // Heap bytes of a string beyond its own object (none while it fits the small buffer).
 std::size_t string_heap_bytes(const std::string& s) {
   return s.capacity() > std::string().capacity() ? heap_block(s.capacity() + 1) : 0;
@@ -36,7 +42,7 @@ std::size_t member_base_bytes(const Node& node) {
 template <typename Node>
 std::uint32_t decoded_bytes(const Node& node) {
   const MemberState& state = *node.value.state;
-  std::size_t bytes = member_base_bytes(node) + string_heap_bytes(node.value.record) +
+  std::size_t bytes = member_base_bytes(node) + record_heap_bytes(node.value.record) +
                       heap_block(sizeof(MemberState)) + string_heap_bytes(state.birthday);
   bytes += vector_heap_bytes(state.figures.days);
   bytes += state.recent_events.heap_bytes();
@@ -51,7 +57,7 @@ std::uint32_t decoded_bytes(const Node& node) {
 // What an encoded member holds: the base and its record's block.
 template <typename Node>
 std::uint32_t encoded_bytes(const Node& node) {
-  return static_cast<std::uint32_t>(member_base_bytes(node) + string_heap_bytes(node.value.record));
+  return static_cast<std::uint32_t>(member_base_bytes(node) + record_heap_bytes(node.value.record));
 }
 
 }  // namespace
@@ -79,8 +85,9 @@ MemberState& MemberCache::load(std::string_view member_id) {
     std::uint64_t digest = 0;
     const Status s = store_.read_member(stream_, member_id, *entry.state, found, &digest);
     if (!s.is_ok()) throw StateStoreError(s.message());
-    entry.persisted_timer = entry.state->timer;
-    if (found) entry.persisted_digest = digest;
+    entry.had_timer = entry.state->timer.has_value();
+    entry.has_record = found;
+    entry.persisted_digest = digest;
     entry.bytes = decoded_bytes(*it);
     resident_bytes_ += entry.bytes;
   } else if (it->value.state == nullptr) {
@@ -96,7 +103,7 @@ void MemberCache::decode_entry(Map::Node& node) {
   Entry& entry = node.value;
   auto state = std::make_unique<MemberState>();
   std::string why;
-  if (!decode_member(entry.record, *state, &why)) {
+  if (!decode_member(entry.record.view(), *state, &why)) {
     throw StateStoreError("member '" + node.key + "' held encoded does not decode: " + why);
   }
   entry.state = std::move(state);  // the record stays: encoding it again needs no work
@@ -112,7 +119,7 @@ const MemberState& MemberCache::read(std::string_view member_id) {
   if (const auto* node = entries_.find(member_id)) {
     if (node->value.state != nullptr) return *node->value.state;
     std::string why;
-    if (!decode_member(node->value.record, read_scratch_, &why)) {
+    if (!decode_member(node->value.record.view(), read_scratch_, &why)) {
       throw StateStoreError("member '" + node->key + "' held encoded does not decode: " + why);
     }
     return read_scratch_;
@@ -130,7 +137,7 @@ void MemberCache::mark_changed() {
   if (entry.changed) return;
   entry.changed = true;
   changed_.push_back(last_loaded_);
-  entry.record = std::string();  // stale now; the commit brings the new one
+  entry.record = RecordBytes();  // stale now; the commit brings the new one
   // What it holds now (a change grows its days, dedupe ring, actions...), so that
   // over_budget() sees members grow between commits. Measured at its first change since
   // the last commit, and again when the commit completes: its later changes before that
@@ -212,7 +219,7 @@ Status MemberCache::commit(const StreamCheckpoint& checkpoint) {
 void MemberCache::rewrite_in_changelog(const std::vector<std::string>& member_ids) {
   for (const std::string& id : member_ids) {
     load(id);
-    if (last_loaded_->value.persisted_digest) {
+    if (last_loaded_->value.has_record) {
       mark_changed();
     } else {
       tombstones_.push_back(id);
@@ -250,7 +257,7 @@ Status MemberCache::stage_members(const StreamCheckpoint& checkpoint) {
   std::sort(changed_.begin(), changed_.end(),
             [](const Map::Node* a, const Map::Node* b) { return a->key < b->key; });
   digests_.clear();
-  staged_timers_.clear();
+  staged_with_timer_.clear();
   staged_records_.clear();
   std::size_t record_bytes = 0;
   for (Map::Node* changed : changed_) {
@@ -260,15 +267,16 @@ Status MemberCache::stage_members(const StreamCheckpoint& checkpoint) {
       changelog_->changelog_put(partition, changelog_member_key(changed->key),
                                 batch_.last_encoded());
     }
+    const bool has_timer = entry.state->timer.has_value();
     digests_.push_back(digest);
-    staged_timers_.push_back(entry.state->timer);
+    staged_with_timer_.push_back(has_timer);
     staged_records_.emplace_back(batch_.last_encoded());
     entry.changed = false;  // a change from now on is the next commit's
-    tally.member_digest += digest - entry.persisted_digest.value_or(0);
-    if (!entry.persisted_digest) ++tally.members;
-    if (entry.persisted_timer && !entry.state->timer) --tally.timers;
-    if (!entry.persisted_timer && entry.state->timer) ++tally.timers;
-    record_bytes += staged_records_.back().size();
+    tally.member_digest += digest - (entry.has_record ? entry.persisted_digest : 0);
+    if (!entry.has_record) ++tally.members;
+    if (entry.had_timer && !has_timer) --tally.timers;
+    if (!entry.had_timer && has_timer) ++tally.timers;
+    record_bytes += staged_records_.back().view().size();
   }
   if (!changed_.empty())
     mean_record_bytes_ = std::max<std::size_t>(1, record_bytes / changed_.size());
@@ -293,7 +301,7 @@ void MemberCache::unstage() {
   }
   staged_members_.clear();
   digests_.clear();
-  staged_timers_.clear();
+  staged_with_timer_.clear();
   staged_checkpoint_record_.clear();
   staged_records_.clear();
   staged_.reset();
@@ -323,7 +331,8 @@ Status MemberCache::finish_write(Status s) {
   tombstones_.clear();
   for (std::size_t i = 0; i < staged_members_.size(); ++i) {
     Entry& entry = staged_members_[i]->value;
-    entry.persisted_timer = staged_timers_[i];
+    entry.had_timer = staged_with_timer_[i];
+    entry.has_record = true;
     entry.persisted_digest = digests_[i];
     // A member changed again since the stage holds no committed record (mark_changed).
     if (keep_records_ && !entry.changed) entry.record = std::move(staged_records_[i]);
@@ -333,7 +342,7 @@ Status MemberCache::finish_write(Status s) {
   }
   staged_members_.clear();
   digests_.clear();
-  staged_timers_.clear();
+  staged_with_timer_.clear();
   staged_checkpoint_record_.clear();
   staged_records_.clear();
   if (resident_bytes_ > budget_bytes_) evict_over_budget();
@@ -368,7 +377,7 @@ bool MemberCache::encode_least_recent(std::size_t target) {
       after = current;
       continue;
     }
-    if (!entry.persisted_digest) {  // a member without a record: nothing to hold
+    if (!entry.has_record) {  // a member without a record: nothing to hold
       resident_bytes_ -= entry.bytes;
       entries_.erase(entry.node->key);  // leaves decoded_ with it
       continue;
@@ -376,7 +385,7 @@ bool MemberCache::encode_least_recent(std::size_t target) {
     if (entry.record.empty()) {  // read from the store: encoded here once
       encode_buffer_.clear();
       encode_member(encode_buffer_, *entry.state);
-      entry.record = encode_buffer_;  // a block of the record's size
+      entry.record = RecordBytes(encode_buffer_);
     }
     entry.state.reset();
     ++encoded_members_;

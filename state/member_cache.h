@@ -142,16 +142,36 @@ class MemberCache final : public MemberTable {
   // Links an entry into decoded_ or encoded_; leaves its list when the entry is erased.
   using RecencyHook = boost::intrusive::list_member_hook<
       boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
+  // A member record's bytes in one heap block of their size (half the size of a
+  // std::string in an entry, and no spare capacity).
+  class RecordBytes {
+   public:
+    RecordBytes() = default;
+    explicit RecordBytes(std::string_view bytes)
+        : data_(std::make_unique_for_overwrite<char[]>(bytes.size())),
+          size_(static_cast<std::uint32_t>(bytes.size())) {
+      bytes.copy(data_.get(), bytes.size());
+    }
+    std::string_view view() const { return {data_.get(), size_}; }
+    bool empty() const { return size_ == 0; }
+
+   private:
+    std::unique_ptr<char[]> data_;
+    std::uint32_t size_ = 0;
+  };
+  // Packed small (few fields, no optionals): a million members hold a million entries.
   struct Entry {
-    std::unique_ptr<MemberState> state;  // null while held encoded
-    std::string record;                  // the committed record (always while held encoded)
-    std::optional<EpochMs> persisted_timer;
-    std::optional<std::uint64_t> persisted_digest;  // record_digest(); nullopt: no record
-    FlatIdMap<Entry>::Node* node = nullptr;         // the map node that holds this entry
+    std::unique_ptr<MemberState> state;      // null while held encoded
+    RecordBytes record;                      // the committed record (always while held encoded)
+    FlatIdMap<Entry>::Node* node = nullptr;  // the map node that holds this entry
     RecencyHook recency;
-    std::uint32_t bytes = 0;  // estimated memory held
+    std::uint64_t persisted_digest = 0;  // record_digest() of the stored record, if any
+    std::uint32_t bytes = 0;             // estimated memory held
+    bool has_record = false;             // the store holds a record of this member
+    bool had_timer = false;              // ... with a timer
     bool changed = false;
   };
+  static_assert(sizeof(Entry) <= 64, "every resident member holds one: keep it to a cache line");
   using Map = FlatIdMap<Entry>;
   // Most recently used first.
   using RecencyList =
@@ -181,12 +201,13 @@ class MemberCache final : public MemberTable {
   RecencyList decoded_, encoded_;
   Map entries_;
   std::vector<Map::Node*> changed_;  // since the last stage
-  // The commit under way: its members, with the digest and timer of the record staged.
+  // The commit under way: its members, with the digest of the record staged and whether
+  // it holds a timer.
   std::vector<Map::Node*> staged_members_;
   std::vector<std::uint64_t> digests_;
-  std::vector<std::optional<EpochMs>> staged_timers_;
+  std::vector<bool> staged_with_timer_;
   std::string staged_checkpoint_record_;     // for the changelog
-  std::vector<std::string> staged_records_;  // the staged members' records
+  std::vector<RecordBytes> staged_records_;  // the staged members' records
   Map::Node* last_loaded_ = nullptr;
   std::size_t resident_bytes_ = 0;
   std::size_t encoded_members_ = 0;
