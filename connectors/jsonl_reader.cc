@@ -92,9 +92,16 @@ bool JsonlReader::next(InputLine& line) {
     const auto* newline = static_cast<const char*>(std::memchr(start, '\n', end_ - scanned));
     if (newline != nullptr || (eof_ && end_ > begin_)) {
       const std::size_t stop = newline ? static_cast<std::size_t>(newline - buffer_.data()) : end_;
-      std::size_t length = stop - begin_;
+      const std::size_t raw = stop - begin_;
+      std::size_t length = raw;
       const std::size_t consumed = length + (newline ? 1 : 0);
       if (length > 0 && buffer_[begin_ + length - 1] == '\r') --length;
+      if (length > max_line_bytes_) {
+        // Cut as next_long_line() cuts it: a line comes out the same whether or not the
+        // buffer happened to hold all of it (a resumed replay reads from another offset).
+        line.dropped_bytes = raw - max_line_bytes_;
+        length = max_line_bytes_;
+      }
       line.text = std::string_view(buffer_.data() + begin_, length);
       line.number = ++line_number_;
       offset_ += consumed;

@@ -116,6 +116,34 @@ TEST_CASE("the reader keeps at most max_line_bytes of a line and drops the rest"
   CHECK(reader->status().is_ok());
 }
 
+TEST_CASE("a line over max_line_bytes is cut the same whether or not the buffer holds all of it") {
+  // Here every line fits the first read, so the buffer holds the long one whole; read
+  // from a resume point inside a larger file it may not (a resumed replay's dead letters
+  // must be those of an uninterrupted run).
+  const std::string longer(100, 'x');
+  const TempFile input("a\n" + longer + "\r\nb\n" + std::string(65, 'y') + "\n" +
+                       std::string(64, 'z') + "\r\n");
+  std::unique_ptr<JsonlReader> reader;
+  REQUIRE(JsonlReader::open(input.path(), 64, reader).is_ok());
+  InputLine line;
+  REQUIRE(reader->next(line));
+  CHECK(line.text == "a");
+  REQUIRE(reader->next(line));
+  CHECK(line.text == std::string(64, 'x'));
+  CHECK(line.dropped_bytes == 37);  // with its "\r", as next_long_line() counts it
+  CHECK(line.end_offset == 2 + 100 + 2);
+  REQUIRE(reader->next(line));
+  CHECK(line.text == "b");
+  CHECK(line.dropped_bytes == 0);
+  REQUIRE(reader->next(line));
+  CHECK(line.text == std::string(64, 'y'));
+  CHECK(line.dropped_bytes == 1);
+  REQUIRE(reader->next(line));
+  CHECK(line.text == std::string(64, 'z'));  // exactly max_line_bytes before its "\r"
+  CHECK(line.dropped_bytes == 0);
+  CHECK_FALSE(reader->next(line));
+}
+
 TEST_CASE("a dead letter of a cut line says so and stays valid UTF-8") {
   std::unique_ptr<JsonlFileWriter> writer;
   const TempFile out("");

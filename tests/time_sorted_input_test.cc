@@ -57,7 +57,7 @@ std::unique_ptr<JsonlReader> open_input(const TempDir& dir, const std::vector<st
     for (const std::string& line : lines) out << line << '\n';
   }
   std::unique_ptr<JsonlReader> reader;
-  REQUIRE(JsonlReader::open(path, 1u << 20, reader).is_ok());
+  REQUIRE(JsonlReader::open(path, 4u << 20, reader).is_ok());  // every line whole
   return reader;
 }
 

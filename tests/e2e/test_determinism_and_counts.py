@@ -41,7 +41,13 @@ def check_counts(run_dir, events_path, manifest_path):
     assert expected, "the generator injected broken lines"
     assert expected == got, f"missing {sorted(expected - got)[:5]} unexpected {sorted(got - expected)[:5]}"
     for d in dlq:
-        assert d["raw"] == lines[d["line"] - 1], f"line {d['line']}: raw differs from input"
+        line = lines[d["line"] - 1]
+        if d.get("raw_truncated"):  # too_large: raw is its first input.max_event_bytes
+            assert d["reason"] == "too_large", d["reason"]
+            assert line.startswith(d["raw"]) and len(d["raw"]) < len(line), \
+                f"line {d['line']}: raw is not a cut of the input"
+        else:
+            assert d["raw"] == line, f"line {d['line']}: raw differs from input"
     transitions = read_jsonl(run_dir / "out.jsonl")
     assert len(transitions) == summary["transitions"]
 
