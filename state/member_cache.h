@@ -57,6 +57,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/changelog_sink.h"
@@ -151,6 +152,13 @@ class MemberCache final : public MemberTable {
         : data_(std::make_unique_for_overwrite<char[]>(bytes.size())),
           size_(static_cast<std::uint32_t>(bytes.size())) {
       bytes.copy(data_.get(), bytes.size());
+    }
+    RecordBytes(RecordBytes&& other) noexcept
+        : data_(std::move(other.data_)), size_(std::exchange(other.size_, 0)) {}
+    RecordBytes& operator=(RecordBytes&& other) noexcept {
+      data_ = std::move(other.data_);
+      size_ = std::exchange(other.size_, 0);
+      return *this;
     }
     std::string_view view() const { return {data_.get(), size_}; }
     bool empty() const { return size_ == 0; }

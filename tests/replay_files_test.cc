@@ -42,6 +42,16 @@ class TempFile {
   std::string path_;
 };
 
+// Reads the next line and checks what the reader kept of it and how many bytes it
+// dropped; returns it for further checks.
+InputLine check_next(JsonlReader& reader, std::string_view text, std::uint64_t dropped) {
+  InputLine line;
+  REQUIRE(reader.next(line));
+  CHECK(line.text == text);
+  CHECK(line.dropped_bytes == dropped);
+  return line;
+}
+
 }  // namespace
 
 TEST_CASE("a write error is final: later lines are dropped, not buffered and retried") {
@@ -96,22 +106,13 @@ TEST_CASE("the reader keeps at most max_line_bytes of a line and drops the rest"
   const TempFile input("first\n" + huge + "\r\nlast\n" + std::string(100, 'z'));
   std::unique_ptr<JsonlReader> reader;
   REQUIRE(JsonlReader::open(input.path(), 64, reader).is_ok());
+  check_next(*reader, "first", 0);
+  const InputLine cut = check_next(*reader, std::string(64, 'h'), huge.size() + 1 - 64);
+  CHECK(cut.number == 2);  // its dropped bytes include its "\r"
+  CHECK(cut.end_offset == 6 + huge.size() + 2);
+  check_next(*reader, "last", 0);
+  CHECK(check_next(*reader, std::string(64, 'z'), 36).end_offset == 6 + huge.size() + 2 + 5 + 100);
   InputLine line;
-  REQUIRE(reader->next(line));
-  CHECK(line.text == "first");
-  CHECK(line.dropped_bytes == 0);
-  REQUIRE(reader->next(line));
-  CHECK(line.number == 2);
-  CHECK(line.text == std::string(64, 'h'));
-  CHECK(line.text.size() + line.dropped_bytes == huge.size() + 1);  // with its "\r"
-  CHECK(line.end_offset == 6 + huge.size() + 2);
-  REQUIRE(reader->next(line));
-  CHECK(line.text == "last");
-  CHECK(line.dropped_bytes == 0);
-  REQUIRE(reader->next(line));
-  CHECK(line.text == std::string(64, 'z'));
-  CHECK(line.dropped_bytes == 36);
-  CHECK(line.end_offset == 6 + huge.size() + 2 + 5 + 100);
   CHECK_FALSE(reader->next(line));
   CHECK(reader->status().is_ok());
 }
@@ -120,27 +121,17 @@ TEST_CASE("a line over max_line_bytes is cut the same whether or not the buffer 
   // Here every line fits the first read, so the buffer holds the long one whole; read
   // from a resume point inside a larger file it may not (a resumed replay's dead letters
   // must be those of an uninterrupted run).
-  const std::string longer(100, 'x');
-  const TempFile input("a\n" + longer + "\r\nb\n" + std::string(65, 'y') + "\n" +
+  const TempFile input("a\n" + std::string(100, 'x') + "\r\nb\n" + std::string(65, 'y') + "\n" +
                        std::string(64, 'z') + "\r\n");
   std::unique_ptr<JsonlReader> reader;
   REQUIRE(JsonlReader::open(input.path(), 64, reader).is_ok());
+  check_next(*reader, "a", 0);
+  // Its dropped bytes include its "\r", as when the buffer ends inside it.
+  CHECK(check_next(*reader, std::string(64, 'x'), 37).end_offset == 2 + 100 + 2);
+  check_next(*reader, "b", 0);
+  check_next(*reader, std::string(64, 'y'), 1);
+  check_next(*reader, std::string(64, 'z'), 0);  // exactly max_line_bytes before its "\r"
   InputLine line;
-  REQUIRE(reader->next(line));
-  CHECK(line.text == "a");
-  REQUIRE(reader->next(line));
-  CHECK(line.text == std::string(64, 'x'));
-  CHECK(line.dropped_bytes == 37);  // with its "\r", as next_long_line() counts it
-  CHECK(line.end_offset == 2 + 100 + 2);
-  REQUIRE(reader->next(line));
-  CHECK(line.text == "b");
-  CHECK(line.dropped_bytes == 0);
-  REQUIRE(reader->next(line));
-  CHECK(line.text == std::string(64, 'y'));
-  CHECK(line.dropped_bytes == 1);
-  REQUIRE(reader->next(line));
-  CHECK(line.text == std::string(64, 'z'));  // exactly max_line_bytes before its "\r"
-  CHECK(line.dropped_bytes == 0);
   CHECK_FALSE(reader->next(line));
 }
 
