@@ -15,6 +15,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -73,10 +74,38 @@ class Broker:
         self.bootstrap = f"127.0.0.1:{self.port}"
         return self.bootstrap
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         if self.dir:
+            if exc_type is not None:
+                print(self.report(), file=sys.stderr)
             self._cleanup()
         return False
+
+    def alive(self):
+        """Whether the broker process this Broker started still runs (True for an external
+        broker, which it cannot see)."""
+        if not self.dir:
+            return True
+        try:
+            pid = int((Path(self.dir) / "broker.pid").read_text())
+            # A killed broker whose parent has gone may stay a zombie (no command line).
+            return b"kafka.Kafka" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return False
+
+    def report(self):
+        """Why a test's broker may have failed it: whether it still runs, the disk space
+        left under its data, and the end of its log (errors first)."""
+        if not self.dir:
+            return "broker: external (SEGMENTD_KAFKA_BOOTSTRAP), no report"
+        disk = shutil.disk_usage(self.dir)
+        lines = self.log().splitlines()
+        errors = [l for l in lines if " ERROR " in l or " FATAL " in l]
+        return "\n".join([
+            f"broker on {self.bootstrap}: {'running' if self.alive() else 'NOT RUNNING'}; "
+            f"{disk.free // 2**20} MiB free of {disk.total // 2**20} MiB under {self.dir}",
+            f"--- its last {min(len(errors), 10)} ERROR/FATAL log lines ---", *errors[-10:],
+            "--- the last 20 lines of broker.log ---", *lines[-20:]])
 
     def secure_settings(self):
         """{librdkafka property: value} for a client of the SASL_SSL listener: bootstrap.servers,

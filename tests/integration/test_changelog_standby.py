@@ -24,7 +24,10 @@ from segmentd_service import Service, check_at_least_once, expected_transitions,
 PARTITIONS = 2
 READY_WITHIN_S = 2.0
 SETTINGS = ["time.idle_delay=36500d"]
-LIVE = SETTINGS + ["kafka.session.timeout.ms=6000", "kafka.heartbeat.interval.ms=1000"]
+# lz4: the 768,000 transitions of the 300,000-member stream take 425 MB of broker disk
+# uncompressed, twice (the test's peak was 1.9 GB); compressed, a fifth of that.
+LIVE = SETTINGS + ["kafka.session.timeout.ms=6000", "kafka.heartbeat.interval.ms=1000",
+                   "kafka.compression.type=lz4"]
 
 
 def owned_partitions(metrics):
@@ -48,9 +51,10 @@ def log_lines(service, since, event):
     return out
 
 
-def wait_for(services, predicate, timeout, what):
+def wait_for(broker, services, predicate, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        assert broker.alive(), f"the broker stopped while waiting for {what}:\n{broker.report()}"
         ms = [s.metrics() for s in services]
         if all(m is not None for m in ms) and predicate(ms):
             return ms
@@ -71,8 +75,9 @@ class Takeover:
     cpu: float       # CPU seconds of both instances up to the kill
 
 
-def takeover(bootstrap, tmp, lines, replicas, guarantee="at_least_once"):
+def takeover(broker, tmp, lines, replicas, guarantee="at_least_once"):
     """Runs the scenario on topics of its own."""
+    bootstrap = broker.bootstrap
     name = f"standby{replicas}-{guarantee}"
     topic, output, group = f"purchases-{name}", f"transitions-{name}", f"segmentd-{name}"
     for t, n in ((topic, PARTITIONS), (output, 1), (f"{topic}.dlq", 1)):
@@ -100,7 +105,7 @@ def takeover(bootstrap, tmp, lines, replicas, guarantee="at_least_once"):
                    m.total("segmentd_standby_lag_records") == 0 and
                    m.total("segmentd_standby_records_total") > 0 for m in ms)
 
-    ms = wait_for([a, b], lambda ms: caught_up(ms) and (replicas == 0 or standbys_warm(ms)),
+    ms = wait_for(broker, [a, b], lambda ms: caught_up(ms) and (replicas == 0 or standbys_warm(ms)),
                   150, "both instances to catch up (and their standbys)")
     moved = owned_partitions(ms[1])
     assert len(moved) == 1, f"b owns {moved}"
@@ -110,7 +115,7 @@ def takeover(bootstrap, tmp, lines, replicas, guarantee="at_least_once"):
     log_size = a.log_path.stat().st_size
     b.kill()
     placed += produce_lines(bootstrap, topic, lines[first:], key_fn=member_key)
-    ms = wait_for([a], lambda ms: ms[0].total("segmentd_partitions_assigned") == PARTITIONS and
+    ms = wait_for(broker, [a], lambda ms: ms[0].total("segmentd_partitions_assigned") == PARTITIONS and
                   ms[0].total("segmentd_consumer_lag") == 0 and
                   group_caught_up(bootstrap, group, topic, PARTITIONS),
                   90, "the survivor to take over and catch up")
@@ -134,23 +139,24 @@ def takeover(bootstrap, tmp, lines, replicas, guarantee="at_least_once"):
 
 
 def main():
-    with tempfile.TemporaryDirectory(prefix="segmentd-it-") as tmp, Broker() as bootstrap:
+    broker = Broker()
+    with tempfile.TemporaryDirectory(prefix="segmentd-it-") as tmp, broker as bootstrap:
         tmp = Path(tmp)
         lines = generate(tmp / "events.jsonl", members=300000, events=280000, seed=53)
         members = len({member_key(l) for l in lines} - {None})
-        warm = takeover(bootstrap, tmp, lines, 1)
+        warm = takeover(broker, tmp, lines, 1)
         assert warm.standby == "warm", f"the moved partition was not a standby: {warm.standby}"
         expected, _ = expected_transitions(lines, warm.placed, tmp / "replay", SETTINGS)
         out = consume_all(bootstrap, warm.output, timeout=180)
         check_at_least_once(expected, out)
-        cold = takeover(bootstrap, tmp, lines, 0)
+        cold = takeover(broker, tmp, lines, 0)
         assert cold.standby == "none", cold.standby
 
         # Exactly once, on a smaller stream: the standby reads only committed transactions
         # and the takeover waits for the killed instance's open transaction to be aborted
         # (transaction.timeout.ms), so its time is reported, not asserted.
         few = lines[:40000]
-        once = takeover(bootstrap, tmp, few, 1, "exactly_once")
+        once = takeover(broker, tmp, few, 1, "exactly_once")
         assert once.standby == "warm", once.standby
         expected_once, _ = expected_transitions(few, once.placed, tmp / "replay-once", SETTINGS)
         committed = consume_all(bootstrap, once.output, timeout=120,
