@@ -17,7 +17,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config dpkg-dev file python3 catch2 \
       librocksdb-dev libsimdjson-dev libboost-dev libtomlplusplus-dev libcli11-dev \
-      libspdlog-dev libfmt-dev librdkafka-dev prometheus-cpp-dev libjemalloc-dev \
+      libspdlog-dev libfmt-dev librdkafka-dev prometheus-cpp-dev libjemalloc-dev libxxhash-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt README.md ./

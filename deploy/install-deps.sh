@@ -12,6 +12,8 @@ packages=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   # The segmentd executable's malloc (SEGMENTD_ALLOCATOR in CMakeLists.txt).
   libjemalloc-dev
+  # state/member_codec.cc: member record digests (XXH3, header only).
+  libxxhash-dev
   python3
   # bench/micro: Google Benchmark micro benchmarks (segmentd-micro-bench).
   libbenchmark-dev

@@ -173,10 +173,14 @@ Status MemberCache::restore_tally(
   // One scan of the stream's member records counts them, sums their digests and finds
   // their timers (each record carries its member's timer).
   StoreTally found;
+  // A checkpoint of format 2 summed legacy digests: checked with those, then replaced.
+  const bool legacy = checkpoint && checkpoint->tally && checkpoint->tally->legacy_digest;
+  std::uint64_t legacy_digest = 0;
   MemberState decoded;
   s = store_.scan_members(stream_, [&](std::string_view member_id, std::string_view record) {
     ++found.members;
     found.member_digest += record_digest(member_id, record);
+    if (legacy) legacy_digest += legacy_record_digest(member_id, record);
     std::string why;
     decoded = MemberState{};
     if (!decode_member(record, decoded, &why)) {
@@ -203,7 +207,7 @@ Status MemberCache::restore_tally(
     return store_.corrupt(stream + " has " + std::to_string(found.timers) + " timers but " +
                           source + " says " + std::to_string(expected.timers));
   }
-  if (found.member_digest != expected.member_digest) {
+  if ((legacy ? legacy_digest : found.member_digest) != expected.member_digest) {
     return store_.corrupt(stream + ": its member records differ from those " + source +
                           " counted (digest mismatch)");
   }

@@ -27,6 +27,10 @@ struct StoreTally {
   std::uint64_t members = 0;
   std::uint64_t timers = 0;
   std::uint64_t member_digest = 0;
+  // Read from a checkpoint of format 2 (segmentd before record digests were XXH3):
+  // member_digest sums legacy_record_digest(). The restore checks the store with that,
+  // and its next checkpoint sums record_digest().
+  bool legacy_digest = false;
   bool operator==(const StoreTally&) const = default;
 };
 
@@ -61,8 +65,11 @@ void encode_checkpoint(std::string& out, const StreamCheckpoint& checkpoint);
 // Empty when `checkpoint` is one the engine could have written, else what is wrong.
 std::string check_checkpoint(const StreamCheckpoint& checkpoint);
 
-// A 64-bit digest of one member record (its id and encoded bytes), summed into
+// A 64-bit digest of one member record (its id and encoded bytes; XXH3), summed into
 // StoreTally::member_digest.
 std::uint64_t record_digest(std::string_view member_id, std::string_view encoded);
+// The digest checkpoints of format 2 summed (FNV-1a, a multiply per byte): kept to check
+// a state dir written by an older segmentd once, when it is restored.
+std::uint64_t legacy_record_digest(std::string_view member_id, std::string_view encoded);
 
 }  // namespace segmentd

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 
 #include "state/member_cache.h"
 #include "state/member_codec.h"
@@ -237,6 +238,62 @@ TEST_CASE("a restored stream is checked against its checkpoint's tally", "[state
   SECTION("other streams are not affected") {
     tamper([](StoreBatch& b) { (void)b.put_member(StreamId{6}, "erin", valid_member()); });
     CHECK(restore(dir.path.string()).is_ok());
+  }
+}
+
+// Rewrites stream 5's checkpoint as an older segmentd wrote it (format 2: the tally sums
+// legacy_record_digest()), plus `digest_error`.
+void write_legacy_checkpoint(const std::string& dir, std::uint64_t digest_error = 0) {
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir}, store).is_ok());
+  std::optional<StreamCheckpoint> checkpoint;
+  REQUIRE(store->read_checkpoint(StreamId{5}, checkpoint).is_ok());
+  REQUIRE((checkpoint && checkpoint->tally && !checkpoint->tally->legacy_digest));
+  std::uint64_t legacy = 0;
+  REQUIRE(store
+              ->scan_members(StreamId{5},
+                             [&](std::string_view id, std::string_view record) {
+                               legacy += legacy_record_digest(id, record);
+                               return Status::ok();
+                             })
+              .is_ok());
+  REQUIRE(legacy != checkpoint->tally->member_digest);
+  checkpoint->tally->member_digest = legacy + digest_error;
+  checkpoint->tally->legacy_digest = true;
+  StoreBatch batch(*store);
+  batch.put_checkpoint(StreamId{5}, *checkpoint);
+  REQUIRE(store->commit(batch).is_ok());
+}
+
+TEST_CASE("a state dir whose checkpoint sums the older digests is checked with them", "[state]") {
+  TempDir dir;
+  commit_two_members(dir.path.string());
+  SECTION("the same records: restored, and the next checkpoint sums the current digests") {
+    write_legacy_checkpoint(dir.path.string());
+    std::unique_ptr<StateStore> store;
+    REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+    {
+      MemberCache cache(*store, StreamId{5}, 1 << 20);
+      TimerIndex timers;
+      REQUIRE(cache.load_timers(timers).is_ok());
+      CHECK(timers.size() == 1);
+      cache.load("carol") = valid_member();
+      cache.mark_changed();
+      REQUIRE(cache.commit(StreamCheckpoint{}).is_ok());
+    }
+    std::optional<StreamCheckpoint> checkpoint;
+    REQUIRE(store->read_checkpoint(StreamId{5}, checkpoint).is_ok());
+    REQUIRE((checkpoint && checkpoint->tally));
+    CHECK_FALSE(checkpoint->tally->legacy_digest);
+    CHECK(checkpoint->tally->members == 3);
+    store.reset();
+    CHECK(restore(dir.path.string()).is_ok());
+  }
+  SECTION("records that are not the ones it counted: a digest mismatch") {
+    write_legacy_checkpoint(dir.path.string(), 1);
+    const Status s = restore(dir.path.string());
+    REQUIRE_FALSE(s.is_ok());
+    CHECK_THAT(s.message(), Contains("digest mismatch"));
   }
 }
 

@@ -115,11 +115,15 @@ TEST_CASE("checkpoints survive encoding exactly", "[state]") {
   c.processor.stats.family(FamilyId::lifecycle).members[4] = 12;
   c.source_position = std::string("\0\1pos", 5);
   c.tally = StoreTally{3, 2, 0xfedcba9876543210};
-  std::string bytes;
-  encode_checkpoint(bytes, c);
-  StreamCheckpoint decoded;
-  REQUIRE(decode_checkpoint(bytes, decoded));
-  CHECK(decoded == c);
+  for (bool legacy_digest : {false, true}) {  // format 3, and format 2 (older segmentd)
+    c.tally->legacy_digest = legacy_digest;
+    std::string bytes;
+    encode_checkpoint(bytes, c);
+    CHECK(bytes[0] == (legacy_digest ? 2 : 3));
+    StreamCheckpoint decoded;
+    REQUIRE(decode_checkpoint(bytes, decoded));
+    CHECK(decoded == c);
+  }
 }
 
 TEST_CASE("commits are atomic and readable after reopening", "[state]") {

@@ -1,4 +1,6 @@
-// The member codec: encoding and decoding (with validation) of a typical member record.
+// The member codec: encoding and decoding (with validation) of a typical member record,
+// and its digest (every commit and every read from the store digests the record), beside
+// the older digest that state dirs from before checkpoint format 3 are checked with.
 #include <benchmark/benchmark.h>
 
 #include "bench/micro/bench_data.h"
@@ -31,6 +33,17 @@ void BM_DecodeMember(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
 }
 BENCHMARK(BM_DecodeMember)->Arg(3)->Arg(32);
+
+// Arg: the dedupe ring's event ids (3: a new member, 32: a full default ring).
+template <std::uint64_t (*Digest)(std::string_view, std::string_view)>
+void BM_Digest(benchmark::State& state) {
+  std::string bytes;
+  encode_member(bytes, typical_member(static_cast<std::uint32_t>(state.range(0))));
+  for (auto _ : state) benchmark::DoNotOptimize(Digest("m0000123456", bytes));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
+}
+BENCHMARK(BM_Digest<record_digest>)->Name("BM_RecordDigest")->Arg(3)->Arg(32);
+BENCHMARK(BM_Digest<legacy_record_digest>)->Name("BM_LegacyRecordDigest")->Arg(3)->Arg(32);
 
 }  // namespace
 }  // namespace segmentd::bench
