@@ -209,6 +209,8 @@ class MemberCache final : public MemberTable {
   RecencyList decoded_, encoded_;
   Map entries_;
   std::vector<Map::Node*> changed_;  // since the last stage
+  // stage()'s sort of changed_: (the id's first 8 bytes as id_prefix() gives them, node).
+  std::vector<std::pair<std::uint64_t, Map::Node*>> sort_keys_;
   // The commit under way: its members, with the digest of the record staged and whether
   // it holds a timer.
   std::vector<Map::Node*> staged_members_;

@@ -1,8 +1,14 @@
 #include "state/state_store.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "engine/changelog_sink.h"
+#include "state/changelog_record.h"
 #include "state/member_cache.h"
 #include "state/member_codec.h"
 #include "tests/support/temp_dir.h"
@@ -337,6 +343,48 @@ TEST_CASE("the cache says when the changed members would fill the commit's write
   encode_member(record, known);
   REQUIRE(record.size() < 256);
   CHECK(change_until_full("b") == (kBatchBytes + record.size() - 1) / record.size());
+}
+
+// Records the member keys a commit sends to the changelog, in order.
+class KeyRecorder final : public ChangelogSink {
+ public:
+  void changelog_put(std::int32_t, std::string_view key, std::optional<std::string_view>) override {
+    keys.emplace_back(key);
+  }
+  void changelog_checkpoint(std::int32_t, std::string_view, std::string_view) override {}
+  std::optional<std::int64_t> changelog_checkpoint_offset(std::int32_t) const override {
+    return std::nullopt;
+  }
+  std::vector<std::string> keys;
+};
+
+TEST_CASE("a commit stages its members in the byte order of their ids", "[state]") {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  KeyRecorder changelog;
+  MemberCache cache(*store, StreamId{0}, 1 << 20, &changelog);
+  // Ids that share their first 8 bytes, are shorter than 8, hold a NUL or bytes over 0x7f
+  // (which sort after ASCII as unsigned bytes).
+  const std::vector<std::string> ids = {"member-00000002",
+                                        "member-00000001",
+                                        "member-0",
+                                        "member-",
+                                        "m",
+                                        "m\xc3\xa9",
+                                        std::string("m\0x", 3),
+                                        std::string("m\0", 2),
+                                        "zz",
+                                        "member-00000001a"};
+  for (const std::string& id : ids) {
+    cache.load(id) = sample_member();
+    cache.mark_changed();
+  }
+  REQUIRE(cache.commit(StreamCheckpoint{}).is_ok());
+  std::vector<std::string> expected;
+  for (const std::string& id : ids) expected.push_back(changelog_member_key(id));
+  std::sort(expected.begin(), expected.end());
+  CHECK(changelog.keys == expected);
 }
 
 }  // namespace
