@@ -82,16 +82,13 @@ class Broker:
         return False
 
     def alive(self):
-        """Whether the broker process this Broker started still runs (True for an external
-        broker, which it cannot see)."""
+        """Whether the broker this Broker started still runs, as `kafka-broker.sh status`
+        tells (its pid alive and running this dir's config: not a zombie, not a recycled
+        pid); True for an external broker, which it cannot see."""
         if not self.dir:
             return True
-        try:
-            pid = int((Path(self.dir) / "broker.pid").read_text())
-            # A killed broker whose parent has gone may stay a zombie (no command line).
-            return b"kafka.Kafka" in Path(f"/proc/{pid}/cmdline").read_bytes()
-        except (OSError, ValueError):
-            return False
+        return subprocess.run([str(BROKER_SCRIPT), "status", self.dir],
+                              capture_output=True).returncode == 0
 
     def report(self):
         """Why a test's broker may have failed it: whether it still runs, the disk space

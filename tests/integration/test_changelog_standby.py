@@ -105,7 +105,8 @@ def takeover(broker, tmp, lines, replicas, guarantee="at_least_once"):
                    m.total("segmentd_standby_lag_records") == 0 and
                    m.total("segmentd_standby_records_total") > 0 for m in ms)
 
-    ms = wait_for(broker, [a, b], lambda ms: caught_up(ms) and (replicas == 0 or standbys_warm(ms)),
+    ms = wait_for(broker, [a, b],
+                  lambda ms: caught_up(ms) and (replicas == 0 or standbys_warm(ms)),
                   150, "both instances to catch up (and their standbys)")
     moved = owned_partitions(ms[1])
     assert len(moved) == 1, f"b owns {moved}"
@@ -115,7 +116,8 @@ def takeover(broker, tmp, lines, replicas, guarantee="at_least_once"):
     log_size = a.log_path.stat().st_size
     b.kill()
     placed += produce_lines(bootstrap, topic, lines[first:], key_fn=member_key)
-    ms = wait_for(broker, [a], lambda ms: ms[0].total("segmentd_partitions_assigned") == PARTITIONS and
+    ms = wait_for(broker, [a],
+                  lambda ms: ms[0].total("segmentd_partitions_assigned") == PARTITIONS and
                   ms[0].total("segmentd_consumer_lag") == 0 and
                   group_caught_up(bootstrap, group, topic, PARTITIONS),
                   90, "the survivor to take over and catch up")
