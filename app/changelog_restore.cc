@@ -21,7 +21,6 @@ constexpr std::size_t kBatchBytes = 32u << 20;
 // written, and sorted inserts are the store's cheapest.
 constexpr std::size_t kCombineBytes = 256u << 20;
 constexpr std::uint64_t kProgressEvery = 16384;
-constexpr auto kReadStall = std::chrono::seconds(60);
 
 // A member record read, not yet written: validated when written (a record a later one
 // of the same member replaces is never decoded).
@@ -52,8 +51,7 @@ class Restorer {
     on_top_of_local_ = on_top_of_local;
     out_.behind = to - from;
     Status s = reader_.read(
-        partition_, from, to, [this](const ChangelogEntry& entry) { return apply(entry); },
-        kReadStall, stop_);
+        partition_, from, to, [this](const ChangelogEntry& entry) { return apply(entry); }, stop_);
     if (!s.is_ok()) return s;
     if (progress_) progress_(unreported_records_, unreported_bytes_);
     for (PendingMember& m : pending_) out_.unfinished.push_back(std::move(m.id));

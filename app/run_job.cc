@@ -680,8 +680,9 @@ Status Service::open_changelog() {
   Status s = ensure_changelog_topic(producer_properties(config_.kafka_properties), changelog_topic_,
                                     *partitions, this, !embedded_cluster_);
   if (!s.is_ok()) return s;
-  s = ChangelogReader::open(consumer_properties(config_.kafka_properties, config_.application_id),
-                            changelog_topic_, changelog_reader_, this);
+  s = ChangelogReader::open(
+      consumer_properties(config_.kafka_properties, config_.application_id), changelog_topic_,
+      std::chrono::milliseconds(config_.state.restore_timeout.ms), changelog_reader_, this);
   if (!s.is_ok() || config_.processing.standby_replicas == 0) return s;
   return open_standby();
 }
@@ -690,9 +691,9 @@ Status Service::open_changelog() {
 // partitions from the group's description (standby_choice.h).
 Status Service::open_standby() {
   std::unique_ptr<ChangelogReader> reader;
-  Status s =
-      ChangelogReader::open(consumer_properties(config_.kafka_properties, config_.application_id),
-                            changelog_topic_, reader, this);
+  Status s = ChangelogReader::open(
+      consumer_properties(config_.kafka_properties, config_.application_id), changelog_topic_,
+      std::chrono::milliseconds(config_.state.restore_timeout.ms), reader, this);
   if (!s.is_ok()) return s;
   std::unique_ptr<ConsumerGroupDescriber> group;
   s = ConsumerGroupDescriber::open(producer_properties(config_.kafka_properties),

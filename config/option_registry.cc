@@ -80,7 +80,7 @@ static_assert(static_cast<int>(DeliveryGuarantee::exactly_once) == 1);  // kGuar
 
 // One row per option: key, kind, default, min, max, choices, binding, doc.
 // clang-format off
-const std::array<OptionSpec, 45> kOptions = {{
+const std::array<OptionSpec, 46> kOptions = {{
     {"application.id", K::identifier, "segmentd", 1, 200, {},
      bind<&C::application_id>(),
      "Consumer group id, prefix of internal topics (the state changelog <id>-state-changelog), CloudEvents source"},
@@ -216,6 +216,11 @@ const std::array<OptionSpec, 45> kOptions = {{
      "<application.id>-state-changelog and restore moved partitions from it; false: no "
      "changelog topic, a partition without local state starts at the input's earliest "
      "retained offset (README, Scale-out)"},
+    {"state.restore_timeout", K::duration, "60s", 1000, kMaxDuration, {},
+     bind<&C::state, &StateOptions::restore_timeout>(),
+     "`segmentd run`: how long a restore from the state changelog (or a standby replica) "
+     "waits for the broker: the partition's offsets unanswered, or no record while records "
+     "remain, for this long fails the restore (the service exits 1; a standby retries)"},
     {"http.listen", K::host_port, "127.0.0.1:9464", 0, 0, {},
      bind<&C::http>(), "Address of the metrics, health and admin HTTP endpoint"},
     {"http.auth_token_file", K::text, "", 0, 4096, {},

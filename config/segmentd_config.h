@@ -59,6 +59,7 @@ struct StateOptions {
   bool dir_explicitly_set = false;  // state.dir came from the file, environment or --set
   std::uint64_t cache_bytes{};      // state.cache_size
   bool changelog = true;            // state.changelog
+  DurationMs restore_timeout{};     // state.restore_timeout
 };
 
 struct HttpOptions {

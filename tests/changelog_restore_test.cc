@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -106,6 +107,42 @@ TEST_CASE("kafka: changelog restore: a stop keeps what was read up to the last c
   CHECK(rest.behind == static_cast<std::int64_t>(large.size()));
   CHECK(rest.records == large.size());
   CHECK(member_count(*store) == 20002);
+}
+
+TEST_CASE(
+    "kafka: changelog restore: without a broker, a read gives up after state.restore_timeout") {
+  Cluster kafka;
+  kafka.produce(commit_records({"alice"}));
+  const auto timeout = std::chrono::milliseconds(1000);
+  auto reader = kafka.reader(timeout);
+  kafka.cluster->set_brokers_up(false);
+  const std::string where = std::string(kTopic) + " partition 0";
+
+  SECTION("asking for the partition's offsets") {
+    const auto start = std::chrono::steady_clock::now();
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    const Status s = reader->watermarks(0, low, high);
+    const auto took = std::chrono::steady_clock::now() - start;
+    REQUIRE_FALSE(s.is_ok());
+    CHECK_THAT(s.message(), Catch::Contains("reading the offsets of " + where));
+    CHECK(took >= timeout);
+    CHECK(took < timeout + std::chrono::seconds(10));  // plus one request at most
+  }
+  SECTION("reading its records") {
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t seen = 0;
+    const Status s = reader->read(0, 0, 3, [&](const ChangelogEntry&) {
+      ++seen;
+      return Status::ok();
+    });
+    const auto took = std::chrono::steady_clock::now() - start;
+    REQUIRE_FALSE(s.is_ok());
+    CHECK(seen == 0);
+    CHECK_THAT(s.message(), Catch::Contains("reading " + where));
+    CHECK(took >= timeout);
+    CHECK(took < timeout + std::chrono::seconds(10));
+  }
 }
 
 TEST_CASE(

@@ -11,7 +11,6 @@ namespace segmentd {
 
 namespace {
 
-constexpr auto kWatermarkTimeout = std::chrono::seconds(30);
 constexpr auto kRequestTimeout = std::chrono::milliseconds(5000);
 constexpr auto kPollSlice = std::chrono::milliseconds(100);
 
@@ -54,6 +53,7 @@ RdKafka::ErrorCode list_offset(RdKafka::KafkaConsumer& consumer, const std::stri
 struct ChangelogReader::Impl {
   std::unique_ptr<LogRelay> relay;  // declared first: outlives the consumer
   std::string topic;
+  std::chrono::milliseconds timeout{};
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
 };
 
@@ -64,9 +64,11 @@ ChangelogReader::~ChangelogReader() {
 }
 
 Status ChangelogReader::open(const KafkaProperties& properties, const std::string& topic,
+                             std::chrono::milliseconds timeout,
                              std::unique_ptr<ChangelogReader>& reader, KafkaClientEvents* events) {
   auto impl = std::make_unique<Impl>();
   impl->topic = topic;
+  impl->timeout = timeout;
   std::unique_ptr<RdKafka::Conf> conf;
   Status s = make_kafka_conf(restore_properties(properties, topic), conf);
   if (!s.is_ok()) return s;
@@ -84,10 +86,10 @@ Status ChangelogReader::open(const KafkaProperties& properties, const std::strin
 
 const std::string& ChangelogReader::topic() const { return impl_->topic; }
 
-// Retried until kWatermarkTimeout: a topic just created has no leaders for a moment, and
-// a broker may be restarting.
+// Retried for the timeout: a topic just created has no leaders for a moment, and a broker
+// may be restarting.
 Status ChangelogReader::watermarks(std::int32_t partition, std::int64_t& low, std::int64_t& high) {
-  const auto deadline = std::chrono::steady_clock::now() + kWatermarkTimeout;
+  const auto deadline = std::chrono::steady_clock::now() + impl_->timeout;
   RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
   do {
     err = list_offset(*impl_->consumer, impl_->topic, partition, RdKafka::Topic::OFFSET_BEGINNING,
@@ -106,8 +108,9 @@ Status ChangelogReader::watermarks(std::int32_t partition, std::int64_t& low, st
 
 Status ChangelogReader::read(std::int32_t partition, std::int64_t from, std::int64_t to,
                              const std::function<Status(const ChangelogEntry&)>& visit,
-                             std::chrono::milliseconds stall, const std::atomic<bool>* stop) {
+                             const std::atomic<bool>* stop) {
   if (from >= to) return Status::ok();
+  const std::chrono::milliseconds stall = impl_->timeout;
   const std::string where = impl_->topic + " partition " + std::to_string(partition);
   std::vector<RdKafka::TopicPartition*> assignment = {
       RdKafka::TopicPartition::create(impl_->topic, partition, from)};
@@ -149,7 +152,7 @@ Status ChangelogReader::read(std::int32_t partition, std::int64_t from, std::int
       case RdKafka::ERR__TIMED_OUT:
         if (std::chrono::steady_clock::now() - last_progress > stall) {
           result = Status::error(ErrorKind::retry, "reading " + where + ": no record for " +
-                                                       std::to_string(stall.count() / 1000) + " s");
+                                                       std::to_string(stall.count()) + " ms");
         }
         break;
       default:  // transient (a broker away) unless fatal; the stall limit applies

@@ -4,8 +4,8 @@
 //
 // read() serves the records of [from, to) in offset order (compaction leaves gaps) and
 // returns at `to`, at the partition's end or, with `stop`, once *stop is true (checked
-// between records), whichever comes first; no progress for `stall` is a retry error
-// naming topic and partition.
+// between records), whichever comes first; no record for the reader's timeout (while
+// records remain) is an error naming topic and partition.
 // Not thread-safe: one thread.
 #pragma once
 
@@ -33,21 +33,22 @@ struct ChangelogEntry {
 class ChangelogReader {
  public:
   // `properties`: consumer properties (kafka_properties.h); group settings are dropped.
-  // `events`, when given, receives the client's log lines (client "changelog") and must
-  // outlive the reader.
+  // `timeout` (state.restore_timeout): how long watermarks() retries and read() waits
+  // for a record. `events`, when given, receives the client's log lines (client
+  // "changelog") and must outlive the reader.
   static Status open(const KafkaProperties& properties, const std::string& topic,
-                     std::unique_ptr<ChangelogReader>& reader, KafkaClientEvents* events = nullptr);
+                     std::chrono::milliseconds timeout, std::unique_ptr<ChangelogReader>& reader,
+                     KafkaClientEvents* events = nullptr);
   ~ChangelogReader();
   ChangelogReader(const ChangelogReader&) = delete;
   ChangelogReader& operator=(const ChangelogReader&) = delete;
 
   const std::string& topic() const;
-  // The partition's first and next offsets, asked of the broker; retried for 30 s (a
-  // broker restarting), then a retry error naming topic and partition.
+  // The partition's first and next offsets, asked of the broker; retried for the timeout
+  // (a broker restarting), then a retry error naming topic and partition.
   Status watermarks(std::int32_t partition, std::int64_t& low, std::int64_t& high);
   Status read(std::int32_t partition, std::int64_t from, std::int64_t to,
               const std::function<Status(const ChangelogEntry&)>& visit,
-              std::chrono::milliseconds stall = std::chrono::seconds(60),
               const std::atomic<bool>* stop = nullptr);
 
  private:

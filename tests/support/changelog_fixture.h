@@ -5,6 +5,7 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,10 +99,12 @@ struct Cluster {
     }
     REQUIRE(producer->flush().is_ok());
   }
-  std::unique_ptr<ChangelogReader> reader() {
+  // `timeout`: state.restore_timeout's default.
+  std::unique_ptr<ChangelogReader> reader(
+      std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
     std::unique_ptr<ChangelogReader> r;
     REQUIRE(ChangelogReader::open(consumer_properties({{"bootstrap.servers", bootstrap()}}, "app"),
-                                  kTopic, r)
+                                  kTopic, timeout, r)
                 .is_ok());
     return r;
   }
