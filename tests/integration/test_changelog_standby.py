@@ -5,11 +5,13 @@ partition by tailing the state changelog. One is killed with SIGKILL while input
 coming; when its session times out, the survivor (which never owned that partition)
 takes it over, and must have it ready (restored from its warm copy and the last commits)
 within 2 s of the assignment (the `partition_ready` log line). The output still equals
-the per-partition replay of the whole input. The same takeover without standbys (a full restore from the
-changelog) is measured for comparison, not asserted. Prints both figures. Last, exactly
-once with a standby on a smaller stream: a read_committed consumer sees every
-transition of the replay once."""
+the per-partition replay of the whole input. With SEGMENTD_COMPARE_COLD=1 in the
+environment, the same takeover without standbys (a full restore from the changelog) is
+measured for comparison, not asserted (a third of the test's time, so not in every run).
+Prints the figures. Last, exactly once with a standby on a smaller stream: a
+read_committed consumer sees every transition of the replay once."""
 import json
+import os
 import sys
 import tempfile
 import time
@@ -151,8 +153,10 @@ def main():
         expected, _ = expected_transitions(lines, warm.placed, tmp / "replay", SETTINGS)
         out = consume_all(bootstrap, warm.output, timeout=180)
         check_at_least_once(expected, out)
-        cold = takeover(broker, tmp, lines, 0)
-        assert cold.standby == "none", cold.standby
+        cold = None
+        if os.environ.get("SEGMENTD_COMPARE_COLD") == "1":
+            cold = takeover(broker, tmp, lines, 0)
+            assert cold.standby == "none", cold.standby
 
         # Exactly once, on a smaller stream: the standby reads only committed transactions
         # and the takeover waits for the killed instance's open transaction to be aborted
@@ -168,12 +172,14 @@ def main():
                                            for r in committed).items() if n > 1]
         assert not twice, f"{len(twice)} transitions seen more than once, e.g. {twice[:3]}"
 
+        compared = "" if cold is None else \
+            (f", {cold.seconds:.3f} s with standby_replicas=0 ({cold.records} read); CPU "
+             f"seconds of both instances up to the kill: {warm.cpu:.2f} with standbys, "
+             f"{cold.cpu:.2f} without")
         print(f"ok: {members} members on {PARTITIONS} partitions; takeover of the killed "
               f"instance's partition ready {warm.seconds:.3f} s after the assignment with "
-              f"standby_replicas=1 ({warm.records} changelog records read by its restore), "
-              f"{cold.seconds:.3f} s with standby_replicas=0 ({cold.records} read); CPU "
-              f"seconds of both instances up to the kill: {warm.cpu:.2f} with standbys, "
-              f"{cold.cpu:.2f} without; {len(expected)} transitions as the replay, "
+              f"standby_replicas=1 ({warm.records} changelog records read by its restore)"
+              f"{compared}; {len(expected)} transitions as the replay, "
               f"{len(out) - len(expected)} exact re-emissions; exactly once with a standby: "
               f"ready {once.seconds:.3f} s after the assignment ({once.records} records "
               f"read), {len(committed)} transitions each committed once")
