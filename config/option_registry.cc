@@ -216,7 +216,7 @@ const std::array<OptionSpec, 46> kOptions = {{
      "<application.id>-state-changelog and restore moved partitions from it; false: no "
      "changelog topic, a partition without local state starts at the input's earliest "
      "retained offset (README, Scale-out)"},
-    {"state.restore_timeout", K::duration, "60s", 1000, kMaxDuration, {},
+    {"state.restore_timeout", K::duration, "1m", 1000, kMaxDuration, {},
      bind<&C::state, &StateOptions::restore_timeout>(),
      "`segmentd run`: how long a restore from the state changelog (or a standby replica) "
      "waits for the broker: the partition's offsets unanswered, or no record while records "
