@@ -9,7 +9,7 @@ with SIGKILL, and the instance let go again (SIGCONT). The changelog cannot be r
 more: after state.restore_timeout (set to 10 s here; asking for the offsets, or without a
 record while reading) the service logs service_failed naming the changelog topic and
 partition, and exits 1: not a crash, not a hang (librdkafka 2.0's query_watermark_offsets
-waited forever here), and not before the limit."""
+waited forever here), and neither before the limit nor long after it."""
 import os
 import signal
 import sys
@@ -27,6 +27,10 @@ CHANGELOG = f"{GROUP}-state-changelog"
 RECORDS = 200_000
 VALUE_BYTES = 2048
 RESTORE_TIMEOUT_S = 10
+# The service's wait starts when it asks (just before the broker is killed) and ends
+# after the request in flight (up to 5 s): the exit comes within these bounds of the kill.
+EARLIEST_S = RESTORE_TIMEOUT_S - 2
+LATEST_S = RESTORE_TIMEOUT_S + 15
 SETTINGS = ["time.idle_delay=36500d", "kafka.session.timeout.ms=6000",
             f"state.restore_timeout={RESTORE_TIMEOUT_S}s"]
 
@@ -82,12 +86,12 @@ def main():
     with tempfile.TemporaryDirectory(prefix="segmentd-it-") as tmp:
         tmp = Path(tmp)
         took, detail = broker_gone_during_restore(tmp, after_first_records=False)
-        assert took >= RESTORE_TIMEOUT_S - 2, \
-            f"gave up {took:.0f} s after the broker went, before the limit"
+        assert EARLIEST_S <= took <= LATEST_S, \
+            f"gave up {took:.0f} s after the broker went, not at state.restore_timeout"
         print(f"gone as the restore began: exit 1 after {took:.0f} s: {detail}")
         took, detail = broker_gone_during_restore(tmp, after_first_records=True)
-        assert took >= RESTORE_TIMEOUT_S - 2, \
-            f"gave up {took:.0f} s after the broker went, before the limit"
+        assert EARLIEST_S <= took <= LATEST_S, \
+            f"gave up {took:.0f} s after the broker went, not at state.restore_timeout"
         assert detail.startswith(f"reading {CHANGELOG} partition 0"), detail
         print(f"gone while reading: exit 1 after {took:.0f} s: {detail}")
         print("ok")
