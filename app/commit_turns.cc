@@ -17,6 +17,7 @@ Status advance(std::int32_t partition, PartitionStream& stream, DeliveryProgress
 // Waits until the stream's commit in flight is written (or fails).
 Status await(std::int32_t partition, PartitionStream& stream, DeliveryProgress& deliveries,
              const CommitTurns::OnWritten& on_written) {
+  stream.finish_stage();
   Status s = advance(partition, stream, deliveries, on_written);
   while (s.is_ok() && stream.commit_in_flight()) {
     deliveries.await_deliveries(kAwaitStep);

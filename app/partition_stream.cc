@@ -134,11 +134,12 @@ Status PartitionStream::write(std::optional<std::int64_t> changelog_offset, bool
 }
 
 Status PartitionStream::begin_commit(const DeliveryProgress& deliveries) {
-  // The output of the work being committed (the member records stage_members() sends need
-  // not wait: they precede the checkpoint record in its changelog partition).
+  // The output of the work being committed (the member records staged need not wait: they
+  // precede the checkpoint record in its changelog partition).
   const std::uint64_t outputs = deliveries.records_produced();
-  Status s = stage_members();
+  Status s = members_.begin_stage(checkpoint_now(), kStageStep);
   if (!s.is_ok()) return s;
+  staged_position_ = position_;
   in_flight_ = InFlight{outputs, false, std::chrono::steady_clock::now()};
   return Status::ok();
 }
@@ -151,7 +152,12 @@ Status PartitionStream::advance_commit(const DeliveryProgress& deliveries,
     }
     return end_commit(writing_.get(), written);
   }
-  if (!in_flight_ || deliveries.records_delivered() < in_flight_->awaits) return Status::ok();
+  if (!in_flight_) return Status::ok();
+  if (!members_.stage_complete()) {
+    members_.stage_some(kStageStep);
+    if (!members_.stage_complete()) return Status::ok();
+  }
+  if (deliveries.records_delivered() < in_flight_->awaits) return Status::ok();
   Status s = deliveries.delivery_status();
   if (s.is_ok() && !in_flight_->checkpoint_sent) {
     // The output of the work staged is acknowledged: the checkpoint may follow it.
@@ -169,6 +175,10 @@ Status PartitionStream::advance_commit(const DeliveryProgress& deliveries,
   members_.prepare_write(encode_partition_position(staged_position_));
   writing_ = std::async(std::launch::async, [this] { return members_.write_prepared(true); });
   return Status::ok();
+}
+
+void PartitionStream::finish_stage() {
+  if (in_flight_) members_.stage_some(SIZE_MAX);
 }
 
 Status PartitionStream::end_commit(Status write_outcome, std::optional<WrittenCommit>& written) {

@@ -15,11 +15,14 @@
 // state is never ahead of the changelog nor of what Kafka committed; after a crash
 // between the two it is behind by one commit.
 //
-// At least once, a commit need not stop the processing (issue 10): begin_commit() stages
-// the batch at this point (the changed members' records go to the changelog at once) and
-// notes how many records the sink had produced: the output of the work being committed.
-// The processing goes on; advance_commit(), called as delivery reports come in, sends
-// the checkpoint record once that output is acknowledged, and once that record is
+// At least once, a commit need not stop the processing (issue 10): begin_commit() fixes
+// the commit point (the members changed until now, the stream's checkpoint) and notes how
+// many records the sink had produced: the output of the work being committed. The
+// processing goes on; advance_commit(), called on every turn of the processing loop,
+// stages kStageStep of the changed members at a time (their records go to the changelog;
+// MemberCache::begin_stage: a member changed again first is staged before that change,
+// so the batch holds the state at the commit point), sends the checkpoint record once
+// they are all staged and that output is acknowledged, and once that record is
 // acknowledged too writes the batch, with the record's offset, on a thread of its own
 // (the state store serialises commits; the stream waits for that write before it goes).
 // Written, the commit gives the next input offset it covers, for the group. So the order of a
@@ -65,6 +68,10 @@ namespace segmentd {
 
 class PartitionStream {
  public:
+  // Members a commit in flight stages per turn of the processing loop: the loop pauses
+  // for about this many member encodings (a few hundred microseconds) at a time.
+  static constexpr std::size_t kStageStep = 128;
+
   static Status restore(StateStore& store, std::int32_t partition, const EngineOptions& options,
                         std::size_t cache_bytes, TransitionSink& sink, ActionSink* actions,
                         ChangelogSink* changelog, std::unique_ptr<PartitionStream>& stream);
@@ -114,6 +121,10 @@ class PartitionStream {
   // its members for the next one); a delivery failure is returned, fatal, before anything
   // is sent or written past it.
   Status advance_commit(const DeliveryProgress& deliveries, std::optional<WrittenCommit>& written);
+  // Stages what the commit in flight has left to stage at once (before waiting for it).
+  void finish_stage();
+  // A commit in flight is still staging its members.
+  bool staging() const { return in_flight_.has_value() && !members_.stage_complete(); }
   void changelog_restored(const ChangelogRestore& restore);
 
   std::int32_t partition() const { return partition_; }

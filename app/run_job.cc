@@ -371,9 +371,11 @@ Status Service::consume(const std::atomic<bool>& stop) {
     if (in_turns || due) {
       const auto began = SteadyClock::now();
       commit_written_ = false;
+      const bool staging = std::ranges::any_of(
+          streams_, [](const auto& partition) { return partition.second->staging(); });
       Status s = commit_or_hold(now, in_turns, due);
       if (!s.is_ok()) return s;
-      if (due || commit_written_) observer_.commit_paused(SteadyClock::now() - began);
+      if (due || staging || commit_written_) observer_.commit_paused(SteadyClock::now() - began);
     }
     if (due) {
       last_commit = now;

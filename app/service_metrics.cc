@@ -92,10 +92,11 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
                         .add_histogram_family(
                             "segmentd_commit_pause_seconds",
                             "How long the processing loop stopped consuming for commit work: "
-                            "at least once, a partition's turn begun (its changed members "
-                            "encoded and sent to the changelog, after waiting for its previous "
-                            "commit if still in flight) or a written commit's bookkeeping and "
-                            "evictions; exactly once, each transaction with its state writes.",
+                            "at least once, a partition's turn begun (after waiting for its "
+                            "previous commit if still in flight), a step of a commit's staging "
+                            "(a few of its changed members encoded and sent to the changelog) "
+                            "or a written commit's bookkeeping and evictions; exactly once, "
+                            "each transaction with its state writes.",
                             {}, latency_bounds())
                         .with_labels({})),
       restore_records_(registry

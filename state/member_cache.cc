@@ -24,6 +24,12 @@ std::uint64_t id_prefix(std::string_view id) {
   return prefix;
 }
 
+// Orders (id_prefix(id), node) pairs by the nodes' ids, comparing the ids only where the
+// prefixes are equal.
+constexpr auto by_key = [](const auto& a, const auto& b) {
+  return a.first != b.first ? a.first < b.first : a.second->key < b.second->key;
+};
+
 // Heap bytes of a record.
 template <typename Record>
 std::size_t record_heap_bytes(const Record& record) {
@@ -84,6 +90,7 @@ MemberCache::MemberCache(StateStore& store, StreamId stream, std::size_t budget_
 MemberState& MemberCache::load(std::string_view member_id) {
   // The engine often loads the same member again (after firing timers, in the sweep).
   if (last_loaded_ != nullptr && last_loaded_->key == member_id) {
+    if (last_loaded_->value.staging) stage_early(*last_loaded_);
     return *last_loaded_->value.state;  // the most recent already
   }
   auto [it, inserted] = entries_.try_emplace(member_id);
@@ -102,6 +109,8 @@ MemberState& MemberCache::load(std::string_view member_id) {
     resident_bytes_ += entry.bytes;
   } else if (it->value.state == nullptr) {
     decode_entry(*it);
+  } else if (it->value.staging) {
+    stage_early(*it);
   }
   it->value.recency.unlink();
   decoded_.push_front(it->value);
@@ -248,6 +257,10 @@ Status MemberCache::stage(const StreamCheckpoint& checkpoint) {
 }
 
 Status MemberCache::stage_members(const StreamCheckpoint& checkpoint) {
+  return begin_stage(checkpoint, SIZE_MAX);
+}
+
+Status MemberCache::begin_stage(const StreamCheckpoint& checkpoint, std::size_t members) {
   if (!tally_) {
     Status s = restore_tally([](EpochMs, std::string_view) {});
     if (!s.is_ok()) return s;
@@ -266,45 +279,75 @@ Status MemberCache::stage_members(const StreamCheckpoint& checkpoint) {
       changelog_->changelog_put(partition, changelog_member_key(id), std::nullopt);
     }
   }
-  StoreTally tally = *tally_;
   // In key order: each memtable insert then lands next to the previous one. Sorted by
   // the ids' prefixes first, which most comparisons settle without reading two member
   // nodes (a cache miss each at a million members).
   sort_keys_.clear();
   for (Map::Node* node : changed_) sort_keys_.emplace_back(id_prefix(node->key), node);
-  std::sort(sort_keys_.begin(), sort_keys_.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first < b.first : a.second->key < b.second->key;
-  });
+  std::sort(sort_keys_.begin(), sort_keys_.end(), by_key);
   for (std::size_t i = 0; i < sort_keys_.size(); ++i) changed_[i] = sort_keys_[i].second;
-  digests_.clear();
-  staged_with_timer_.clear();
-  staged_records_.clear();
-  std::size_t record_bytes = 0;
-  for (Map::Node* changed : changed_) {
-    Entry& entry = changed->value;
-    const std::uint64_t digest = batch_.put_member(stream_, changed->key, *entry.state);
-    if (changelog_ != nullptr) {
-      changelog_->changelog_put(partition, changelog_member_key(changed->key),
-                                batch_.last_encoded());
-    }
-    const bool has_timer = entry.state->timer.has_value();
-    digests_.push_back(digest);
-    staged_with_timer_.push_back(has_timer);
-    staged_records_.emplace_back(batch_.last_encoded());
-    entry.changed = false;  // a change from now on is the next commit's
-    tally.member_digest += digest - (entry.has_record ? entry.persisted_digest : 0);
-    if (!entry.has_record) ++tally.members;
-    if (entry.had_timer && !has_timer) --tally.timers;
-    if (!entry.had_timer && has_timer) ++tally.timers;
-    record_bytes += staged_records_.back().view().size();
-  }
-  if (!changed_.empty())
-    mean_record_bytes_ = std::max<std::size_t>(1, record_bytes / changed_.size());
   staged_members_.swap(changed_);
+  const std::size_t count = staged_members_.size();
+  digests_.assign(count, 0);
+  staged_with_timer_.assign(count, false);
+  staged_records_.clear();
+  staged_records_.resize(count);
+  for (Map::Node* node : staged_members_) {
+    node->value.changed = false;  // a change from now on is the next commit's
+    node->value.staging = true;
+  }
+  next_to_stage_ = 0;
+  left_to_stage_ = count;
+  staged_record_bytes_ = 0;
+  staged_tally_ = *tally_;
   staged_ = checkpoint;
-  staged_->tally = tally;
-  if (changelog_ != nullptr) encode_checkpoint(staged_checkpoint_record_, *staged_);
+  if (count == 0) complete_stage();
+  stage_some(members);
   return Status::ok();
+}
+
+void MemberCache::stage_some(std::size_t members) {
+  for (std::size_t done = 0; done < members && next_to_stage_ < staged_members_.size();
+       ++next_to_stage_) {
+    if (!staged_members_[next_to_stage_]->value.staging) continue;  // staged early
+    stage_member(next_to_stage_);
+    ++done;
+  }
+}
+
+void MemberCache::stage_member(std::size_t index) {
+  Map::Node& node = *staged_members_[index];
+  Entry& entry = node.value;
+  const std::uint64_t digest = batch_.put_member(stream_, node.key, *entry.state);
+  if (changelog_ != nullptr) {
+    changelog_->changelog_put(static_cast<std::int32_t>(stream_.value),
+                              changelog_member_key(node.key), batch_.last_encoded());
+  }
+  const bool has_timer = entry.state->timer.has_value();
+  digests_[index] = digest;
+  staged_with_timer_[index] = has_timer;
+  staged_records_[index] = RecordBytes(batch_.last_encoded());
+  entry.staging = false;
+  staged_tally_.member_digest += digest - (entry.has_record ? entry.persisted_digest : 0);
+  if (!entry.has_record) ++staged_tally_.members;
+  if (entry.had_timer && !has_timer) --staged_tally_.timers;
+  if (!entry.had_timer && has_timer) ++staged_tally_.timers;
+  staged_record_bytes_ += staged_records_[index].view().size();
+  if (--left_to_stage_ == 0) complete_stage();
+}
+
+void MemberCache::stage_early(Map::Node& node) {
+  const std::pair<std::uint64_t, Map::Node*> key{id_prefix(node.key), &node};
+  const auto it = std::lower_bound(sort_keys_.begin(), sort_keys_.end(), key, by_key);
+  stage_member(static_cast<std::size_t>(it - sort_keys_.begin()));
+}
+
+void MemberCache::complete_stage() {
+  if (!staged_members_.empty()) {
+    mean_record_bytes_ = std::max<std::size_t>(1, staged_record_bytes_ / staged_members_.size());
+  }
+  staged_->tally = staged_tally_;
+  if (changelog_ != nullptr) encode_checkpoint(staged_checkpoint_record_, *staged_);
 }
 
 void MemberCache::send_staged_checkpoint() {
@@ -315,6 +358,7 @@ void MemberCache::send_staged_checkpoint() {
 
 void MemberCache::unstage() {
   for (Map::Node* node : staged_members_) {
+    node->value.staging = false;
     if (node->value.changed) continue;
     node->value.changed = true;
     changed_.push_back(node);
@@ -325,6 +369,7 @@ void MemberCache::unstage() {
   staged_checkpoint_record_.clear();
   staged_records_.clear();
   staged_.reset();
+  left_to_stage_ = 0;
   batch_.clear();
 }
 

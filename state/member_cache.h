@@ -41,7 +41,15 @@
 //
 // Processing may go on between stage and write (issue 10): the batch holds the members as
 // they were when staged, members changed after that are written by the next commit, and
-// eviction (after a write) keeps every member changed since the last write. A failed
+// eviction (after a write) keeps every member changed since the last write.
+//
+// The stage itself may be spread over the processing (issue 10: the loop then pauses for a
+// few members at a time, not for all a commit changed): begin_stage() fixes the commit
+// point (the members changed until now, the checkpoint) and stage_some() encodes them a
+// few at a time (their records to the changelog as they go), until stage_complete(). A
+// member of the commit not encoded yet when load() gives it out is encoded first, so
+// every record staged is the member's state at the commit point. stage_members() is
+// begin_stage() with the whole stage at once. A failed
 // write (or a second stage before the write) puts the staged members back among the
 // changed ones. The write itself may run on another thread: prepare_write(), then
 // write_prepared() there, then finish_write() with its outcome.
@@ -107,6 +115,13 @@ class MemberCache final : public MemberTable {
   // write_staged(), or stage() again after a failure the caller does not stop for.
   Status stage(const StreamCheckpoint& checkpoint);
   Status stage_members(const StreamCheckpoint& checkpoint);
+  // stage_members() spread over the processing (see above): begin_stage() stages at most
+  // `members` of them, each stage_some() call at most that many more. Then, when
+  // stage_complete(), the checkpoint record may be sent and the batch written.
+  Status begin_stage(const StreamCheckpoint& checkpoint, std::size_t members);
+  void stage_some(std::size_t members);
+  bool stage_complete() const { return staged_.has_value() && left_to_stage_ == 0; }
+  // REQUIRES: stage_complete().
   void send_staged_checkpoint();
   // `sync` false: the WAL is synced by a later commit (StateStore::commit).
   Status write_staged(const std::string& source_position, bool sync = true);
@@ -178,6 +193,7 @@ class MemberCache final : public MemberTable {
     bool has_record = false;             // the store holds a record of this member
     bool had_timer = false;              // ... with a timer
     bool changed = false;
+    bool staging = false;  // in the commit being staged, not encoded for it yet
   };
   static_assert(sizeof(Entry) <= 64, "every resident member holds one: keep it to a cache line");
   using Map = FlatIdMap<Entry>;
@@ -192,6 +208,12 @@ class MemberCache final : public MemberTable {
   void evict_over_budget();
   // Puts the staged members back among the changed ones and drops the staged batch.
   void unstage();
+  // Encodes the staged member at `index` of staged_members_ into the stage.
+  void stage_member(std::size_t index);
+  // Stages the member of `node` now (it is about to be given out to be changed).
+  void stage_early(Map::Node& node);
+  // Every member staged: the tally and the checkpoint record.
+  void complete_stage();
   // Encodes the least recently used decoded members until the budget's target is met;
   // true when it is.
   bool encode_least_recent(std::size_t target);
@@ -209,11 +231,17 @@ class MemberCache final : public MemberTable {
   RecencyList decoded_, encoded_;
   Map entries_;
   std::vector<Map::Node*> changed_;  // since the last stage
-  // stage()'s sort of changed_: (the id's first 8 bytes as id_prefix() gives them, node).
+  // stage()'s sort of changed_: (the id's first 8 bytes as id_prefix() gives them, node);
+  // kept while staging, to find a member's place in staged_members_.
   std::vector<std::pair<std::uint64_t, Map::Node*>> sort_keys_;
-  // The commit under way: its members, with the digest of the record staged and whether
-  // it holds a timer.
+  // The commit under way: its members (in key order), with the digest of the record staged
+  // and whether it holds a timer; the next one stage_some() looks at, and how many are
+  // not encoded yet.
   std::vector<Map::Node*> staged_members_;
+  std::size_t next_to_stage_ = 0;
+  std::size_t left_to_stage_ = 0;
+  std::size_t staged_record_bytes_ = 0;
+  StoreTally staged_tally_;
   std::vector<std::uint64_t> digests_;
   std::vector<bool> staged_with_timer_;
   std::string staged_checkpoint_record_;     // for the changelog

@@ -176,6 +176,69 @@ TEST_CASE("a commit in flight waits for the output, then for its checkpoint reco
   CHECK(restored->resume_offset() == 6);
 }
 
+TEST_CASE("a commit staged over several turns writes each member as it was at its commit point",
+          "[state]") {
+  Store store;
+  FakeOutput out;
+  auto stream = store.restore(out);
+  constexpr int kMembers = 3 * static_cast<int>(PartitionStream::kStageStep) + 5;
+  apply(*stream, 0, kMembers);
+  REQUIRE(stream->begin_commit(out).is_ok());
+  CHECK(out.changelog.size() == PartitionStream::kStageStep);  // one step at the commit point
+  CHECK(stream->staging());
+  // A second purchase of members not staged yet (the last one loaded, then another), and
+  // of one staged already (ids sort as text: m-0, m-1, m-10, m-100, ...; m-99 comes last).
+  auto second_purchase = [&](int i, std::int64_t offset) {
+    const std::string id = "e2-" + std::to_string(i), member = "m-" + std::to_string(i);
+    stream->apply({id, member, EpochMs{kJan1 + (kMembers + 1) * kDay}, EventType::purchase,
+                   Money{1000}, {}, {}},
+                  offset);
+  };
+  second_purchase(kMembers - 1, kMembers);
+  second_purchase(99, kMembers + 1);
+  second_purchase(0, kMembers + 2);
+  out.deliver_all();
+  std::optional<PartitionStream::WrittenCommit> written;
+  REQUIRE(stream->advance_commit(out, written).is_ok());
+  CHECK(out.checkpoints_sent() == 0);  // still staging: the checkpoint record waits
+  while (stream->commit_in_flight()) {  // acknowledging every record as it goes
+    out.deliver_all();
+    REQUIRE(stream->advance_commit(out, written).is_ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  REQUIRE(written);
+  CHECK(written->next_offset == kMembers);
+  CHECK(out.checkpoints_sent() == 1);
+  // Every member once, then the checkpoint record.
+  REQUIRE(out.changelog.size() == static_cast<std::size_t>(kMembers) + 1);
+  CHECK(out.changelog.back() == "checkpoint");
+  auto purchases_in_store = [&](int i) {
+    MemberState state;
+    bool found = false;
+    REQUIRE(store.store->read_member(StreamId{1}, "m-" + std::to_string(i), state, found).is_ok());
+    return found ? state.figures.purchases : 0u;
+  };
+  CHECK(purchases_in_store(kMembers - 1) == 1);  // the state at the commit point
+  CHECK(purchases_in_store(99) == 1);
+  CHECK(purchases_in_store(0) == 1);
+  CHECK(purchases_in_store(kMembers - 2) == 1);
+
+  REQUIRE(stream->begin_commit(out).is_ok());  // the second purchases are the next commit's
+  out.deliver_all();
+  REQUIRE(stream->advance_commit(out, written).is_ok());
+  out.deliver_all();
+  written = until_written(*stream, out);
+  REQUIRE(written);
+  CHECK(written->next_offset == kMembers + 3);
+  CHECK(purchases_in_store(kMembers - 1) == 2);
+  CHECK(purchases_in_store(99) == 2);
+  CHECK(purchases_in_store(0) == 2);
+  // The checkpoints' tallies match the store.
+  FakeOutput again;
+  auto restored = store.restore(again);
+  CHECK(restored->resume_offset() == kMembers + 3);
+}
+
 TEST_CASE("a delivery failure stops a commit in flight before anything is written", "[state]") {
   Store store;
   FakeOutput out;
