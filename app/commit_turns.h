@@ -2,10 +2,10 @@
 // in partition order), each without stopping the processing (PartitionStream::
 // begin_commit). step() runs on every turn of the processing loop: it moves the commits
 // in flight on (a few of their members staged per turn, then their deliveries
-// acknowledged) and, when a turn is due, begins the next partition's commit. Back-pressure: a partition whose previous commit is still in
-// flight when its turn comes again waits for it first (delivery reports served, nothing
-// else processed). finish() waits for every commit in flight, before a commit of all
-// partitions at once (shutdown, revocation, disk-full retries).
+// acknowledged) and, when a turn is due, begins the next partition's commit. Back-pressure: a
+// partition whose previous commit is still in flight when its turn comes again waits for it first
+// (delivery reports served, nothing else processed). finish() waits for every commit in flight,
+// before a commit of all partitions at once (shutdown, revocation, disk-full retries).
 //
 // Not thread-safe: the engine thread.
 #pragma once

@@ -4,18 +4,23 @@ namespace segmentd {
 
 PartitionStream::PartitionStream(StateStore& store, std::int32_t partition, std::size_t cache_bytes,
                                  TransitionSink& sink, ActionSink* actions,
-                                 ChangelogSink* changelog)
+                                 ChangelogSink* changelog, StateWriter& writer)
     : partition_(partition),
       changelog_(changelog),
       members_(store, StreamId{static_cast<std::uint32_t>(partition)}, cache_bytes, changelog),
-      sink_(sink, actions) {}
+      sink_(sink, actions),
+      writer_(writer) {}
+
+PartitionStream::~PartitionStream() {
+  if (writing_.valid()) writing_.wait();
+}
 
 Status PartitionStream::restore(StateStore& store, std::int32_t partition,
                                 const EngineOptions& options, std::size_t cache_bytes,
                                 TransitionSink& sink, ActionSink* actions, ChangelogSink* changelog,
-                                std::unique_ptr<PartitionStream>& stream) {
+                                StateWriter& writer, std::unique_ptr<PartitionStream>& stream) {
   std::unique_ptr<PartitionStream> s(
-      new PartitionStream(store, partition, cache_bytes, sink, actions, changelog));
+      new PartitionStream(store, partition, cache_bytes, sink, actions, changelog, writer));
   std::optional<StreamCheckpoint> checkpoint;
   Status status =
       store.read_checkpoint(StreamId{static_cast<std::uint32_t>(partition)}, checkpoint);
@@ -173,7 +178,7 @@ Status PartitionStream::advance_commit(const DeliveryProgress& deliveries,
   staged_position_.changelog_offset =
       changelog_ != nullptr ? changelog_->changelog_checkpoint_offset(partition_).value_or(-1) : -1;
   members_.prepare_write(encode_partition_position(staged_position_));
-  writing_ = std::async(std::launch::async, [this] { return members_.write_prepared(true); });
+  writing_ = writer_.submit([this] { return members_.write_prepared(true); });
   return Status::ok();
 }
 

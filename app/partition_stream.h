@@ -23,7 +23,7 @@
 // MemberCache::begin_stage: a member changed again first is staged before that change,
 // so the batch holds the state at the commit point), sends the checkpoint record once
 // they are all staged and that output is acknowledged, and once that record is
-// acknowledged too writes the batch, with the record's offset, on a thread of its own
+// acknowledged too writes the batch, with the record's offset, on the writer's thread
 // (the state store serialises commits; the stream waits for that write before it goes).
 // Written, the commit gives the next input offset it covers, for the group. So the order of a
 // blocking commit is kept: output, then the changelog checkpoint (what a next owner resumes from),
@@ -57,6 +57,7 @@
 #include "app/group_offset_metadata.h"
 #include "app/partition_position.h"
 #include "app/silenceable_sink.h"
+#include "app/state_writer.h"
 #include "engine/delivery_progress.h"
 #include "engine/engine_options.h"
 #include "engine/stream_processor.h"
@@ -72,9 +73,16 @@ class PartitionStream {
   // for about this many member encodings (a few hundred microseconds) at a time.
   static constexpr std::size_t kStageStep = 128;
 
+  // `writer` runs the stream's batch writes at least once (advance_commit); it must
+  // outlive the stream.
   static Status restore(StateStore& store, std::int32_t partition, const EngineOptions& options,
                         std::size_t cache_bytes, TransitionSink& sink, ActionSink* actions,
-                        ChangelogSink* changelog, std::unique_ptr<PartitionStream>& stream);
+                        ChangelogSink* changelog, StateWriter& writer,
+                        std::unique_ptr<PartitionStream>& stream);
+  // Waits for a batch write in flight (its batch is the stream's).
+  ~PartitionStream();
+  PartitionStream(const PartitionStream&) = delete;
+  PartitionStream& operator=(const PartitionStream&) = delete;
 
   // The next offset to read: the committed position, or nullopt for a new partition.
   std::optional<std::int64_t> resume_offset() const;
@@ -139,7 +147,8 @@ class PartitionStream {
 
  private:
   PartitionStream(StateStore& store, std::int32_t partition, std::size_t cache_bytes,
-                  TransitionSink& sink, ActionSink* actions, ChangelogSink* changelog);
+                  TransitionSink& sink, ActionSink* actions, ChangelogSink* changelog,
+                  StateWriter& writer);
   StreamCheckpoint checkpoint_now() const;
   Status stage_members();
   // Ends the commit in flight with its batch's write outcome.
@@ -165,8 +174,8 @@ class PartitionStream {
     std::chrono::steady_clock::time_point began;
   };
   std::optional<InFlight> in_flight_;
-  // The in-flight commit's batch being written; declared after members_, so that the
-  // stream waits for it (the future's destructor) before the batch goes.
+  StateWriter& writer_;
+  // The in-flight commit's batch being written (by writer_; the destructor waits for it).
   std::future<Status> writing_;
 };
 

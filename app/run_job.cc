@@ -154,6 +154,7 @@ class Service final : public PartitionListener, public KafkaClientEvents {
   std::unique_ptr<KafkaSink> sink_;
   std::string changelog_topic_;
   std::unique_ptr<ChangelogReader> changelog_reader_;  // opened at the first assignment
+  StateWriter state_writer_;  // the streams' batch writes; after the store, before the streams
   PartitionStreams streams_;
   // processing.standby_replicas > 0: started with the changelog reader; goes before the
   // store it writes.
@@ -757,7 +758,7 @@ Status Service::restore_partition(std::int32_t partition, std::size_t cache_byte
   if (s.is_ok()) {
     s = PartitionStream::restore(*store_, partition, config_.engine, cache_bytes, *sink_,
                                  config_.engine.enabled_actions.any() ? sink_.get() : nullptr,
-                                 changelog_ ? sink_.get() : nullptr, stream);
+                                 changelog_ ? sink_.get() : nullptr, state_writer_, stream);
   }
   if (s.is_ok()) stream->changelog_restored(restored);
   health_.set_restoring(std::nullopt);

@@ -41,7 +41,9 @@ fuzz_target() {
 echo "fuzzing $targets for ${seconds}s each, $jobs at a time" >&2
 for target in $targets; do
   rm -f "$build_dir/$target.status"
-  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+  # A target's outcome is its status file (a missing one counts as failed below), so a
+  # target that exits before writing it must not end the script before the report.
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
   fuzz_target "$target" &
 done
 wait

@@ -81,13 +81,14 @@ PurchaseEvent first_purchase(int i, std::string& id, std::string& member) {
 struct Store {
   testing::TempDir dir;
   std::unique_ptr<StateStore> store;
+  StateWriter writer;
   const EngineOptions options;
   Store() { REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok()); }
   std::unique_ptr<PartitionStream> restore(FakeOutput& out, std::int32_t partition = 1) {
     std::unique_ptr<PartitionStream> stream;
-    REQUIRE(
-        PartitionStream::restore(*store, partition, options, 1 << 20, out, nullptr, &out, stream)
-            .is_ok());
+    REQUIRE(PartitionStream::restore(*store, partition, options, 1 << 20, out, nullptr, &out,
+                                     writer, stream)
+                .is_ok());
     return stream;
   }
   bool has_member(std::int32_t partition, int i) {
@@ -190,8 +191,13 @@ TEST_CASE("a commit staged over several turns writes each member as it was at it
   // of one staged already (ids sort as text: m-0, m-1, m-10, m-100, ...; m-99 comes last).
   auto second_purchase = [&](int i, std::int64_t offset) {
     const std::string id = "e2-" + std::to_string(i), member = "m-" + std::to_string(i);
-    stream->apply({id, member, EpochMs{kJan1 + (kMembers + 1) * kDay}, EventType::purchase,
-                   Money{1000}, {}, {}},
+    stream->apply({id,
+                   member,
+                   EpochMs{kJan1 + (kMembers + 1) * kDay},
+                   EventType::purchase,
+                   Money{1000},
+                   {},
+                   {}},
                   offset);
   };
   second_purchase(kMembers - 1, kMembers);
@@ -200,7 +206,7 @@ TEST_CASE("a commit staged over several turns writes each member as it was at it
   out.deliver_all();
   std::optional<PartitionStream::WrittenCommit> written;
   REQUIRE(stream->advance_commit(out, written).is_ok());
-  CHECK(out.checkpoints_sent() == 0);  // still staging: the checkpoint record waits
+  CHECK(out.checkpoints_sent() == 0);   // still staging: the checkpoint record waits
   while (stream->commit_in_flight()) {  // acknowledging every record as it goes
     out.deliver_all();
     REQUIRE(stream->advance_commit(out, written).is_ok());

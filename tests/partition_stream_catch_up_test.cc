@@ -48,11 +48,13 @@ constexpr EpochMs kIdleClock{kJan1 + 114 * kDay};
 struct Store {
   testing::TempDir dir;
   std::unique_ptr<StateStore> store;
+  StateWriter writer;
   const EngineOptions options;
   Store() { REQUIRE(StateStore::open(StoreOptions{dir.path.string()}, store).is_ok()); }
   std::unique_ptr<PartitionStream> restore(JsonSink& sink) {
     std::unique_ptr<PartitionStream> stream;
-    REQUIRE(PartitionStream::restore(*store, 1, options, 1 << 20, sink, nullptr, nullptr, stream)
+    REQUIRE(PartitionStream::restore(*store, 1, options, 1 << 20, sink, nullptr, nullptr, writer,
+                                     stream)
                 .is_ok());
     return stream;
   }
