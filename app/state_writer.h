@@ -1,8 +1,8 @@
 // Runs the state store's batch writes off the engine thread (issue 10: a commit does not
 // stop the processing, partition_stream.h), one at a time in the order submitted, on one
 // thread that lives as long as the writer. A thread per write (std::async) cost its
-// creation and the allocator's per-thread cache each time: about 2 % of a live run's CPU
-// (perf, docs/PERFORMANCE.md), and the store serialises its commits anyway.
+// creation and the allocator's per-thread cache each time (1.8 % of a live run's perf
+// samples, docs/PERFORMANCE.md), and the store serialises its commits anyway.
 //
 // submit() may be called from any thread. The destructor runs every write submitted,
 // then joins the thread: whoever owns a write's inputs waits for its future first.
