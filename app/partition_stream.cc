@@ -118,14 +118,14 @@ StreamCheckpoint PartitionStream::checkpoint_now() const {
   return StreamCheckpoint{processor_->checkpoint(), encode_partition_position(position)};
 }
 
-Status PartitionStream::stage_members() {
-  Status s = members_.stage_members(checkpoint_now());
+Status PartitionStream::begin_stage(std::size_t members) {
+  Status s = members_.begin_stage(checkpoint_now(), members);
   if (s.is_ok()) staged_position_ = position_;
   return s;
 }
 
 Status PartitionStream::stage() {
-  Status s = stage_members();
+  Status s = begin_stage(SIZE_MAX);
   if (s.is_ok()) members_.send_staged_checkpoint();
   return s;
 }
@@ -142,9 +142,8 @@ Status PartitionStream::begin_commit(const DeliveryProgress& deliveries) {
   // The output of the work being committed (the member records staged need not wait: they
   // precede the checkpoint record in its changelog partition).
   const std::uint64_t outputs = deliveries.records_produced();
-  Status s = members_.begin_stage(checkpoint_now(), kStageStep);
+  Status s = begin_stage(kStageStep);
   if (!s.is_ok()) return s;
-  staged_position_ = position_;
   in_flight_ = InFlight{outputs, false, std::chrono::steady_clock::now()};
   return Status::ok();
 }

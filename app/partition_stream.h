@@ -150,7 +150,9 @@ class PartitionStream {
                   TransitionSink& sink, ActionSink* actions, ChangelogSink* changelog,
                   StateWriter& writer);
   StreamCheckpoint checkpoint_now() const;
-  Status stage_members();
+  // Fixes the commit point and stages `members` of its changed members (MemberCache::
+  // begin_stage); the rest are staged by advance_commit() or finish_stage().
+  Status begin_stage(std::size_t members);
   // Ends the commit in flight with its batch's write outcome.
   Status end_commit(Status write_outcome, std::optional<WrittenCommit>& written);
   void consumed(std::int64_t offset);
