@@ -113,6 +113,25 @@ TEST_CASE("the packed dedupe ring holds ids of one and two length bytes, prefixe
   CHECK(decoded.recent_events.contains(prefix));
 }
 
+TEST_CASE("the dedupe ring tells apart ids of one length that share their first and last byte",
+          "[state]") {
+  RecentEventIds ring;
+  ring.add("a1z", 4);
+  ring.add("a22z", 4);
+  ring.add("b", 4);
+  CHECK(ring.contains("a1z"));
+  CHECK(ring.contains("a22z"));
+  CHECK(ring.contains("b"));
+  CHECK_FALSE(ring.contains("a2z"));   // the length, first and last byte of a1z
+  CHECK_FALSE(ring.contains("a21z"));  // ... of a22z
+  CHECK_FALSE(ring.contains("a1y"));   // another last byte
+  CHECK_FALSE(ring.contains("c"));     // another first (and last) byte
+  CHECK_FALSE(ring.contains(""));
+  ring.add("", 4);
+  CHECK(ring.contains(""));
+  CHECK(ring.contains("b"));
+}
+
 TEST_CASE("checkpoints survive encoding exactly", "[state]") {
   StreamCheckpoint c;
   c.processor.clock = StreamClock{true, EpochMs{-5}, EpochMs{1'000}};

@@ -1,9 +1,11 @@
 // The engine: one event applied by the StreamProcessor to members held in memory (member
-// lookup, figures, rules, timers, transitions to a counting sink), and the timer index
-// (moving a member's timer among N pending ones; firing due timers).
+// lookup, figures, rules, timers, transitions to a counting sink), the dedupe ring (is an
+// event id among a member's last 32?), and the timer index (moving a member's timer among N
+// pending ones; firing due timers).
 #include <benchmark/benchmark.h>
 
 #include <charconv>
+#include <cstdio>
 #include <unordered_map>
 
 #include "bench/micro/bench_data.h"
@@ -57,6 +59,29 @@ void BM_ApplyEvent(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ApplyEvent)->Arg(10'000)->Arg(1'000'000);
+
+// A full ring of dedupe.window (32) ids, asked for an id it does not hold (the common case:
+// most events are not duplicates). Arg 0: the generator's short ids ("e40b-17"); arg 1:
+// UUIDs, which share their length.
+void BM_DedupeContains(benchmark::State& state) {
+  const bool uuids = state.range(0) == 1;
+  auto id_of = [&](std::uint64_t n) {
+    char text[40];
+    const int length = uuids ? std::snprintf(text, sizeof text, "%08llx-4b1e-4c2a-9f3d-%012llx",
+                                             static_cast<unsigned long long>(n * 2'654'435'761u),
+                                             static_cast<unsigned long long>(n))
+                             : std::snprintf(text, sizeof text, "e%llx-%llu",
+                                             static_cast<unsigned long long>(n / 7),
+                                             static_cast<unsigned long long>(n % 7));
+    return std::string(text, static_cast<std::size_t>(length));
+  };
+  RecentEventIds ring;
+  for (std::uint64_t n = 0; n < 32; ++n) ring.add(id_of(n), 32);
+  const std::string missing = id_of(1000);
+  for (auto _ : state) benchmark::DoNotOptimize(ring.contains(missing));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DedupeContains)->Arg(0)->Arg(1);
 
 // Arg: pending timers. Each iteration moves one member's timer later (what an event does).
 void BM_TimerMove(benchmark::State& state) {
