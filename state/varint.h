@@ -10,12 +10,17 @@
 
 namespace segmentd::bytes {
 
+// Built in a local buffer and appended once: with a push_back per byte (a capacity check
+// and a terminator each) encoding a member record took a quarter longer (BM_EncodeMember).
 inline void put_varint(std::string& out, std::uint64_t v) {
+  char buffer[10];
+  std::size_t n = 0;
   while (v >= 0x80) {
-    out.push_back(static_cast<char>(v | 0x80));
+    buffer[n++] = static_cast<char>(v | 0x80);
     v >>= 7;
   }
-  out.push_back(static_cast<char>(v));
+  buffer[n++] = static_cast<char>(v);
+  out.append(buffer, n);
 }
 
 inline void put_signed(std::string& out, std::int64_t v) {
