@@ -6,28 +6,18 @@
 namespace segmentd {
 
 bool RecentEventIds::contains(std::string_view event_id) const {
-  const std::size_t size = event_id.size();
-  if (size == 0) return contains_empty();
   // An id of another length, first or last byte is rejected without a call to memcmp:
   // most ids asked for are not in the ring.
   const char* const data = packed_.data();
-  const char first = event_id.front();
-  const char last = event_id.back();
+  const std::size_t size = event_id.size();
+  const char first = size != 0 ? event_id.front() : '\0';  // an empty id matches by length
+  const char last = size != 0 ? event_id.back() : '\0';
   for (std::size_t pos = 0; pos < packed_.size();) {
     const std::size_t n = read_length(pos);
-    if (n == size && data[pos] == first && data[pos + n - 1] == last &&
-        std::memcmp(data + pos, event_id.data(), n) == 0) {
+    if (n == size && (n == 0 || (data[pos] == first && data[pos + n - 1] == last &&
+                                 std::memcmp(data + pos, event_id.data(), n) == 0))) {
       return true;
     }
-    pos += n;
-  }
-  return false;
-}
-
-bool RecentEventIds::contains_empty() const {
-  for (std::size_t pos = 0; pos < packed_.size();) {
-    const std::size_t n = read_length(pos);
-    if (n == 0) return true;
     pos += n;
   }
   return false;

@@ -76,7 +76,6 @@ class RecentEventIds {
   std::size_t heap_bytes() const;
 
  private:
-  bool contains_empty() const;
   // The length at `pos`; moves `pos` past it.
   std::size_t read_length(std::size_t& pos) const {
     std::size_t n = 0;
