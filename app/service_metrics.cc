@@ -31,12 +31,15 @@ std::vector<nanoseconds> latency_bounds() {
   return bounds;
 }
 
-double lag_of(const PartitionFigures& f) {
-  if (!f.end_offset || f.position.next_offset < 0) return 0;
+// No sample until a fetch since the assignment told the partition's end: a lag of 0
+// then would claim a partition caught up that has not been read yet.
+std::optional<double> lag_of(const PartitionFigures& f) {
+  if (!f.end_offset) return std::nullopt;
+  if (f.position.next_offset < 0) return 0.0;  // nothing to read where it started
   return static_cast<double>(std::max<std::int64_t>(0, *f.end_offset - f.position.next_offset));
 }
 
-double clock_of(const PartitionFigures& f) {
+std::optional<double> clock_of(const PartitionFigures& f) {
   return f.processor.clock.started ? static_cast<double>(f.processor.clock.clock.ms) / 1000.0 : 0;
 }
 
@@ -168,8 +171,9 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, Readiness& readiness,
     }
   }
   scraped_.push_back(registry.add_callback_family(
-      "segmentd_consumer_lag", "Records not yet read, per input partition.", MetricType::gauge,
-      {"partition"}, [this] { return partition_samples(&lag_of); }));
+      "segmentd_consumer_lag",
+      "Records not yet read, per input partition (absent until a fetch since its assignment).",
+      MetricType::gauge, {"partition"}, [this] { return partition_samples(&lag_of); }));
   scraped_.push_back(registry.add_callback_family(
       "segmentd_restore_in_progress",
       "1 while the partition's state is restored at assignment, 0 once it consumes.",
@@ -224,11 +228,13 @@ std::vector<CallbackSample> ServiceMetrics::restore_samples() const {
 }
 
 std::vector<CallbackSample> ServiceMetrics::partition_samples(
-    double (*value)(const PartitionFigures&)) const {
+    std::optional<double> (*value)(const PartitionFigures&)) const {
   std::lock_guard lock(latest_mutex_);
   std::vector<CallbackSample> samples;
   for (const PartitionFigures& f : latest_) {
-    samples.push_back({{std::to_string(f.partition)}, value(f)});
+    if (const std::optional<double> v = value(f)) {
+      samples.push_back({{std::to_string(f.partition)}, *v});
+    }
   }
   return samples;
 }

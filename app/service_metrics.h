@@ -5,7 +5,8 @@
 // baseline and only what changes after it is added, so counters never go backwards
 // when partitions move. Gauges (members per segment, timers pending) sum the assigned
 // partitions' persisted figures, so they stay exact across restarts. Per-partition
-// figures (consumer lag, clock) are read at scrape time from the latest snapshot;
+// figures (consumer lag, clock) are read at scrape time from the latest snapshot (a
+// partition has no lag sample until a fetch since its assignment told its end);
 // segmentd_restore_in_progress{partition} is 1 while a partition's state is restored at
 // assignment and 0 once it consumes; segmentd_restore_records_total and
 // segmentd_restore_bytes_total count the changelog records read by restores as they are
@@ -20,6 +21,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -58,7 +60,9 @@ class ServiceMetrics final : public RunObserver {
  private:
   void add_deltas(const PartitionFigures& now, const PartitionFigures& before);
   std::vector<CallbackSample> restore_samples() const;
-  std::vector<CallbackSample> partition_samples(double (*value)(const PartitionFigures&)) const;
+  // One sample per assigned partition for which `value` has one.
+  std::vector<CallbackSample> partition_samples(
+      std::optional<double> (*value)(const PartitionFigures&)) const;
   std::vector<CallbackSample> store_sample(double (*value)(const StoreFigures&)) const;
 
   Readiness& readiness_;

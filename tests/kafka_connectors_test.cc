@@ -159,6 +159,70 @@ TEST_CASE("kafka: transitions go to the output topic and their routes, keyed by 
   CHECK(routed[0].value == out[1].value);
 }
 
+// Notes, at each assignment, what the source then says of partition 0's end offset.
+class EndAtAssignment final : public PartitionListener {
+ public:
+  std::vector<std::optional<std::int64_t>> on_assigned(
+      const std::vector<std::int32_t>& partitions) override {
+    ends.push_back(source->end_offset(0));
+    return std::vector<std::optional<std::int64_t>>(partitions.size());
+  }
+  void on_revoked(const std::vector<std::int32_t>&) override {}
+  const KafkaSource* source = nullptr;
+  std::vector<std::optional<std::int64_t>> ends;
+};
+
+// Polls each source in turn until `done()` or 20 s passed; true when done.
+template <typename Done>
+bool poll_until(const std::vector<KafkaSource*>& sources, Done done) {
+  KafkaRecord record;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    for (KafkaSource* source : sources) (void)source->poll(std::chrono::milliseconds(50), record);
+  }
+  return done();
+}
+
+// librdkafka keeps a partition's high watermark from its last fetch across revocations;
+// an owner that got it back would report another owner's past as its lag.
+TEST_CASE("kafka: a reassigned partition's end offset is unknown until a fetch answers again") {
+  MockSetup setup;
+  for (int i = 0; i < 3; ++i) setup.sink->emit(sample_transition("dormant"));
+  REQUIRE(setup.sink->flush().is_ok());
+  const KafkaProperties properties = consumer_properties({{"bootstrap.servers", setup.bootstrap()},
+                                                          {"session.timeout.ms", "6000"},
+                                                          {"heartbeat.interval.ms", "200"},
+                                                          {"max.poll.interval.ms", "8000"}},
+                                                         "reassigned");
+  EndAtAssignment first_listener;
+  std::unique_ptr<KafkaSource> first;
+  REQUIRE(KafkaSource::open(properties, "out", first_listener, first).is_ok());
+  first_listener.source = first.get();
+  KafkaRecord record;
+  PollOutcome outcome = PollOutcome::idle;
+  for (int i = 0; i < 200 && outcome != PollOutcome::partition_end; ++i) {
+    outcome = first->poll(std::chrono::milliseconds(100), record);
+  }
+  REQUIRE(outcome == PollOutcome::partition_end);
+  CHECK(first->end_offset(0) == std::optional<std::int64_t>(3));
+
+  // A second member joins: the eager rebalance takes partition 0 from the first and
+  // assigns it again, to one of the two.
+  FromTheStart second_listener;
+  std::unique_ptr<KafkaSource> second;
+  REQUIRE(KafkaSource::open(properties, "out", second_listener, second).is_ok());
+  REQUIRE(poll_until({first.get(), second.get()}, [&] { return first_listener.ends.size() == 2; }));
+  CHECK(first_listener.ends[0] == std::nullopt);
+  CHECK(first_listener.ends[1] == std::nullopt);
+  // Its new owner learns the end at its first fetch.
+  REQUIRE(poll_until({first.get(), second.get()}, [&] {
+    return first->end_offset(0).has_value() || second->end_offset(0).has_value();
+  }));
+  CHECK(first->end_offset(0).value_or(0) + second->end_offset(0).value_or(0) == 3);
+  second->close();
+  first->close();
+}
+
 TEST_CASE("kafka: member actions go to the actions topic, keyed by member") {
   MockSetup setup({{"rfm", "lost/fan", "at-risk", false}});
   MemberAction action;

@@ -62,6 +62,24 @@ TEST_CASE("service metrics: block cache ratio is absent before the first lookup"
   CHECK(has_line(text, "segmentd_rocksdb_block_cache_misses_total 1"));
 }
 
+TEST_CASE("service metrics: a partition has no lag sample until its end offset is known") {
+  MetricsRegistry registry;
+  Readiness readiness;
+  ServiceMetrics metrics(registry, readiness);
+  PartitionFigures unread = partition(0);
+  unread.position.next_offset = 40;  // resumed from a checkpoint, nothing fetched yet
+  PartitionFigures behind = partition(1);
+  behind.position.next_offset = 40;
+  behind.end_offset = 100;
+  metrics.publish({unread, behind}, {});
+  std::string text = registry.render();
+  CHECK(text.find("segmentd_consumer_lag{partition=\"0\"}") == std::string::npos);
+  CHECK(has_line(text, "segmentd_consumer_lag{partition=\"1\"} 60"));
+  unread.end_offset = 40;
+  metrics.publish({unread, behind}, {});
+  CHECK(has_line(registry.render(), "segmentd_consumer_lag{partition=\"0\"} 0"));
+}
+
 TEST_CASE("service metrics: standby replicas: gauges as reported, records counted once") {
   MetricsRegistry registry;
   Readiness readiness;

@@ -18,13 +18,35 @@ std::vector<std::int32_t> partition_numbers(const std::vector<RdKafka::TopicPart
   return numbers;
 }
 
+// Which partitions a fetch has answered since they were assigned: librdkafka keeps a
+// partition's high watermark from its last fetch, also across a revocation, so until
+// the first answer after an assignment the watermark may be another owner's past.
+class FetchAnswers {
+ public:
+  void forget_all() { answered_.assign(answered_.size(), false); }
+  void answered(std::int32_t partition) {
+    const auto index = static_cast<std::size_t>(partition);
+    if (index >= answered_.size()) answered_.resize(index + 1, false);
+    answered_[index] = true;
+  }
+  bool has_answered(std::int32_t partition) const {
+    const auto index = static_cast<std::size_t>(partition);
+    return index < answered_.size() && answered_[index];
+  }
+
+ private:
+  std::vector<bool> answered_;
+};
+
 // Runs the listener on assignment and revocation (eager protocol), inside consume().
 class Rebalancer final : public RdKafka::RebalanceCb {
  public:
-  explicit Rebalancer(PartitionListener& listener) : listener_(listener) {}
+  Rebalancer(PartitionListener& listener, FetchAnswers& answers)
+      : listener_(listener), answers_(answers) {}
 
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
+    answers_.forget_all();
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       const auto starts = listener_.on_assigned(partition_numbers(partitions));
       for (std::size_t i = 0; i < partitions.size(); ++i) {
@@ -39,12 +61,14 @@ class Rebalancer final : public RdKafka::RebalanceCb {
 
  private:
   PartitionListener& listener_;
+  FetchAnswers& answers_;
 };
 
 }  // namespace
 
 struct KafkaSource::Impl {
-  explicit Impl(PartitionListener& listener) : rebalancer(listener) {}
+  explicit Impl(PartitionListener& listener) : rebalancer(listener, answers) {}
+  FetchAnswers answers;
   Rebalancer rebalancer;
   std::unique_ptr<EventRelay> relay;
   std::string topic;
@@ -91,6 +115,7 @@ PollOutcome KafkaSource::poll(std::chrono::milliseconds timeout, KafkaRecord& re
   switch (message.err()) {
     case RdKafka::ERR_NO_ERROR:
       record.partition = message.partition();
+      impl_->answers.answered(record.partition);
       record.offset = message.offset();
       record.timestamp_ms =
           message.timestamp().type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE
@@ -104,6 +129,7 @@ PollOutcome KafkaSource::poll(std::chrono::milliseconds timeout, KafkaRecord& re
       return PollOutcome::record;
     case RdKafka::ERR__PARTITION_EOF:
       record.partition = message.partition();
+      impl_->answers.answered(record.partition);
       return PollOutcome::partition_end;
     case RdKafka::ERR__TIMED_OUT:
       return PollOutcome::idle;
@@ -203,6 +229,7 @@ void* KafkaSource::client_handle() const { return impl_->consumer->c_ptr(); }
 const std::string& KafkaSource::topic_name() const { return impl_->topic; }
 
 std::optional<std::int64_t> KafkaSource::end_offset(std::int32_t partition) const {
+  if (!impl_->answers.has_answered(partition)) return std::nullopt;
   std::int64_t low = 0;
   std::int64_t high = 0;
   if (impl_->consumer->get_watermark_offsets(impl_->topic, partition, &low, &high) !=

@@ -95,7 +95,8 @@ class KafkaSource {
   // retained), dropping records fetched but not yet returned by poll().
   Status rewind(const std::vector<std::pair<std::int32_t, std::optional<std::int64_t>>>& starts);
 
-  // The partition's end offset as last seen in a fetch (no network round trip).
+  // The partition's end offset as last seen in a fetch (no network round trip); nullopt
+  // until poll() has returned a record or the end of it since it was last assigned.
   std::optional<std::int64_t> end_offset(std::int32_t partition) const;
   // The input topic's partition count from the broker's metadata (blocks up to 2 s);
   // nullopt when the broker does not answer.

@@ -61,6 +61,13 @@ class Metrics:
         want = set(labels.items())
         return sum(v for (n, ls), v in self.samples.items() if n == name and want <= set(ls))
 
+    def caught_up(self):
+        """Every assigned partition read up to the end its latest fetch told. A partition
+        has no lag sample until a fetch since its assignment told its end, so a sum of 0
+        alone would pass for partitions not yet read."""
+        lags = [v for (n, _), v in self.samples.items() if n == "segmentd_consumer_lag"]
+        return len(lags) == self.total("segmentd_partitions_assigned") and sum(lags) == 0
+
 
 class Service:
     """`segmentd run` with `settings` as --set arguments; `config_file` (--config) and

@@ -53,7 +53,7 @@ def main():
         produce_lines(bootstrap, "purchases", lines, key_fn=member_key)
         svc = Service(bootstrap, tmp / "s3", SETTINGS, group="corrupt").start()
         svc.wait_until(lambda m: m.total("segmentd_events_consumed_total") >= len(lines)
-                       and m.total("segmentd_consumer_lag") == 0, 90, "the input to be read")
+                       and m.caught_up(), 90, "the input to be read")
         svc.stop()
         partitions, config = topic_config(bootstrap, "corrupt-state-changelog")
         assert partitions == PARTITIONS, partitions

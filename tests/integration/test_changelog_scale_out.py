@@ -36,7 +36,7 @@ def wait_caught_up(bootstrap, services, timeout, what):
         ms = [s.metrics() for s in services]
         if all(m is not None for m in ms) and \
                 sum(m.total("segmentd_partitions_assigned") for m in ms) == PARTITIONS and \
-                all(m.total("segmentd_consumer_lag") == 0 for m in ms) and \
+                all(m.caught_up() for m in ms) and \
                 all(s.get("/readyz")[0] == 200 for s in services) and \
                 group_caught_up(bootstrap, "segmentd-test", "purchases", PARTITIONS):
             return ms

@@ -34,7 +34,7 @@ LIVE = SETTINGS + ["kafka.session.timeout.ms=6000", "kafka.heartbeat.interval.ms
 
 def owned_partitions(metrics):
     return sorted(int(dict(labels)["partition"]) for (name, labels) in metrics.samples
-                  if name == "segmentd_consumer_lag")
+                  if name == "segmentd_clock_seconds")
 
 
 def log_lines(service, since, event):
@@ -98,7 +98,7 @@ def takeover(broker, tmp, lines, replicas, guarantee="at_least_once"):
 
     def caught_up(ms):
         return sum(m.total("segmentd_partitions_assigned") for m in ms) == PARTITIONS and \
-            all(m.total("segmentd_consumer_lag") == 0 for m in ms) and \
+            all(m.caught_up() for m in ms) and \
             all(s.get("/readyz")[0] == 200 for s in (a, b)) and \
             group_caught_up(bootstrap, group, topic, PARTITIONS)
 
@@ -120,7 +120,7 @@ def takeover(broker, tmp, lines, replicas, guarantee="at_least_once"):
     placed += produce_lines(bootstrap, topic, lines[first:], key_fn=member_key)
     ms = wait_for(broker, [a],
                   lambda ms: ms[0].total("segmentd_partitions_assigned") == PARTITIONS and
-                  ms[0].total("segmentd_consumer_lag") == 0 and
+                  ms[0].caught_up() and
                   group_caught_up(bootstrap, group, topic, PARTITIONS),
                   90, "the survivor to take over and catch up")
     assert ms[0].total("segmentd_standby_partitions") == 0, "it owns every partition now"

@@ -33,6 +33,11 @@ def totals(services, name):
     return None if None in figures else sum(m.total(name) for m in figures)
 
 
+def all_caught_up(services):
+    figures = [s.metrics() for s in services]
+    return None not in figures and all(m.caught_up() for m in figures)
+
+
 def wait_all(services, predicate, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -97,7 +102,7 @@ def main():
         assert kills[-1][1] < len(lines), f"the kills did not land while input arrived: {kills}"
         wait_all(services,
                  lambda: totals(services, "segmentd_partitions_assigned") == PARTITIONS
-                 and totals(services, "segmentd_consumer_lag") == 0
+                 and all_caught_up(services)
                  and all(s.get("/readyz")[0] == 200 for s in services), 240,
                  "both instances to process the rest of the input")
         time.sleep(1)

@@ -41,7 +41,7 @@ def main():
             consumed_at_kill.append(m.total("segmentd_events_consumed_total") if m else None)
             svc.kill()
             kills_done += 1
-        svc.wait_until(lambda m: m.total("segmentd_consumer_lag") == 0
+        svc.wait_until(lambda m: m.caught_up()
                        and m.total("segmentd_partitions_assigned") == PARTITIONS
                        and svc.get("/readyz")[0] == 200, 180, "the rest of the input")
         time.sleep(1)

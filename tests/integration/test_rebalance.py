@@ -58,7 +58,7 @@ def main():
         b.stop()  # leaves the group: its partitions go back to a
         placed += produce_lines(bootstrap, "purchases", lines[2 * third:], key_fn=member_key)
         a.wait_until(lambda m: m.total("segmentd_partitions_assigned") == PARTITIONS
-                     and m.total("segmentd_consumer_lag") == 0, 120, "a to catch up")
+                     and m.caught_up(), 120, "a to catch up")
         time.sleep(1)
         a.stop()
 

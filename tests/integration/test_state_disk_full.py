@@ -119,7 +119,7 @@ def run(tmp, mount, bootstrap, guarantee, changelog):
         placed += produce_lines(bootstrap, "purchases", lines[2 * third:], key_fn=member_key)
         svc.wait_until(lambda m: svc.get("/readyz")[0] == 200
                        and m.total("segmentd_events_consumed_total") >= len(lines)
-                       and m.total("segmentd_consumer_lag") == 0, 120, "recovery and the rest")
+                       and m.caught_up(), 120, "recovery and the rest")
         time.sleep(1)
         svc.stop()
 
