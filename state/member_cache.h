@@ -84,7 +84,8 @@ class StateStoreError : public std::runtime_error {
 
 class MemberCache final : public MemberTable {
  public:
-  // Half the members family's RocksDB write buffer (state_store.cc): see batch_full().
+  // A quarter of the members family's RocksDB write buffer (state_store.cc): see
+  // batch_full().
   static constexpr std::size_t kCommitBatchBytes = 16u << 20;
 
   // `changelog` (may be null: no changelog) must outlive the cache.

@@ -64,7 +64,9 @@ Status from_rocks(const rocksdb::Status& s, std::string_view what) {
 // replay). Now the small families get small buffers, and max_total_wal_size forces a
 // flush of whatever pins the oldest WAL once the WALs reach kMaxTotalWalBytes.
 constexpr std::uint64_t kMaxTotalWalBytes = 64u << 20;
-constexpr std::size_t kMembersWriteBuffer = 32u << 20;
+// 64 MiB rather than 32: more rewrites of a member collapse in the memtable before a
+// flush, so less is flushed and compacted (docs/PERFORMANCE.md, "State store options").
+constexpr std::size_t kMembersWriteBuffer = 64u << 20;
 constexpr std::size_t kSmallFamilyWriteBuffer = 1u << 20;  // default (unused) and meta
 
 rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
@@ -82,7 +84,11 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   table.partition_filters = true;
   rocksdb::ColumnFamilyOptions options;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  options.compression = rocksdb::kLZ4Compression;
+  // LZ4 only in the last level, where most of the data ends up: the levels above are
+  // rewritten soon by compactions, and compressing (and decompressing) them each time
+  // cost more CPU than the bytes saved (docs/PERFORMANCE.md, "State store options").
+  options.compression = rocksdb::kNoCompression;
+  options.bottommost_compression = rocksdb::kLZ4Compression;
   options.write_buffer_size = write_buffer_bytes;
   // Compacting level 0 at 8 files rather than RocksDB's 4 rewrites each member record
   // fewer times (docs/PERFORMANCE.md, "State store options"): 4 % less CPU for a replay
