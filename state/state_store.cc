@@ -64,8 +64,8 @@ Status from_rocks(const rocksdb::Status& s, std::string_view what) {
 // replay). Now the small families get small buffers, and max_total_wal_size forces a
 // flush of whatever pins the oldest WAL once the WALs reach kMaxTotalWalBytes.
 constexpr std::uint64_t kMaxTotalWalBytes = 64u << 20;
-// 64 MiB rather than 32: more rewrites of a member collapse in the memtable before a
-// flush, so less is flushed and compacted (docs/PERFORMANCE.md, "State store options").
+// 64 MiB rather than 32: level-0 files twice as large, so the compactions that rewrite
+// level 1 run less often (docs/PERFORMANCE.md, "State store options").
 constexpr std::size_t kMembersWriteBuffer = 64u << 20;
 constexpr std::size_t kSmallFamilyWriteBuffer = 1u << 20;  // default (unused) and meta
 
