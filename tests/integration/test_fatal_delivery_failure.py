@@ -46,7 +46,8 @@ def main():
         svc = Service(bootstrap, tmp / "state", SETTINGS + ["kafka.session.timeout.ms=6000"],
                       output=MISSING).start()
         # Every delivery of the failed run failed, so nothing was committed: the restart
-        # reads the whole input again. (Lag 0 alone can hold before the end offset is known.)
+        # reads the whole input again; caught_up() holds only once every partition's end
+        # is known and reached.
         svc.wait_until(lambda m: m.total("segmentd_events_consumed_total") >= len(lines)
                        and m.caught_up()
                        and svc.get("/readyz")[0] == 200, 120, "the restart to catch up")
