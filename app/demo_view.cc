@@ -49,7 +49,7 @@ void DemoView::publish(const std::vector<PartitionFigures>& partitions, const St
   latest_ = partitions;
   totals_ = StreamStats{};
   rejected_ = 0;
-  std::int64_t lag = 0;
+  std::int64_t lag = partitions.empty() ? kLagUnknown : 0;
   for (const PartitionFigures& f : partitions) {
     const StreamStats& s = f.processor.stats;
     totals_.events_applied += s.events_applied;
@@ -65,12 +65,20 @@ void DemoView::publish(const std::vector<PartitionFigures>& partitions, const St
     }
     rejected_ +=
         std::accumulate(f.position.rejected.begin(), f.position.rejected.end(), std::uint64_t{0});
-    if (f.end_offset && f.position.next_offset >= 0) {
+    if (!f.end_offset) {
+      lag = kLagUnknown;
+    } else if (lag != kLagUnknown && f.position.next_offset >= 0) {
       lag += std::max<std::int64_t>(0, *f.end_offset - f.position.next_offset);
     }
   }
   lag_.store(lag);
   if (Clock::now() - last_draw_ >= std::chrono::seconds(1)) draw(terminal_);
+}
+
+std::optional<std::int64_t> DemoView::lag() const {
+  const std::int64_t lag = lag_.load();
+  if (lag == kLagUnknown) return std::nullopt;
+  return lag;
 }
 
 void DemoView::draw_final() { draw(false); }
@@ -81,12 +89,13 @@ void DemoView::draw(bool in_place) {
   last_draw_ = now;
   if (in_place && lines_drawn_ > 0) std::fprintf(out_, "\x1b[%dA\x1b[J", lines_drawn_);
   int lines = 0;
+  const std::optional<std::int64_t> known_lag = lag();
+  const std::string lag_text = known_lag ? std::to_string(*known_lag) : "unknown";
   std::fprintf(out_,
-               "events read %llu  applied %llu  duplicate %llu  rejected %llu  lag %lld  "
+               "events read %llu  applied %llu  duplicate %llu  rejected %llu  lag %s  "
                "transitions acknowledged %llu\n",
                ull(records_read_.load()), ull(totals_.events_applied),
-               ull(totals_.events_duplicate), ull(rejected_), static_cast<long long>(lag_.load()),
-               ull(acknowledged_));
+               ull(totals_.events_duplicate), ull(rejected_), lag_text.c_str(), ull(acknowledged_));
   ++lines;
   for (FamilyId family : kAllFamilies) {
     const FamilyCounts& counts = totals_.family(family);

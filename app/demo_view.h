@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 #include "app/run_observer.h"
@@ -33,8 +34,9 @@ class DemoView final : public RunObserver {
   }
   void heartbeat() override { metrics_.heartbeat(); }
 
-  // Total lag of the latest figures (records not yet read). Any thread.
-  std::int64_t lag() const { return lag_.load(); }
+  // Total lag of the latest figures (records not yet read); nullopt while a partition's
+  // end offset is unknown (no fetch since its assignment has told it). Any thread.
+  std::optional<std::int64_t> lag() const;
   // Any thread.
   std::uint64_t records_read() const { return records_read_.load(); }
   // Draws the final state (not in place).
@@ -53,7 +55,8 @@ class DemoView final : public RunObserver {
   std::atomic<std::uint64_t> records_read_{0};
   std::uint64_t rejected_ = 0;
   std::uint64_t acknowledged_ = 0;
-  std::atomic<std::int64_t> lag_{0};
+  static constexpr std::int64_t kLagUnknown = -1;
+  std::atomic<std::int64_t> lag_{kLagUnknown};
   Clock::time_point last_draw_ = Clock::now();
   int lines_drawn_ = 0;
 };

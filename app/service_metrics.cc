@@ -294,12 +294,21 @@ void ServiceMetrics::add_deltas(const PartitionFigures& now, const PartitionFigu
 
 void ServiceMetrics::publish(const std::vector<PartitionFigures>& partitions,
                              const StoreFigures& store) {
-  std::vector<std::int64_t> members(members_.size(), 0);
-  std::size_t timers = 0;
   for (const PartitionFigures& f : partitions) {
     auto [it, inserted] = baseline_.try_emplace(f.partition, f);
     if (!inserted) add_deltas(f, it->second);
     it->second = f;
+  }
+  set_gauges(partitions);
+  std::lock_guard lock(latest_mutex_);
+  latest_ = partitions;
+  latest_store_ = store;
+}
+
+void ServiceMetrics::set_gauges(const std::vector<PartitionFigures>& partitions) {
+  std::vector<std::int64_t> members(members_.size(), 0);
+  std::size_t timers = 0;
+  for (const PartitionFigures& f : partitions) {
     for (std::size_t i = 0; i < members_.size(); ++i) {
       members[i] += f.processor.stats.family(members_[i].family).members[members_[i].label];
     }
@@ -308,9 +317,6 @@ void ServiceMetrics::publish(const std::vector<PartitionFigures>& partitions,
   for (std::size_t i = 0; i < members_.size(); ++i) members_[i].gauge->set(members[i]);
   timers_pending_.set(static_cast<std::int64_t>(timers));
   partitions_assigned_.set(static_cast<std::int64_t>(partitions.size()));
-  std::lock_guard lock(latest_mutex_);
-  latest_ = partitions;
-  latest_store_ = store;
 }
 
 void ServiceMetrics::partitions_revoked(const std::vector<std::int32_t>& partitions) {
@@ -320,6 +326,7 @@ void ServiceMetrics::partitions_revoked(const std::vector<std::int32_t>& partiti
   std::erase_if(latest_, [&](const PartitionFigures& f) {
     return std::find(partitions.begin(), partitions.end(), f.partition) != partitions.end();
   });
+  set_gauges(latest_);  // the revoked partitions' members and timers are no longer ours
 }
 
 void ServiceMetrics::set_readiness(const std::optional<std::string>& not_ready_reason) {

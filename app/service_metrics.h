@@ -3,8 +3,9 @@
 //
 // Counters count the work of this process: a partition's figures at restore are its
 // baseline and only what changes after it is added, so counters never go backwards
-// when partitions move. Gauges (members per segment, timers pending) sum the assigned
-// partitions' persisted figures, so they stay exact across restarts. Per-partition
+// when partitions move. Gauges (members per segment, timers pending, partitions assigned)
+// sum the assigned partitions' persisted figures, so they stay exact across restarts, and
+// drop a partition's share as soon as it is revoked. Per-partition
 // figures (consumer lag, clock) are read at scrape time from the latest snapshot (a
 // partition has no lag sample until a fetch since its assignment told its end);
 // segmentd_restore_in_progress{partition} is 1 while a partition's state is restored at
@@ -59,6 +60,8 @@ class ServiceMetrics final : public RunObserver {
 
  private:
   void add_deltas(const PartitionFigures& now, const PartitionFigures& before);
+  // Members per segment, timers pending and partitions assigned: sums over `partitions`.
+  void set_gauges(const std::vector<PartitionFigures>& partitions);
   std::vector<CallbackSample> restore_samples() const;
   // One sample per assigned partition for which `value` has one.
   std::vector<CallbackSample> partition_samples(

@@ -80,6 +80,29 @@ TEST_CASE("service metrics: a partition has no lag sample until its end offset i
   CHECK(has_line(registry.render(), "segmentd_consumer_lag{partition=\"0\"} 0"));
 }
 
+TEST_CASE(
+    "service metrics: a revoked partition leaves the gauges at once, not at the next publish") {
+  MetricsRegistry registry;
+  Readiness readiness;
+  ServiceMetrics metrics(registry, readiness);
+  PartitionFigures kept = partition(0);
+  kept.processor.stats.family(FamilyId::lifecycle).members[kActive] = 3;
+  kept.timers_pending = 2;
+  PartitionFigures moved = partition(1);
+  moved.processor.stats.family(FamilyId::lifecycle).members[kActive] = 5;
+  moved.timers_pending = 7;
+  metrics.publish({kept, moved}, {});
+  std::string text = registry.render();
+  CHECK(has_line(text, "segmentd_partitions_assigned 2"));
+  CHECK(has_line(text, "segmentd_members{family=\"lifecycle\",segment=\"active\"} 8"));
+  CHECK(has_line(text, "segmentd_timers_pending 9"));
+  metrics.partitions_revoked({1});
+  text = registry.render();
+  CHECK(has_line(text, "segmentd_partitions_assigned 1"));
+  CHECK(has_line(text, "segmentd_members{family=\"lifecycle\",segment=\"active\"} 3"));
+  CHECK(has_line(text, "segmentd_timers_pending 2"));
+}
+
 TEST_CASE("service metrics: standby replicas: gauges as reported, records counted once") {
   MetricsRegistry registry;
   Readiness readiness;

@@ -46,8 +46,10 @@ class Rebalancer final : public RdKafka::RebalanceCb {
 
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
-    answers_.forget_all();
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      // Known ends stay known through the revocation (its last figures are published
+      // with them) and are forgotten at the next assignment.
+      answers_.forget_all();
       const auto starts = listener_.on_assigned(partition_numbers(partitions));
       for (std::size_t i = 0; i < partitions.size(); ++i) {
         partitions[i]->set_offset(starts[i] ? *starts[i] : RdKafka::Topic::OFFSET_BEGINNING);
