@@ -107,6 +107,7 @@ Status ReplayRun::open_state() {
   Status s = StateStore::open(StoreOptions{dir}, store_);
   if (!s.is_ok()) return s;
   members_ = std::make_unique<MemberCache>(*store_, kReplayStream, settings_.cache_bytes);
+  members_->track_stored_ids();  // the replay is its store's only writer
   s = store_->read_checkpoint(kReplayStream, resumed_);
   if (!s.is_ok()) return s;
   if (resumed_ && !decode_replay_position(resumed_->source_position, position_)) {

@@ -100,8 +100,7 @@ MemberState& MemberCache::load(std::string_view member_id) {
     entry.state = std::make_unique<MemberState>();
     bool found = false;
     std::uint64_t digest = 0;
-    const Status s = store_.read_member(stream_, member_id, *entry.state, found, &digest);
-    if (!s.is_ok()) throw StateStoreError(s.message());
+    read_stored(member_id, *entry.state, found, &digest);
     entry.had_timer = entry.state->timer.has_value();
     entry.has_record = found;
     entry.persisted_digest = digest;
@@ -145,9 +144,16 @@ const MemberState& MemberCache::read(std::string_view member_id) {
   }
   read_scratch_ = MemberState{};
   bool found = false;
-  const Status s = store_.read_member(stream_, member_id, read_scratch_, found);
-  if (!s.is_ok()) throw StateStoreError(s.message());
+  read_stored(member_id, read_scratch_, found);
   return read_scratch_;
+}
+
+void MemberCache::read_stored(std::string_view member_id, MemberState& state, bool& found,
+                              std::uint64_t* digest) {
+  found = false;
+  if (stored_ids_ && !stored_ids_->may_be_stored(member_id)) return;
+  const Status s = store_.read_member(stream_, member_id, state, found, digest);
+  if (!s.is_ok()) throw StateStoreError(s.message());
 }
 
 void MemberCache::mark_changed() {
@@ -198,6 +204,7 @@ Status MemberCache::restore_tally(
   MemberState decoded;
   s = store_.scan_members(stream_, [&](std::string_view member_id, std::string_view record) {
     ++found.members;
+    if (stored_ids_) stored_ids_->add(member_id);
     found.member_digest += record_digest(member_id, record);
     if (legacy) legacy_digest += legacy_record_digest(member_id, record);
     std::string why;
@@ -319,6 +326,7 @@ void MemberCache::stage_member(std::size_t index) {
   Map::Node& node = *staged_members_[index];
   Entry& entry = node.value;
   const std::uint64_t digest = batch_.put_member(stream_, node.key, *entry.state);
+  if (stored_ids_ && !entry.has_record) stored_ids_->add(node.key);  // before it can be dropped
   if (changelog_ != nullptr) {
     changelog_->changelog_put(static_cast<std::int32_t>(stream_.value),
                               changelog_member_key(node.key), batch_.last_encoded());

@@ -74,6 +74,7 @@
 #include "engine/status.h"
 #include "engine/timer_index.h"
 #include "state/state_store.h"
+#include "state/stored_member_ids.h"
 
 namespace segmentd {
 
@@ -107,6 +108,11 @@ class MemberCache final : public MemberTable {
   // Restores the stream: fills `timers` with the timers of its member records and checks
   // its members and timers against its checkpoint's tally (one scan of the stream's
   // member records).
+  // For a cache that is its stream's only writer in the store (replay): keep the ids of
+  // the stream's stored members (StoredMemberIds), so that loading a member that has no
+  // record yet (a member's first event) reads nothing from RocksDB. Call before
+  // load_timers(), whose scan adds the members stored already.
+  void track_stored_ids() { stored_ids_.emplace(); }
   Status load_timers(TimerIndex& timers);
   // Writes changed members (timers included) and `checkpoint` (with the stream's
   // tally in place of checkpoint.tally) atomically. After a failure nothing was written
@@ -204,6 +210,10 @@ class MemberCache final : public MemberTable {
                              boost::intrusive::member_hook<Entry, RecencyHook, &Entry::recency>,
                              boost::intrusive::constant_time_size<false>>;
 
+  // Reads a member that is not resident from the store; `found` false, without a read,
+  // when the tracked stored ids say it has no record.
+  void read_stored(std::string_view member_id, MemberState& state, bool& found,
+                   std::uint64_t* digest = nullptr);
   // Decodes an entry held encoded; adjusts the memory accounting.
   void decode_entry(Map::Node& node);
   void evict_over_budget();
@@ -257,7 +267,8 @@ class MemberCache final : public MemberTable {
   // drop their committed record after the commit instead of holding it beside their state.
   bool keep_records_ = false;
   StoreBatch batch_;
-  std::optional<StoreTally> tally_;  // nullopt until restored
+  std::optional<StoreTally> tally_;            // nullopt until restored
+  std::optional<StoredMemberIds> stored_ids_;  // set by track_stored_ids()
   ChangelogSink* changelog_;
   bool seed_changelog_ = false;
   std::vector<std::string> tombstones_;     // member ids for the next stage()

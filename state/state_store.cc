@@ -355,6 +355,7 @@ StoreFigures StateStore::figures() const {
   f.block_cache_misses = impl_->statistics->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
   f.write_stall_micros = impl_->statistics->getTickerCount(rocksdb::STALL_MICROS);
   f.wal_syncs = impl_->statistics->getTickerCount(rocksdb::WAL_FILE_SYNCED);
+  f.point_reads = impl_->statistics->getTickerCount(rocksdb::NUMBER_KEYS_READ);
   return f;
 }
 

@@ -56,7 +56,8 @@ struct StoreFigures {
   std::uint64_t block_cache_hits = 0;
   std::uint64_t block_cache_misses = 0;
   std::uint64_t write_stall_micros = 0;
-  std::uint64_t wal_syncs = 0;  // WAL fsyncs since the store was opened
+  std::uint64_t wal_syncs = 0;    // WAL fsyncs since the store was opened
+  std::uint64_t point_reads = 0;  // keys looked up (members, checkpoints) since then
 };
 
 class StateStore;
