@@ -112,7 +112,10 @@ class MemberCache final : public MemberTable {
   // the stream's stored members (StoredMemberIds), so that loading a member that has no
   // record yet (a member's first event) reads nothing from RocksDB. Call before
   // load_timers(), whose scan adds the members stored already.
-  void track_stored_ids() { stored_ids_.emplace(); }
+  void track_stored_ids() {
+    if (tally_) throw std::logic_error("track_stored_ids() after load_timers()");
+    stored_ids_.emplace();
+  }
   Status load_timers(TimerIndex& timers);
   // Writes changed members (timers included) and `checkpoint` (with the stream's
   // tally in place of checkpoint.tally) atomically. After a failure nothing was written

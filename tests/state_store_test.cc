@@ -254,6 +254,7 @@ TEST_CASE("a cache tracking its stored ids reads no member it has never stored",
   cache.track_stored_ids();
   TimerIndex timers;
   REQUIRE(cache.load_timers(timers).is_ok());
+  CHECK_THROWS_AS(cache.track_stored_ids(), std::logic_error);  // too late: ids not scanned
   for (int i = 300; i < 600; ++i) {
     MemberState& m = cache.load("m" + std::to_string(i));
     CHECK_FALSE(m.known);
