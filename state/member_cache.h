@@ -105,9 +105,6 @@ class MemberCache final : public MemberTable {
   // Persisted and resident members; throws StateStoreError when the scan fails.
   std::vector<std::string> member_ids() override;
 
-  // Restores the stream: fills `timers` with the timers of its member records and checks
-  // its members and timers against its checkpoint's tally (one scan of the stream's
-  // member records).
   // For a cache that is its stream's only writer in the store (replay): keep the ids of
   // the stream's stored members (StoredMemberIds), so that loading a member that has no
   // record yet (a member's first event) reads nothing from RocksDB. Call before
@@ -116,6 +113,9 @@ class MemberCache final : public MemberTable {
     if (tally_) throw std::logic_error("track_stored_ids() after load_timers()");
     stored_ids_.emplace();
   }
+  // Restores the stream: fills `timers` with the timers of its member records and checks
+  // its members and timers against its checkpoint's tally (one scan of the stream's
+  // member records).
   Status load_timers(TimerIndex& timers);
   // Writes changed members (timers included) and `checkpoint` (with the stream's
   // tally in place of checkpoint.tally) atomically. After a failure nothing was written
