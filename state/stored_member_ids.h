@@ -4,7 +4,7 @@
 // member seen for the first time. A hash collision only costs that read.
 //
 // Open addressing with linear probing over a flat array of hashes (0 marks an empty slot;
-// a hash of 0 is stored as 1), doubled when half full: 16 bytes per id at most, and one
+// a hash of 0 is stored as 1), doubled when half full (so 16-32 bytes per id), and one
 // probe of a cache line per lookup. Ids are never removed (a deleted record leaves a
 // false positive, which again only costs a read). Not thread-safe.
 #pragma once
