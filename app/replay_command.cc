@@ -65,6 +65,7 @@ ReplaySettings settings_from(const SegmentdConfig& config) {
   settings.commit_lines = config.replay.commit_events;
   if (config.state.dir_explicitly_set) settings.state_dir = config.state.dir;
   settings.cache_bytes = config.state.cache_bytes;
+  settings.write_buffer_bytes = config.state.write_buffer_bytes;
   return settings;
 }
 

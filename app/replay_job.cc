@@ -70,6 +70,7 @@ class ReplayRun {
   std::optional<EpochMs> classify(const InputLine& line, std::string& record);
   void apply(const InputLine& line);
   Status commit();
+  Status commit_to_disk();
   Status commit_if_due();
   bool stop_requested() const { return request_.stop != nullptr && request_.stop->load(); }
   Status stop();
@@ -104,7 +105,12 @@ Status ReplayRun::open_state() {
     if (!s.is_ok()) return s;
     dir = scratch_.state_dir();
   }
-  Status s = StateStore::open(StoreOptions{dir}, store_);
+  // Without the WAL: a replay's commits are durable once written out (state_store.h),
+  // and a SIGKILL costs at most a memtable of work, done again on the next run.
+  Status s = StateStore::open(
+      StoreOptions{
+          .dir = dir, .write_buffer_bytes = settings_.write_buffer_bytes, .write_ahead_log = false},
+      store_);
   if (!s.is_ok()) return s;
   members_ = std::make_unique<MemberCache>(*store_, kReplayStream, settings_.cache_bytes);
   members_->track_stored_ids();  // the replay is its store's only writer
@@ -241,7 +247,7 @@ Status ReplayRun::finish() {
     }
     position_.finished = true;
   }
-  Status s = commit();
+  Status s = commit_to_disk();
   if (!s.is_ok()) return s;
   if (request_.show_progress) progress_.finish();
   outcome_.position = position_;
@@ -270,10 +276,18 @@ Status ReplayRun::commit_if_due() {
 // again continues from here; a temporary one is removed as the run unwinds.
 Status ReplayRun::stop() {
   if (!settings_.state_dir.empty()) {
-    Status s = commit();
+    Status s = commit_to_disk();
     if (!s.is_ok()) return s;
   }
   throw Interrupted();
+}
+
+// A commit written out before the run reports its end: the next run of the same command
+// finds it (a temporary state dir is removed instead).
+Status ReplayRun::commit_to_disk() {
+  Status s = commit();
+  if (!s.is_ok() || settings_.state_dir.empty()) return s;
+  return store_->flush();
 }
 
 // Outputs first, then the state that records their lengths.

@@ -38,6 +38,7 @@ struct ReplaySettings {
   std::uint64_t commit_lines = 100'000;  // replay.commit_events
   std::string state_dir;                 // empty: a temporary directory, removed afterwards
   std::size_t cache_bytes = 256u << 20;
+  std::size_t write_buffer_bytes = 64u << 20;  // state.write_buffer_size
   std::size_t sort_memory_bytes = 256u << 20;
 };
 

@@ -207,7 +207,9 @@ Status Service::open() {
   if (Status s = check_commit_interval(config_); !s.is_ok()) return s;
   if (Status s = check_kafka_access(producer_properties(config_.kafka_properties)); !s.is_ok())
     return s;
-  Status s = StateStore::open(StoreOptions{config_.state.dir}, store_);
+  Status s = StateStore::open(StoreOptions{.dir = config_.state.dir,
+                                           .write_buffer_bytes = config_.state.write_buffer_bytes},
+                              store_);
   if (!s.is_ok()) return s;
   s = group_instance_id(config_.state.dir, instance_id_);
   if (!s.is_ok()) return s;

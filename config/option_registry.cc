@@ -80,7 +80,7 @@ static_assert(static_cast<int>(DeliveryGuarantee::exactly_once) == 1);  // kGuar
 
 // One row per option: key, kind, default, min, max, choices, binding, doc.
 // clang-format off
-const std::array<OptionSpec, 46> kOptions = {{
+const std::array<OptionSpec, 47> kOptions = {{
     {"application.id", K::identifier, "segmentd", 1, 200, {},
      bind<&C::application_id>(),
      "Consumer group id, prefix of internal topics (the state changelog <id>-state-changelog), CloudEvents source"},
@@ -210,6 +210,12 @@ const std::array<OptionSpec, 46> kOptions = {{
      "ring); past it the least recently used are held encoded (their record bytes), then "
      "dropped and read back from RocksDB when needed. A million members with every family "
      "need about 384MiB to stay in memory (docs/PERFORMANCE.md)"},
+    {"state.write_buffer_size", K::byte_size, "64MiB", 64 * 1024, 4 * 1024 * kMiB, {},
+     bind<&C::state, &StateOptions::write_buffer_bytes>(),
+     "RocksDB memtable of the member records (up to two in memory while one is written "
+     "out): larger means fewer compactions. `segmentd replay` writes its state without "
+     "RocksDB's write-ahead log, so a replay killed (SIGKILL, power loss) resumes from its "
+     "last commit written out: at most this much of member records is done again"},
     {"state.changelog", K::boolean, "true", 0, 1, {},
      bind<&C::state, &StateOptions::changelog>(),
      "`segmentd run`: write each commit's state to the compacted topic "

@@ -55,11 +55,12 @@ struct ReplayOptions {
 };
 
 struct StateOptions {
-  std::string dir;                  // state.dir
-  bool dir_explicitly_set = false;  // state.dir came from the file, environment or --set
-  std::uint64_t cache_bytes{};      // state.cache_size
-  bool changelog = true;            // state.changelog
-  DurationMs restore_timeout{};     // state.restore_timeout
+  std::string dir;                     // state.dir
+  bool dir_explicitly_set = false;     // state.dir came from the file, environment or --set
+  std::uint64_t cache_bytes{};         // state.cache_size
+  std::uint64_t write_buffer_bytes{};  // state.write_buffer_size
+  bool changelog = true;               // state.changelog
+  DurationMs restore_timeout{};        // state.restore_timeout
 };
 
 struct HttpOptions {

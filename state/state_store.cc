@@ -62,11 +62,9 @@ Status from_rocks(const rocksdb::Status& s, std::string_view what) {
 // data in it has been flushed, so one large, rarely filled buffer (the checkpoints in
 // `meta`) used to pin every WAL written since the start (286 MB of WAL after a 2M event
 // replay). Now the small families get small buffers, and max_total_wal_size forces a
-// flush of whatever pins the oldest WAL once the WALs reach kMaxTotalWalBytes.
+// flush of whatever pins the oldest WAL once the WALs reach kMaxTotalWalBytes. The
+// members' buffer is StoreOptions::write_buffer_bytes.
 constexpr std::uint64_t kMaxTotalWalBytes = 64u << 20;
-// 64 MiB rather than 32: level-0 files twice as large, so the compactions that rewrite
-// level 1 run less often (docs/PERFORMANCE.md, "State store options").
-constexpr std::size_t kMembersWriteBuffer = 64u << 20;
 constexpr std::size_t kSmallFamilyWriteBuffer = 1u << 20;  // default (unused) and meta
 
 rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
@@ -105,8 +103,8 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
 
 struct StateStore::Impl {
   std::string dir;
-  bool sync_commits = true;
-  std::shared_ptr<rocksdb::Env> env;  // null: the default Env; declared first, so it outlives db
+  rocksdb::WriteOptions commit_options;  // WAL off, or synced when sync_commits
+  std::shared_ptr<rocksdb::Env> env;     // null: the default Env; declared first, so it outlives db
   std::shared_ptr<rocksdb::Cache> cache;
   std::shared_ptr<rocksdb::Statistics> statistics;
   std::unique_ptr<rocksdb::DB> db;
@@ -115,6 +113,14 @@ struct StateStore::Impl {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // default, members, meta
   rocksdb::ColumnFamilyHandle* members() const { return handles[1]; }
   rocksdb::ColumnFamilyHandle* meta() const { return handles[2]; }
+
+  // After a write refused for lack of space RocksDB stops writing until resumed.
+  Status resume_if_stopped() {
+    if (!resume_needed) return Status::ok();
+    Status resumed = from_rocks(db->Resume(), "resuming the state store");
+    if (resumed.is_ok()) resume_needed = false;
+    return resumed;
+  }
 
   ~Impl() {
     if (!db) return;
@@ -178,7 +184,8 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
   if (ec) return Status::fatal("cannot create state.dir " + options.dir + ": " + ec.message());
   auto impl = std::make_unique<StateStore::Impl>();
   impl->dir = options.dir;
-  impl->sync_commits = options.sync_commits;
+  impl->commit_options.sync = options.sync_commits && options.write_ahead_log;
+  impl->commit_options.disableWAL = !options.write_ahead_log;
   impl->env = std::move(env);
   impl->cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   impl->statistics = rocksdb::CreateDBStatistics();
@@ -198,9 +205,12 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
   // knows of is there and whole, and check files and checksums on every read path.
   db_options.track_and_verify_wals_in_manifest = true;
   db_options.paranoid_checks = true;
+  // Without the WAL, a flush must take every family's commits at once, or a crash
+  // could keep member records of one commit with the checkpoint of another.
+  db_options.atomic_flush = !options.write_ahead_log;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, family_options(impl->cache, kSmallFamilyWriteBuffer)},
-      {std::string(kMembersFamily), family_options(impl->cache, kMembersWriteBuffer)},
+      {std::string(kMembersFamily), family_options(impl->cache, options.write_buffer_bytes)},
       {std::string(kMetaFamily), family_options(impl->cache, kSmallFamilyWriteBuffer)}};
   // A store written before timers moved into the member records has a timers family:
   // it must be opened (RocksDB opens every family) and is then dropped.
@@ -322,15 +332,22 @@ Status StateStore::commit(StoreBatch& batch, bool sync) {
                                                std::to_string(space.available) + " bytes free, " +
                                                std::to_string(needed) + " needed before writing)");
   }
-  if (impl_->resume_needed) {
-    Status resumed = from_rocks(impl_->db->Resume(), "resuming the state store");
-    if (!resumed.is_ok()) return resumed;
-    impl_->resume_needed = false;
-  }
-  rocksdb::WriteOptions write_options;
-  write_options.sync = impl_->sync_commits && sync;
+  if (Status resumed = impl_->resume_if_stopped(); !resumed.is_ok()) return resumed;
+  rocksdb::WriteOptions write_options = impl_->commit_options;
+  write_options.sync = write_options.sync && sync;
   Status s = from_rocks(impl_->db->Write(write_options, &batch.impl_->batch), "committing state");
   if (s.is_ok()) batch.clear();
+  if (!s.is_ok() && s.kind() == ErrorKind::retry) impl_->resume_needed = true;
+  return s;
+}
+
+Status StateStore::flush() {
+  const std::lock_guard lock(impl_->commit_mutex);
+  if (Status resumed = impl_->resume_if_stopped(); !resumed.is_ok()) return resumed;
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  Status s = from_rocks(impl_->db->Flush(options, {impl_->members(), impl_->meta()}),
+                        "flushing state to " + impl_->dir);
   if (!s.is_ok() && s.kind() == ErrorKind::retry) impl_->resume_needed = true;
   return s;
 }

@@ -15,6 +15,12 @@
 // damaged or missing record (point-in-time recovery, the default), so a crash keeps a
 // prefix of the writes: unsynced writes (bulk loads, drop_stream) followed by a
 // checkpoint need no sync of their own for consistency.
+// Without the WAL (StoreOptions::write_ahead_log false, replay's bulk writes, as Kafka
+// Streams runs RocksDB) a commit reaches the disk only when a flush writes the memtables
+// to table files: when the members' memtable fills, at flush(), or when the store
+// closes. Every family flushes at once (RocksDB's atomic flush), so a crash leaves the
+// state of the last commit flushed, whole: an earlier commit than with the WAL, never a
+// mix of two.
 //
 // Integrity: RocksDB verifies its WALs against the MANIFEST and checks checksums
 // (paranoid); every record read is validated (member_codec.h); each checkpoint carries
@@ -48,6 +54,11 @@ struct StoreOptions {
   std::string dir;
   std::size_t block_cache_bytes = 64u << 20;
   bool sync_commits = true;  // fsync the WAL at every commit (survives power loss)
+  // The members' memtable (state.write_buffer_size): larger makes fewer, larger level-0
+  // files and so fewer compactions; RocksDB holds up to two while one is flushed.
+  std::size_t write_buffer_bytes = 64u << 20;
+  // false: commits skip the WAL and are durable once flushed (see Atomicity above).
+  bool write_ahead_log = true;
 };
 
 // Figures for metrics and benchmarks.
@@ -115,6 +126,9 @@ class StateStore {
   // batch is written. `sync` false: the WAL is not synced for this batch (bulk loads, or all
   // partitions' commits but the last: the last batch's sync syncs the earlier ones too).
   Status commit(StoreBatch& batch, bool sync = true);
+  // Writes every commit so far to table files and waits: what makes commits durable in
+  // a store without the WAL. Errors like commit()'s (a full disk is a retry error).
+  Status flush();
   // Removes the stream's member records and checkpoint (WAL not synced), e.g. before its
   // state is restored from the changelog.
   Status drop_stream(StreamId stream);

@@ -1,7 +1,8 @@
 // Crash consistency of a commit: a write error injected at every file write of opening
 // the store, committing one batch and closing it (state/io_fault_injection.h). After
 // each, the commit reports an error unless it was durable, nothing crashes, and the
-// store reopens holding exactly the state before or after the commit, never a mix.
+// store reopens holding exactly the state before or after the commit, never a mix. The
+// same for a store without the WAL (replay's), whose commit is durable once flushed.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
@@ -63,6 +64,11 @@ Status commit(MemberCache& cache, char which) {
   return cache.commit(checkpoint);
 }
 
+StoreOptions with_wal(const std::filesystem::path& dir) { return {.dir = dir.string()}; }
+StoreOptions without_wal(const std::filesystem::path& dir) {
+  return {.dir = dir.string(), .write_ahead_log = false};
+}
+
 Snapshot read_back(const std::string& dir) {
   std::unique_ptr<StateStore> store;
   const Status opened = StateStore::open({dir}, store);
@@ -97,49 +103,53 @@ void copy_dir(const std::filesystem::path& from, const std::filesystem::path& to
   std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
 }
 
-// What happened when `dir` was opened on a faulty file system, B committed and the
-// store closed.
+// What happened when `dir` was opened on a faulty file system, B committed (and, in a
+// store without the WAL, flushed: what makes it durable there) and the store closed.
 struct Attempt {
   bool committed = false;
   std::uint64_t commit_from = 0;  // the commit's write operations are (from, to]
   std::uint64_t commit_to = 0;
 };
 
-Attempt try_commit_b(const std::string& dir, const std::shared_ptr<IoFaults>& faults) {
+Attempt try_commit_b(const StoreOptions& options, const std::shared_ptr<IoFaults>& faults) {
   Attempt attempt;
   std::unique_ptr<StateStore> store;
-  if (!open_store_with_faults({dir}, faults, store).is_ok()) return attempt;
+  if (!open_store_with_faults(options, faults, store).is_ok()) return attempt;
   MemberCache cache(*store, kStream, 1 << 20);
   TimerIndex index;
   if (!cache.load_timers(index).is_ok()) return attempt;
   attempt.commit_from = faults->operations();
   attempt.committed = commit(cache, 'B').is_ok();
+  if (attempt.committed && !options.write_ahead_log) attempt.committed = store->flush().is_ok();
   attempt.commit_to = faults->operations();
   return attempt;
 }
 
-TEST_CASE("a write error anywhere in open, commit or close leaves the state before or after",
-          "[state][crash]") {
+// The store in `baseline` holds commit A, durably.
+void commit_a(const StoreOptions& baseline) {
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open(baseline, store).is_ok());
+  MemberCache cache(*store, kStream, 1 << 20);
+  TimerIndex index;
+  REQUIRE(cache.load_timers(index).is_ok());
+  REQUIRE(commit(cache, 'A').is_ok());
+  if (!baseline.write_ahead_log) REQUIRE(store->flush().is_ok());
+}
+
+void check_every_write_error(StoreOptions (*options)(const std::filesystem::path&)) {
   TempDir root;
   const std::filesystem::path baseline = root.path / "baseline";
   const std::filesystem::path work = root.path / "work";
-  {
-    std::unique_ptr<StateStore> store;
-    REQUIRE(StateStore::open({baseline.string()}, store).is_ok());
-    MemberCache cache(*store, kStream, 1 << 20);
-    TimerIndex index;
-    REQUIRE(cache.load_timers(index).is_ok());
-    REQUIRE(commit(cache, 'A').is_ok());
-  }
+  commit_a(options(baseline));
   const Snapshot before = read_back(baseline.string());
   REQUIRE(before.position == "after A");
 
   // A run without faults: how many write operations there are, and the state after.
   copy_dir(baseline, work);
   auto counter = std::make_shared<IoFaults>();
-  const Attempt clean = try_commit_b(work.string(), counter);
+  const Attempt clean = try_commit_b(options(work), counter);
   REQUIRE(clean.committed);
-  REQUIRE(clean.commit_to > clean.commit_from);  // the commit writes (WAL append, sync)
+  REQUIRE(clean.commit_to > clean.commit_from);  // the commit writes (WAL or table files)
   const std::uint64_t operations = counter->operations();
   const Snapshot after = read_back(work.string());
   REQUIRE(after.position == "after B");
@@ -152,7 +162,7 @@ TEST_CASE("a write error anywhere in open, commit or close leaves the state befo
       copy_dir(baseline, work);
       auto faults = std::make_shared<IoFaults>();
       faults->fail_at(n, sticky);
-      const Attempt attempt = try_commit_b(work.string(), faults);
+      const Attempt attempt = try_commit_b(options(work), faults);
       CHECK(faults->injected());
       // A failed write of the commit itself is never reported as success. (Failures
       // while opening may be ones RocksDB tolerates: trimming a WAL's preallocated
@@ -164,6 +174,51 @@ TEST_CASE("a write error anywhere in open, commit or close leaves the state befo
       } else {
         CHECK((reopened == before || reopened == after));
       }
+    }
+  }
+}
+
+TEST_CASE("a write error anywhere in open, commit or close leaves the state before or after",
+          "[state][crash]") {
+  check_every_write_error(with_wal);
+}
+
+TEST_CASE(
+    "without the WAL, a write error anywhere in open, commit, flush or close leaves the state "
+    "before or after",
+    "[state][crash]") {
+  check_every_write_error(without_wal);
+}
+
+// A crash right after a commit: every later write fails (as if the process had died),
+// and the store reopens as the disk holds it.
+Snapshot crash_after_commit_b(const StoreOptions& options) {
+  auto faults = std::make_shared<IoFaults>();
+  {
+    std::unique_ptr<StateStore> store;
+    REQUIRE(open_store_with_faults(options, faults, store).is_ok());
+    MemberCache cache(*store, kStream, 1 << 20);
+    TimerIndex index;
+    REQUIRE(cache.load_timers(index).is_ok());
+    REQUIRE(commit(cache, 'B').is_ok());
+    faults->fail_at(1, /*sticky=*/true);
+  }
+  return read_back(options.dir);
+}
+
+TEST_CASE("without the WAL, a crash keeps the last commit flushed, whole; with it, the last one",
+          "[state][crash]") {
+  TempDir root;
+  for (auto* options : {with_wal, without_wal}) {
+    const std::filesystem::path dir = root.path / (options == with_wal ? "wal" : "no-wal");
+    commit_a(options(dir));
+    const Snapshot committed_a = read_back(dir.string());
+    REQUIRE(committed_a.position == "after A");
+    const Snapshot reopened = crash_after_commit_b(options(dir));
+    if (options == with_wal) {
+      CHECK(reopened.position == "after B");
+    } else {
+      CHECK(reopened == committed_a);
     }
   }
 }
