@@ -358,7 +358,9 @@ Status StateStore::drop_stream(StreamId stream) {
   rocksdb::WriteBatch batch;
   rocksdb::Status s = batch.DeleteRange(impl_->members(), stream_prefix(stream), end);
   if (s.ok()) s = batch.Delete(impl_->meta(), checkpoint_key(stream));
-  if (s.ok()) s = impl_->db->Write(rocksdb::WriteOptions(), &batch);
+  rocksdb::WriteOptions unsynced = impl_->commit_options;
+  unsynced.sync = false;
+  if (s.ok()) s = impl_->db->Write(unsynced, &batch);
   return from_rocks(s, "dropping stream " + std::to_string(stream.value));
 }
 
