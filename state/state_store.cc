@@ -315,8 +315,10 @@ Status StateStore::scan_member_ids(StreamId stream,
   return from_rocks(it->status(), "scanning members");
 }
 
-// Space a commit leaves free in state.dir, besides twice the batch (WAL record and
-// memtable growth): below it the commit waits instead of writing.
+// Space a commit leaves free in state.dir, besides twice the batch (its WAL record, in a
+// store with a WAL, and the table file its memtable becomes): below it the commit waits
+// instead of writing. A flush can still meet a full disk (RocksDB then stops writing
+// until resumed), so this is a margin, not a guarantee.
 constexpr std::uintmax_t kFreeSpaceReserve = 4u << 20;
 
 Status StateStore::commit(StoreBatch& batch, bool sync) {
