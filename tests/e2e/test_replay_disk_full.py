@@ -5,6 +5,9 @@ state.dir) stops with exit 1 and an error naming what filled, never an abort; on
 is space again the same command resumes and the output is byte-identical to one
 uninterrupted run. Replay writes its state without RocksDB's WAL, so the state takes
 room only as its memtables are written out: small ones here, to fill the disk early.
+And with one memtable large enough for the whole run, the state's only table file is
+written at the end of the replay: a disk that cannot hold it fails the replay (exit 1),
+never a success whose state was not written.
 
 Needs to mount a tmpfs (root, as in CI); skipped (exit 77) where that is not permitted."""
 import os
@@ -80,6 +83,30 @@ def main():
             out_dir.mkdir()
             full_then_resumed(bins, events, reference, disk, out_dir, disk / "state",
                               "state alone on the full disk")
+
+            # Every commit in the memtable: the end of the replay writes the state's only table
+            # file (about 8 MB of members here), and it does not fit; each commit's free-space
+            # check (state_store.cc) passes.
+            subprocess.run(["rm", "-rf", str(disk / "state")], check=True)
+            remount(disk, "10m")  # RocksDB reserves 4 MiB for the MANIFEST, the check 4 MiB more
+            many = tmp / "many.jsonl"
+            generate(bins, many, members=40000, events=400000, seed=12)
+            many_reference = tmp / "many-reference"
+            replay(bins, many, many_reference)
+            state = ["--set", f"state.dir={disk / 'state'}", "--set", "replay.commit_events=1000",
+                     "--set", "state.write_buffer_size=1GiB"]
+            result = run(bins, many, out_dir, *state)
+            expect_full(result, [str(disk / "state")])
+            assert "needed before writing" not in result.stderr, result.stderr
+            print(f"the final flush on the full disk: exit 1: {result.stderr.strip().splitlines()[-1]}")
+            remount(disk, "512m")
+            result = run(bins, many, out_dir, *state)
+            assert result.returncode == 0, result.stderr
+            assert "resumed after line" not in result.stdout + result.stderr, result.stdout
+            for name in ("out.jsonl", "dlq.jsonl"):
+                assert (out_dir / name).read_bytes() == (many_reference / name).read_bytes(), \
+                    f"after the failed final flush: {name} differs from the uninterrupted run"
+            print("the final flush on the full disk: started over, byte-identical output")
 
             # No state.dir: the temporary state fills TMPDIR; the error names it and the
             # temporary directory is removed.
