@@ -129,7 +129,7 @@ void DailySweep::refresh(std::uint32_t index, EpochMs s, std::int32_t today) {
   Record& record = records_[index];
   // Read only (most members): the state changes only when purchases it had to leave out
   // are before S now.
-  const MemberState* read = &members_.read(*record.id);
+  const MemberState* read = &members_.read_figures(*record.id);
   if (!read->unswept_purchases.empty() && read->unswept_purchases.front() < s) {
     MemberState& member = members_.load(*record.id);
     settle_before(member, s);

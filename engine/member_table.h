@@ -6,9 +6,11 @@
 // for a member never seen); the reference is valid until the next load(). After
 // changing it the caller calls mark_changed(), which applies to the member returned by
 // the most recent load(): only changed members are persisted at the next commit.
-// read() gives a member's state only to read, and leaves the table as it was: a table
-// that holds some members in a compact form or not at all (state/member_cache.h) need
-// not make room for it; the reference is valid until the next call on the table, and
+// read_figures() gives what the daily sweep reads of a member, only to read: `known`,
+// its figures, unswept purchases and last swept purchase (its other fields may be
+// anything), and leaves the table as it was: a table that holds some members in a
+// compact form or not at all (state/member_cache.h) need not make room for it, nor
+// decode the rest; the reference is valid until the next call on the table, and
 // mark_changed() still applies to the most recent load(). The default is load().
 // member_ids() lists every member the table holds (for the daily sweep's roster, read
 // once at start-up). Not thread-safe: owned by the stream's processing thread.
@@ -26,7 +28,7 @@ class MemberTable {
  public:
   virtual ~MemberTable() = default;
   virtual MemberState& load(std::string_view member_id) = 0;
-  virtual const MemberState& read(std::string_view member_id) { return load(member_id); }
+  virtual const MemberState& read_figures(std::string_view member_id) { return load(member_id); }
   virtual void mark_changed() = 0;
   virtual std::vector<std::string> member_ids() = 0;
 };

@@ -131,28 +131,39 @@ void MemberCache::decode_entry(Map::Node& node) {
   entry.bytes = bytes;
 }
 
-MemberState MemberCache::peek(std::string_view member_id) { return read(member_id); }
+MemberState MemberCache::peek(std::string_view member_id) {
+  MemberState state;
+  return read_uncached(member_id, state, /*figures_only=*/false);
+}
 
-const MemberState& MemberCache::read(std::string_view member_id) {
+const MemberState& MemberCache::read_figures(std::string_view member_id) {
+  return read_uncached(member_id, read_scratch_, /*figures_only=*/true);
+}
+
+const MemberState& MemberCache::read_uncached(std::string_view member_id, MemberState& into,
+                                              bool figures_only) {
   if (const auto* node = entries_.find(member_id)) {
     if (node->value.state != nullptr) return *node->value.state;
     std::string why;
-    if (!decode_member(node->value.record.view(), read_scratch_, &why)) {
+    const std::string_view record = node->value.record.view();
+    if (!(figures_only ? decode_member_figures(record, into, &why)
+                       : decode_member(record, into, &why))) {
       throw StateStoreError("member '" + node->key + "' held encoded does not decode: " + why);
     }
-    return read_scratch_;
+    return into;
   }
-  read_scratch_ = MemberState{};
   bool found = false;
-  read_stored(member_id, read_scratch_, found);
-  return read_scratch_;
+  read_stored(member_id, into, found, nullptr, figures_only);
+  if (!found) into = MemberState{};
+  return into;
 }
 
 void MemberCache::read_stored(std::string_view member_id, MemberState& state, bool& found,
-                              std::uint64_t* digest) {
+                              std::uint64_t* digest, bool figures_only) {
   found = false;
   if (stored_ids_ && !stored_ids_->may_be_stored(member_id)) return;
-  const Status s = store_.read_member(stream_, member_id, state, found, digest);
+  const Status s = figures_only ? store_.read_member_figures(stream_, member_id, state, found)
+                                : store_.read_member(stream_, member_id, state, found, digest);
   if (!s.is_ok()) throw StateStoreError(s.message());
 }
 

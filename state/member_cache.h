@@ -98,9 +98,10 @@ class MemberCache final : public MemberTable {
   // The member's state as load() would give it, without caching it (for reads from
   // outside the processing, such as GET /members/{id}).
   MemberState peek(std::string_view member_id);
-  // Decodes a member held encoded, and reads one not in memory, into a scratch state
-  // without caching it (the daily sweep reads many members it does not change).
-  const MemberState& read(std::string_view member_id) override;
+  // Decodes the figures of a member held encoded, and reads those of one not in memory,
+  // into a scratch state without caching it (the daily sweep reads many members it does
+  // not change; decode_member_figures).
+  const MemberState& read_figures(std::string_view member_id) override;
   void mark_changed() override;
   // Persisted and resident members; throws StateStoreError when the scan fails.
   std::vector<std::string> member_ids() override;
@@ -213,10 +214,16 @@ class MemberCache final : public MemberTable {
                              boost::intrusive::member_hook<Entry, RecencyHook, &Entry::recency>,
                              boost::intrusive::constant_time_size<false>>;
 
-  // Reads a member that is not resident from the store; `found` false, without a read,
-  // when the tracked stored ids say it has no record.
+  // Reads a member that is not resident from the store (with `figures_only`, what
+  // read_figures() gives of it); `found` false, without a read, when the tracked stored
+  // ids say it has no record.
   void read_stored(std::string_view member_id, MemberState& state, bool& found,
-                   std::uint64_t* digest = nullptr);
+                   std::uint64_t* digest = nullptr, bool figures_only = false);
+  // The member as peek() or (with `figures_only`) read_figures() gives it: its state when
+  // held decoded, else decoded into `into` from its record held encoded or from the store
+  // (a default state when the store has none), without caching it.
+  const MemberState& read_uncached(std::string_view member_id, MemberState& into,
+                                   bool figures_only);
   // Decodes an entry held encoded; adjusts the memory accounting.
   void decode_entry(Map::Node& node);
   void evict_over_budget();
@@ -264,7 +271,7 @@ class MemberCache final : public MemberTable {
   std::size_t resident_bytes_ = 0;
   std::size_t encoded_members_ = 0;
   std::string encode_buffer_;
-  MemberState read_scratch_;             // what read() returns for a member not held decoded
+  MemberState read_scratch_;  // what read_figures() returns for a member not held decoded
   std::size_t mean_record_bytes_ = 256;  // of the latest commit's records
   // Set by the first eviction: until then no member is held encoded, and changed members
   // drop their committed record after the commit instead of holding it beside their state.

@@ -146,6 +146,21 @@ bool read_time_after(bytes::Reader& in, EpochMs first, EpochMs& last, std::strin
   return true;
 }
 
+// Reads the end of what encode_extras wrote: the unswept purchases (appended to
+// state.unswept_purchases) and the last swept purchase.
+bool decode_unswept(bytes::Reader& in, MemberState& state, std::string* why) {
+  const std::uint64_t unswept = in.varint();
+  if (unswept > kMaxListLength || unswept > state.figures.purchases) {
+    return fail(why, std::to_string(unswept) + " unswept purchases");
+  }
+  for (std::uint64_t i = 0; i < unswept && in.ok(); ++i) {
+    EpochMs t;
+    if (!read_time(in, t, "unswept purchase time", why)) return false;
+    state.unswept_purchases.push_back(t);
+  }
+  return read_time(in, state.swept_last_purchase, "last swept purchase time", why);
+}
+
 // Reads what encode_extras wrote; false (saying why) when a value is out of its range.
 bool decode_extras(bytes::Reader& in, MemberState& state, std::string* why) {
   const std::uint64_t counted = in.varint();
@@ -200,16 +215,38 @@ bool decode_extras(bytes::Reader& in, MemberState& state, std::string* why) {
     a.step = static_cast<std::uint8_t>(step);
     state.pending_actions.push_back(std::move(a));
   }
-  const std::uint64_t unswept = in.varint();
-  if (unswept > kMaxListLength || unswept > state.figures.purchases) {
-    return fail(why, std::to_string(unswept) + " unswept purchases");
+  return decode_unswept(in, state, why);
+}
+
+// Passes over what encode_extras wrote before the unswept purchases, reading only the
+// profile flag (a figure), then reads the unswept purchases: the sweep's part of the extras.
+bool skim_extras(bytes::Reader& in, MemberState& state, std::string* why) {
+  in.varint();  // counted families
+  const std::uint64_t has_profile = in.varint();
+  if (has_profile > 1) return fail(why, "bad profile flag " + std::to_string(has_profile));
+  state.figures.has_profile = has_profile == 1;
+  in.signed_varint();  // profile time
+  in.string();         // birthday
+  const std::uint64_t categories = in.varint();
+  if (categories > kMaxListLength)
+    return fail(why, std::to_string(categories) + " item categories");
+  for (std::uint64_t i = 0; i < categories && in.ok(); ++i) {
+    in.string();
+    in.varint();
+    in.signed_varint();
+    in.signed_varint();
   }
-  for (std::uint64_t i = 0; i < unswept && in.ok(); ++i) {
-    EpochMs t;
-    if (!read_time(in, t, "unswept purchase time", why)) return false;
-    state.unswept_purchases.push_back(t);
+  in.varint();  // actions emitted
+  const std::uint64_t pending = in.varint();
+  if (pending > kMaxListLength) return fail(why, std::to_string(pending) + " pending actions");
+  for (std::uint64_t i = 0; i < pending && in.ok(); ++i) {
+    in.varint();
+    in.signed_varint();
+    in.varint();
+    in.string();
+    in.signed_varint();
   }
-  return read_time(in, state.swept_last_purchase, "last swept purchase time", why);
+  return decode_unswept(in, state, why);
 }
 
 std::string check_figures(const MemberFigures& f) {
@@ -274,6 +311,20 @@ std::string check_clock(const StreamClock& clock) {
   return {};
 }
 
+// The record's format (first byte), or 0 (saying why) when it is none of the member formats.
+std::uint8_t member_format(std::string_view bytes, std::string* why) {
+  if (bytes.empty()) {
+    fail(why, "empty member record");
+    return 0;
+  }
+  const auto format = static_cast<std::uint8_t>(bytes[0]);
+  if (format != kMemberFormat && format != kMemberFormatV1) {
+    fail(why, "unknown member record format " + std::to_string(format));
+    return 0;
+  }
+  return format;
+}
+
 }  // namespace
 
 void encode_member(std::string& out, const MemberState& state) {
@@ -290,11 +341,8 @@ void encode_member(std::string& out, const MemberState& state) {
 }
 
 bool decode_member(std::string_view in_bytes, MemberState& state, std::string* why) {
-  if (in_bytes.empty()) return fail(why, "empty member record");
-  const auto format = static_cast<std::uint8_t>(in_bytes[0]);
-  if (format != kMemberFormat && format != kMemberFormatV1) {
-    return fail(why, "unknown member record format " + std::to_string(format));
-  }
+  const std::uint8_t format = member_format(in_bytes, why);
+  if (format == 0) return false;
   bytes::Reader in(in_bytes.substr(1));
   state = MemberState{};
   state.known = true;
@@ -325,6 +373,35 @@ bool decode_member(std::string_view in_bytes, MemberState& state, std::string* w
   if (format == kMemberFormat && !decode_extras(in, state, why)) return false;
   if (!in.ok() || !in.at_end()) return fail(why, "truncated or overlong member record");
   std::string problem = check_member(state);
+  if (!problem.empty()) return fail(why, std::move(problem));
+  return true;
+}
+
+bool decode_member_figures(std::string_view in_bytes, MemberState& state, std::string* why) {
+  const std::uint8_t format = member_format(in_bytes, why);
+  if (format == 0) return false;
+  bytes::Reader in(in_bytes.substr(1));
+  state.known = true;
+  state.figures.has_profile = false;
+  state.unswept_purchases.clear();
+  state.swept_last_purchase = EpochMs{};
+  if (!decode_figures(in, state.figures, why)) return false;
+  // Passed over: the dedupe ring, the labels, seq and the timer.
+  const std::uint64_t id_count = in.varint();
+  if (id_count > kMaxStoredRecentEvents) {
+    return fail(why, std::to_string(id_count) + " recent event ids (at most " +
+                         std::to_string(kMaxStoredRecentEvents) + ")");
+  }
+  for (std::uint64_t i = 0; i < id_count && in.ok(); ++i) in.string();
+  const std::size_t families = format == kMemberFormatV1 ? 1 : kFamilyCount;
+  for (std::size_t f = 0; f < families; ++f) in.varint();
+  in.varint();  // seq
+  const std::uint64_t has_timer = in.varint();
+  if (has_timer > 1) return fail(why, "bad timer flag " + std::to_string(has_timer));
+  if (has_timer == 1) in.signed_varint();
+  if (format == kMemberFormat && !skim_extras(in, state, why)) return false;
+  if (!in.ok() || !in.at_end()) return fail(why, "truncated or overlong member record");
+  std::string problem = check_figures(state.figures);
   if (!problem.empty()) return fail(why, std::move(problem));
   return true;
 }

@@ -56,6 +56,13 @@ inline constexpr std::size_t kMaxStoredRecentEvents = 1024;
 void encode_member(std::string& out, const MemberState& state);
 [[nodiscard]] bool decode_member(std::string_view bytes, MemberState& state,
                                  std::string* why = nullptr);
+// What the daily sweep reads of a member record, without the cost of the rest (no
+// allocation once `state` has held a member): sets state.known, state.figures,
+// state.unswept_purchases and state.swept_last_purchase as decode_member would, checked
+// alike, and leaves the other fields of `state` as they were. The rest of the record is
+// passed over, its structure checked (lengths, the end of the record), its values not.
+[[nodiscard]] bool decode_member_figures(std::string_view bytes, MemberState& state,
+                                         std::string* why = nullptr);
 // Empty when `state` is one the engine could have written, else what is wrong.
 std::string check_member(const MemberState& state);
 

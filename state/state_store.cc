@@ -251,6 +251,17 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
 
 Status StateStore::read_member(StreamId stream, std::string_view member_id, MemberState& state,
                                bool& found, std::uint64_t* digest) {
+  return read_member_with(decode_member, stream, member_id, state, found, digest);
+}
+
+Status StateStore::read_member_figures(StreamId stream, std::string_view member_id,
+                                       MemberState& state, bool& found) {
+  return read_member_with(decode_member_figures, stream, member_id, state, found, nullptr);
+}
+
+Status StateStore::read_member_with(MemberDecoder decode, StreamId stream,
+                                    std::string_view member_id, MemberState& state, bool& found,
+                                    std::uint64_t* digest) {
   std::string value;
   const rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->members(),
                                            member_key(stream, member_id), &value);
@@ -258,7 +269,7 @@ Status StateStore::read_member(StreamId stream, std::string_view member_id, Memb
   if (s.IsNotFound()) return Status::ok();
   if (!s.ok()) return from_rocks(s, "reading a member");
   std::string why;
-  if (!decode_member(value, state, &why)) {
+  if (!decode(value, state, &why)) {
     return corrupt("member '" + std::string(member_id) + "' of stream " +
                    std::to_string(stream.value) + ": " + why);
   }

@@ -110,6 +110,9 @@ class StateStore {
   // given, receives record_digest() of the stored record.
   Status read_member(StreamId stream, std::string_view member_id, MemberState& state, bool& found,
                      std::uint64_t* digest = nullptr);
+  // read_member() with decode_member_figures(): fills only what the daily sweep reads.
+  Status read_member_figures(StreamId stream, std::string_view member_id, MemberState& state,
+                             bool& found);
   // nullopt when the stream never committed.
   Status read_checkpoint(StreamId stream, std::optional<StreamCheckpoint>& checkpoint);
   // Calls `visit` with each member record of the stream (id and encoded bytes), in id
@@ -142,6 +145,9 @@ class StateStore {
   friend struct StoreOpener;
   struct Impl;
   explicit StateStore(std::unique_ptr<Impl> impl);
+  using MemberDecoder = bool (*)(std::string_view, MemberState&, std::string*);
+  Status read_member_with(MemberDecoder decode, StreamId stream, std::string_view member_id,
+                          MemberState& state, bool& found, std::uint64_t* digest);
   std::unique_ptr<Impl> impl_;
 };
 

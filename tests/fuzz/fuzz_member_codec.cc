@@ -1,7 +1,9 @@
-// libFuzzer target: arbitrary bytes as a stored member record through decode_member. Any
-// bytes must be either refused or decoded into a state the engine can use (each family's
-// label one of its labels) that encodes back to a record decoding to the same state;
-// never a crash, an out-of-bounds read, an overflow or other undefined behaviour.
+// libFuzzer target: arbitrary bytes as a stored member record through decode_member and
+// decode_member_figures. Any bytes must be either refused or decoded into a state the
+// engine can use (each family's label one of its labels) that encodes back to a record
+// decoding to the same state, and the figures decode must read what the whole decode
+// reads of a record it accepts; never a crash, an out-of-bounds read, an overflow or other
+// undefined behaviour.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,8 +15,16 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  segmentd::MemberState figures;  // the sweep's decode: any bytes, never a crash
+  const bool figures_read = segmentd::decode_member_figures(bytes, figures);
   segmentd::MemberState state;
   if (!segmentd::decode_member(bytes, state)) return 0;
+  // What the whole decode reads, the sweep's reads alike.
+  if (!figures_read || figures.figures != state.figures ||
+      figures.unswept_purchases != state.unswept_purchases ||
+      figures.swept_last_purchase != state.swept_last_purchase) {
+    std::abort();
+  }
   for (segmentd::FamilyId f : segmentd::kAllFamilies) {
     if (state.label(f) >= segmentd::family_labels(f).size()) std::abort();
   }
