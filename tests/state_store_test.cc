@@ -300,6 +300,13 @@ TEST_CASE("a cache tracking its stored ids reads no member it has never stored",
   }
   CHECK(store->figures().point_reads > reads_before);  // the dropped ones were read back
   CHECK_FALSE(cache.read_figures("never-seen").known);
+  // peek() reads the whole record of every member, dropped or not.
+  for (int i = 0; i < 600; ++i) {
+    const MemberState m = cache.peek("m" + std::to_string(i));
+    CHECK(m.figures.refunds == static_cast<std::uint32_t>(i));
+    CHECK(m.seq == sample_member().seq);
+    CHECK(m.pending_actions == sample_member().pending_actions);
+  }
 }
 
 TEST_CASE("stored member ids: every id added is found, after growing too", "[state]") {
@@ -336,8 +343,12 @@ TEST_CASE("members over the memory budget are held encoded before any is dropped
   CHECK(cache.encoded_members() > 100);
   CHECK(cache.resident_bytes() <= kBudget);
   const std::size_t encoded = cache.encoded_members();
-  // A member held encoded decodes intact, also for peek(); changing it writes it.
-  CHECK(cache.peek("m0").figures.days.size() == 20);
+  // A member held encoded decodes intact, also for peek() (the whole record, not only what
+  // the sweep reads); changing it writes it.
+  const MemberState peeked = cache.peek("m0");
+  CHECK(peeked.figures.days.size() == 20);
+  CHECK(peeked.seq == 1);
+  CHECK(peeked.timer == EpochMs{1'000});
   MemberState& first = cache.load("m0");
   CHECK(cache.encoded_members() == encoded - 1);
   CHECK(first.seq == 1);

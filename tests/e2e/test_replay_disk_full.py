@@ -97,6 +97,7 @@ def main():
                      "--set", "state.write_buffer_size=1GiB"]
             result = run(bins, many, out_dir, *state)
             expect_full(result, [str(disk / "state")])
+            assert "flushing state to" in result.stderr, result.stderr  # the write at the end
             assert "needed before writing" not in result.stderr, result.stderr
             print(f"the final flush on the full disk: exit 1: {result.stderr.strip().splitlines()[-1]}")
             remount(disk, "512m")
