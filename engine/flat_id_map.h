@@ -19,6 +19,17 @@
 
 namespace segmentd {
 
+// The first 8 bytes of `id` as a big-endian number (zero-padded): where two ids' prefixes
+// differ they order as the ids do (UTF-8 byte order), so a sort can compare the ids only
+// where the prefixes are equal.
+inline std::uint64_t id_order_prefix(std::string_view id) {
+  std::uint64_t prefix = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    prefix = (prefix << 8) | (i < id.size() ? static_cast<std::uint8_t>(id[i]) : 0u);
+  }
+  return prefix;
+}
+
 template <typename V>
 class FlatIdMap {
  public:
@@ -83,6 +94,18 @@ class FlatIdMap {
   void for_each(Visit&& visit) const {
     for (const Slot& s : slots_) {
       if (s.node != nullptr) visit(*s.node);
+    }
+  }
+
+  // Removes every node for which erase(Node&) is true. O(size).
+  template <typename Erase>
+  void erase_if(Erase&& erase) {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.clear();
+    slots_.resize(old.size());
+    size_ = 0;
+    for (Slot& s : old) {
+      if (s.node != nullptr && !erase(*s.node)) place(std::move(s));
     }
   }
 

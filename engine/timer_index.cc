@@ -7,25 +7,23 @@ namespace segmentd {
 namespace {
 
 constexpr std::int64_t kBucketMs = 3'600'000;
-// Stale entries are dropped once the entries are more than twice the live timers (and
-// more than this, so small indexes are not rebuilt over and over).
-constexpr std::size_t kMinEntriesToCompact = 4096;
+// Stale entries and nodes without a timer are dropped once they outnumber the live
+// timers (and are more than this, so small indexes are not rebuilt over and over).
+constexpr std::size_t kMinGarbageToCompact = 4096;
 
 std::int64_t bucket_of(EpochMs due) {
   return due.ms >= 0 ? due.ms / kBucketMs : -((-due.ms - 1) / kBucketMs) - 1;
 }
 
-bool later(const TimerEntry& a, const TimerEntry& b) {
+// (due, member id) descending; the ids are read only where due and prefix are equal.
+template <typename Entry>
+bool later(const Entry& a, const Entry& b) {
   if (a.due != b.due) return a.due > b.due;
-  return a.member_id > b.member_id;
+  if (a.id_prefix != b.id_prefix) return a.id_prefix > b.id_prefix;
+  return a.member->key > b.member->key;
 }
 
 }  // namespace
-
-bool TimerIndex::live(const TimerEntry& entry) const {
-  const auto* node = due_by_member_.find(entry.member_id);
-  return node != nullptr && node->value == entry.due;
-}
 
 TimerIndex::Bucket& TimerIndex::bucket_at(std::int64_t hour) {
   CachedBucket& cached = bucket_cache_[static_cast<std::uint64_t>(hour) % bucket_cache_.size()];
@@ -38,41 +36,49 @@ void TimerIndex::forget_bucket(std::int64_t hour) {
   if (cached.hour == hour) cached = {};
 }
 
-void TimerIndex::append(EpochMs due, std::string_view member_id) {
+void TimerIndex::append(EpochMs due, Node& member) {
   Bucket& bucket = bucket_at(bucket_of(due));
+  const Entry entry{due, id_order_prefix(member.key), &member};
   if (bucket.ordered) {
-    bucket.late.push_back(TimerEntry{due, std::string(member_id)});
-    std::push_heap(bucket.late.begin(), bucket.late.end(), later);
+    bucket.late.push_back(entry);
+    std::push_heap(bucket.late.begin(), bucket.late.end(), later<Entry>);
   } else {
-    bucket.entries.push_back(TimerEntry{due, std::string(member_id)});
+    bucket.entries.push_back(entry);
   }
   ++entries_;
-  if (entries_ > kMinEntriesToCompact && entries_ > 2 * due_by_member_.size()) {
-    drop_stale_entries();
-  }
+  // Garbage: stale entries plus nodes without a timer (each pending timer has one live
+  // entry and one node).
+  const std::size_t garbage = entries_ + due_by_member_.size() - 2 * live_;
+  if (garbage > kMinGarbageToCompact && garbage > 2 * live_) drop_stale_entries();
 }
 
-// Rebuilds the buckets from the live timers: O(live timers), after at least as many
-// changes, so O(1) amortised per change.
+// Rebuilds the map and buckets from the live timers: O(entries and nodes), after at least
+// as many changes, so O(1) amortised per change.
 void TimerIndex::drop_stale_entries() {
   buckets_.clear();
   bucket_cache_.fill({});
-  due_by_member_.for_each([&](const FlatIdMap<EpochMs>::Node& node) {
-    buckets_[bucket_of(node.value)].entries.push_back(TimerEntry{node.value, node.key});
+  due_by_member_.erase_if([](const Node& node) { return !node.value.pending; });
+  due_by_member_.for_each([&](Node& node) {
+    buckets_[bucket_of(node.value.due)].entries.push_back(
+        Entry{node.value.due, id_order_prefix(node.key), &node});
   });
-  entries_ = due_by_member_.size();
+  entries_ = live_;
 }
 
 void TimerIndex::add(EpochMs due, std::string_view member_id) {
   auto [node, inserted] = due_by_member_.try_emplace(member_id);
-  if (!inserted && node->value == due) return;
-  node->value = due;
-  append(due, member_id);
+  Timer& timer = node->value;
+  if (timer.pending && timer.due == due) return;
+  if (!timer.pending) ++live_;
+  timer = Timer{due, true};
+  append(due, *node);
 }
 
 void TimerIndex::remove(EpochMs due, std::string_view member_id) {
-  const auto* node = due_by_member_.find(member_id);
-  if (node != nullptr && node->value == due) due_by_member_.erase(member_id);
+  auto* node = due_by_member_.find(member_id);
+  if (node == nullptr || !node->value.pending || node->value.due != due) return;
+  node->value.pending = false;
+  --live_;
 }
 
 void TimerIndex::move(std::string_view member_id, std::optional<EpochMs> from,
@@ -91,9 +97,9 @@ std::optional<TimerEntry> TimerIndex::pop_due(EpochMs clock) {
     Bucket& bucket = first->second;
     if (!bucket.ordered) {
       const std::size_t before = bucket.entries.size();
-      std::erase_if(bucket.entries, [&](const TimerEntry& e) { return !live(e); });
+      std::erase_if(bucket.entries, [](const Entry& e) { return !live(e); });
       entries_ -= before - bucket.entries.size();
-      std::sort(bucket.entries.begin(), bucket.entries.end(), later);
+      std::sort(bucket.entries.begin(), bucket.entries.end(), later<Entry>);
       bucket.ordered = true;
     }
     while (!bucket.entries.empty() || !bucket.late.empty()) {
@@ -101,17 +107,17 @@ std::optional<TimerEntry> TimerIndex::pop_due(EpochMs clock) {
       const bool from_late =
           bucket.entries.empty() ||
           (!bucket.late.empty() && later(bucket.entries.back(), bucket.late.front()));
-      const TimerEntry& earliest = from_late ? bucket.late.front() : bucket.entries.back();
+      const Entry earliest = from_late ? bucket.late.front() : bucket.entries.back();
       const bool is_live = live(earliest);  // else moved or removed since it was added
       if (is_live && earliest.due > clock) return std::nullopt;
-      if (from_late) std::pop_heap(bucket.late.begin(), bucket.late.end(), later);
-      std::vector<TimerEntry>& from = from_late ? bucket.late : bucket.entries;
-      TimerEntry entry = std::move(from.back());
-      from.pop_back();
+      if (from_late) std::pop_heap(bucket.late.begin(), bucket.late.end(), later<Entry>);
+      (from_late ? bucket.late : bucket.entries).pop_back();
       --entries_;
       if (!is_live) continue;
-      due_by_member_.erase(entry.member_id);
-      return entry;
+      // The node stays (stale entries may point at it) until the next compaction.
+      earliest.member->value.pending = false;
+      --live_;
+      return TimerEntry{earliest.due, earliest.member->key};
     }
     forget_bucket(first->first);
     buckets_.erase(first);

@@ -5,17 +5,19 @@
 // member records (each carries its timer).
 //
 // Cost: O(1) amortised per change, no ordered structure on the hot path. A member's
-// current due time is in a flat hash map (engine/flat_id_map.h); every change appends an entry
-// (due, member id) to an hour-wide bucket, unsorted, and leaves the member's previous entry in
-// place, stale. Only the earliest bucket is ever sorted, once timers are fired from it (entries
-// added to it after that go to a small heap beside it); stale entries (no longer the member's due
-// time) are skipped there, and all are dropped at once when they outnumber the live ones. Firing
-// never scans all members.
+// current due time is in its node of a flat hash map (engine/flat_id_map.h); every change
+// appends an entry (due, the member's node) to an hour-wide bucket, unsorted, and leaves
+// the member's previous entry in place, stale. An entry is live while its node still holds
+// its due time, which it reads without a hash lookup. Only the earliest bucket is ever
+// sorted, once timers are fired from it (entries added to it after that go to a small
+// heap beside it); stale entries are skipped there. A member whose timer fires or is
+// removed keeps its node (marked without a timer) so that stale entries can still point
+// at it; stale entries and such nodes are all dropped at once when they outnumber the
+// live timers. Firing never scans all members.
 //
-// Memory: per pending timer a map node and slots and one entry (about 130 bytes with a
-// short id),
-// plus at most as many stale entries. Not thread-safe: owned by the stream's processing
-// thread.
+// Memory: per pending timer a map node and two slots (about 80 bytes with an id of at
+// most 15 bytes) and one 24-byte entry, plus at most as many stale entries and nodes
+// without a timer. Not thread-safe: owned by the stream's processing thread.
 #pragma once
 
 #include <array>
@@ -50,12 +52,23 @@ class TimerIndex {
   // before `clock`.
   std::optional<TimerEntry> pop_due(EpochMs clock);
 
-  std::size_t size() const { return due_by_member_.size(); }
+  // Pending timers.
+  std::size_t size() const { return live_; }
 
  private:
+  struct Timer {
+    EpochMs due{};
+    bool pending = false;  // false: fired or removed; the node waits to be dropped
+  };
+  using Node = FlatIdMap<Timer>::Node;
+  struct Entry {
+    EpochMs due{};
+    std::uint64_t id_prefix = 0;  // id_order_prefix() of the member id: sorts without it
+    Node* member = nullptr;
+  };
   struct Bucket {
-    std::vector<TimerEntry> entries;  // once `ordered`: descending, the earliest last
-    std::vector<TimerEntry> late;     // added once `ordered`: a heap, the earliest in front
+    std::vector<Entry> entries;  // once `ordered`: descending, the earliest last
+    std::vector<Entry> late;     // added once `ordered`: a heap, the earliest in front
     bool ordered = false;
   };
 
@@ -63,11 +76,13 @@ class TimerIndex {
   // (std::map nodes stay put), so appends to recently used hours skip the tree.
   Bucket& bucket_at(std::int64_t hour);
   void forget_bucket(std::int64_t hour);
-  bool live(const TimerEntry& entry) const;
-  void append(EpochMs due, std::string_view member_id);
+  static bool live(const Entry& entry) {
+    return entry.member->value.pending && entry.member->value.due == entry.due;
+  }
+  void append(EpochMs due, Node& member);
   void drop_stale_entries();
 
-  FlatIdMap<EpochMs> due_by_member_;
+  FlatIdMap<Timer> due_by_member_;
   std::map<std::int64_t, Bucket> buckets_;  // by due time in whole hours
   struct CachedBucket {
     std::int64_t hour = 0;
@@ -75,6 +90,7 @@ class TimerIndex {
   };
   std::array<CachedBucket, 256> bucket_cache_{};  // by hour modulo 256
   std::size_t entries_ = 0;                       // in all buckets, stale ones included
+  std::size_t live_ = 0;                          // nodes with a pending timer
 };
 
 }  // namespace segmentd

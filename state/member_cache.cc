@@ -14,17 +14,7 @@ namespace {
 // at least 32.
 std::size_t heap_block(std::size_t n) { return std::max<std::size_t>(32, (n + 8 + 15) & ~15ul); }
 
-// The first 8 bytes of `id` as a big-endian number, zero-padded: ids whose prefixes differ
-// compare as their prefixes do (std::string's < is memcmp's unsigned byte order).
-std::uint64_t id_prefix(std::string_view id) {
-  std::uint64_t prefix = 0;
-  for (std::size_t i = 0; i < 8; ++i) {
-    prefix = (prefix << 8) | (i < id.size() ? static_cast<std::uint8_t>(id[i]) : 0u);
-  }
-  return prefix;
-}
-
-// Orders (id_prefix(id), node) pairs by the nodes' ids, comparing the ids only where the
+// Orders (id_order_prefix(id), node) pairs by the nodes' ids, comparing the ids only where the
 // prefixes are equal.
 constexpr auto by_key = [](const auto& a, const auto& b) {
   return a.first != b.first ? a.first < b.first : a.second->key < b.second->key;
@@ -301,7 +291,7 @@ Status MemberCache::begin_stage(const StreamCheckpoint& checkpoint, std::size_t 
   // the ids' prefixes first, which most comparisons settle without reading two member
   // nodes (a cache miss each at a million members).
   sort_keys_.clear();
-  for (Map::Node* node : changed_) sort_keys_.emplace_back(id_prefix(node->key), node);
+  for (Map::Node* node : changed_) sort_keys_.emplace_back(id_order_prefix(node->key), node);
   std::sort(sort_keys_.begin(), sort_keys_.end(), by_key);
   for (std::size_t i = 0; i < sort_keys_.size(); ++i) changed_[i] = sort_keys_[i].second;
   staged_members_.swap(changed_);
@@ -356,7 +346,7 @@ void MemberCache::stage_member(std::size_t index) {
 }
 
 void MemberCache::stage_early(Map::Node& node) {
-  const std::pair<std::uint64_t, Map::Node*> key{id_prefix(node.key), &node};
+  const std::pair<std::uint64_t, Map::Node*> key{id_order_prefix(node.key), &node};
   const auto it = std::lower_bound(sort_keys_.begin(), sort_keys_.end(), key, by_key);
   stage_member(static_cast<std::size_t>(it - sort_keys_.begin()));
 }
