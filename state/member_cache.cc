@@ -123,37 +123,38 @@ void MemberCache::decode_entry(Map::Node& node) {
 
 MemberState MemberCache::peek(std::string_view member_id) {
   MemberState state;
-  return read_uncached(member_id, state, /*figures_only=*/false);
+  return read_uncached(member_id, state, Decode::whole);
 }
 
 const MemberState& MemberCache::read_figures(std::string_view member_id) {
-  return read_uncached(member_id, read_scratch_, /*figures_only=*/true);
+  return read_uncached(member_id, read_scratch_, Decode::figures);
 }
 
 const MemberState& MemberCache::read_uncached(std::string_view member_id, MemberState& into,
-                                              bool figures_only) {
+                                              Decode decode) {
   if (const auto* node = entries_.find(member_id)) {
     if (node->value.state != nullptr) return *node->value.state;
     std::string why;
     const std::string_view record = node->value.record.view();
-    if (!(figures_only ? decode_member_figures(record, into, &why)
-                       : decode_member(record, into, &why))) {
+    if (!(decode == Decode::figures ? decode_member_figures(record, into, &why)
+                                    : decode_member(record, into, &why))) {
       throw StateStoreError("member '" + node->key + "' held encoded does not decode: " + why);
     }
     return into;
   }
   bool found = false;
-  read_stored(member_id, into, found, nullptr, figures_only);
+  read_stored(member_id, into, found, nullptr, decode);
   if (!found) into = MemberState{};
   return into;
 }
 
 void MemberCache::read_stored(std::string_view member_id, MemberState& state, bool& found,
-                              std::uint64_t* digest, bool figures_only) {
+                              std::uint64_t* digest, Decode decode) {
   found = false;
   if (stored_ids_ && !stored_ids_->may_be_stored(member_id)) return;
-  const Status s = figures_only ? store_.read_member_figures(stream_, member_id, state, found)
-                                : store_.read_member(stream_, member_id, state, found, digest);
+  const Status s = decode == Decode::figures
+                       ? store_.read_member_figures(stream_, member_id, state, found)
+                       : store_.read_member(stream_, member_id, state, found, digest);
   if (!s.is_ok()) throw StateStoreError(s.message());
 }
 

@@ -214,16 +214,16 @@ class MemberCache final : public MemberTable {
                              boost::intrusive::member_hook<Entry, RecencyHook, &Entry::recency>,
                              boost::intrusive::constant_time_size<false>>;
 
-  // Reads a member that is not resident from the store (with `figures_only`, what
-  // read_figures() gives of it); `found` false, without a read, when the tracked stored
-  // ids say it has no record.
+  // What a read decodes of a member record: all of it, or what read_figures() gives.
+  enum class Decode { whole, figures };
+  // Reads a member that is not resident from the store; `found` false, without a read,
+  // when the tracked stored ids say it has no record.
   void read_stored(std::string_view member_id, MemberState& state, bool& found,
-                   std::uint64_t* digest = nullptr, bool figures_only = false);
-  // The member as peek() or (with `figures_only`) read_figures() gives it: its state when
-  // held decoded, else decoded into `into` from its record held encoded or from the store
-  // (a default state when the store has none), without caching it.
-  const MemberState& read_uncached(std::string_view member_id, MemberState& into,
-                                   bool figures_only);
+                   std::uint64_t* digest = nullptr, Decode decode = Decode::whole);
+  // The member as peek() (Decode::whole) or read_figures() gives it: its state when held
+  // decoded, else decoded into `into` from its record held encoded or from the store (a
+  // default state when the store has none), without caching it.
+  const MemberState& read_uncached(std::string_view member_id, MemberState& into, Decode decode);
   // Decodes an entry held encoded; adjusts the memory accounting.
   void decode_entry(Map::Node& node);
   void evict_over_budget();
