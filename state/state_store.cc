@@ -1,14 +1,18 @@
 #include "state/state_store.h"
 
+#include <fcntl.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <vector>
@@ -122,6 +126,39 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   return options;
 }
 
+// RocksDB creates a store in several steps: CURRENT and a MANIFEST with the default
+// column family, then one MANIFEST write per other family. A crash between them leaves a
+// store that opens only without our families, which would look like a damaged MANIFEST.
+// This file, written (synced) before a store is created and removed (synced) once it
+// opens with every family, before anything is committed, says that the store in the dir
+// holds nothing: it is cleared and created again.
+constexpr const char* kCreatingMarker = "SEGMENTD-CREATING";
+
+// Syncs `path` (a file or a directory); "" when done, else what failed.
+std::string sync_path(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "cannot open " + path.string() + ": " + std::strerror(errno);
+  const bool synced = ::fsync(fd) == 0;
+  const int error = errno;
+  ::close(fd);
+  return synced ? "" : "cannot sync " + path.string() + ": " + std::strerror(error);
+}
+
+// Creates (or removes) the marker in `dir`, durably.
+std::string mark_creating(const std::filesystem::path& dir, bool creating) {
+  const std::filesystem::path marker = dir / kCreatingMarker;
+  std::error_code ec;
+  if (creating) {
+    const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return "cannot create " + marker.string() + ": " + std::strerror(errno);
+    ::close(fd);
+    if (std::string failed = sync_path(marker); !failed.empty()) return failed;
+  } else if (!std::filesystem::remove(marker, ec) && ec) {
+    return "cannot remove " + marker.string() + ": " + ec.message();
+  }
+  return sync_path(dir);
+}
+
 }  // namespace
 
 struct StateStore::Impl {
@@ -216,8 +253,26 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
   if (impl->env) db_options.env = impl->env.get();
   // Only a new store gets created: in an existing one (CURRENT present) a missing column
   // family means a damaged MANIFEST, and creating it afresh would silently start over
-  // from empty state while the old WALs are ignored.
-  const bool existing = std::filesystem::exists(std::filesystem::path(options.dir) / "CURRENT", ec);
+  // from empty state while the old WALs are ignored. A store whose creation never
+  // finished (kCreatingMarker) holds nothing: its files are removed and it is created.
+  const std::filesystem::path dir(options.dir);
+  bool existing = std::filesystem::exists(dir / "CURRENT", ec);
+  if (existing && std::filesystem::exists(dir / kCreatingMarker, ec)) {
+    rocksdb::Options destroy_options;
+    if (impl->env) destroy_options.env = impl->env.get();
+    const rocksdb::Status cleared = rocksdb::DestroyDB(options.dir, destroy_options);
+    if (!cleared.ok()) {
+      return Status::fatal("cannot clear the unfinished creation of state dir " + options.dir +
+                           ": " + cleared.ToString());
+    }
+    std::filesystem::create_directories(dir, ec);  // DestroyDB removes it when empty
+    existing = false;
+  }
+  if (!existing) {
+    if (std::string failed = mark_creating(dir, true); !failed.empty()) {
+      return Status::fatal("creating state store in " + options.dir + ": " + failed);
+    }
+  }
   db_options.create_if_missing = !existing;
   db_options.create_missing_column_families = !existing;
   db_options.max_background_jobs = 2;
@@ -267,6 +322,11 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
     impl->db->DestroyColumnFamilyHandle(timers);
     s = from_rocks(dropped, "dropping the timers column family of " + options.dir);
     if (!s.is_ok()) return s;
+  }
+  if (!existing) {
+    if (std::string failed = mark_creating(dir, false); !failed.empty()) {
+      return Status::fatal("creating state store in " + options.dir + ": " + failed);
+    }
   }
   store.reset(new StateStore(std::move(impl)));
   return Status::ok();

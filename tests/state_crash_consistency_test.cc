@@ -223,5 +223,48 @@ TEST_CASE("without the WAL, a crash keeps the last commit flushed, whole; with i
   }
 }
 
+// A crash while a new store is being created (RocksDB writes CURRENT, then creates the
+// column families one MANIFEST write at a time): every write from the n-th on fails, as
+// if the process had died there. The state dir then opens as a new, empty store that
+// commits and reads back, never as "corrupt" (e2e.kill_and_resume found that case).
+TEST_CASE("a crash anywhere in creating a store leaves a state dir that opens empty",
+          "[state][crash]") {
+  TempDir root;
+  for (auto* options : {with_wal, without_wal}) {
+    const std::filesystem::path counted = root.path / "counted";
+    auto counter = std::make_shared<IoFaults>();
+    {
+      std::unique_ptr<StateStore> store;
+      REQUIRE(open_store_with_faults(options(counted), counter, store).is_ok());
+    }
+    const std::uint64_t operations = counter->operations();
+    REQUIRE(operations > 5);
+    for (std::uint64_t n = 1; n <= operations; ++n) {
+      INFO("write operation " << n << " of " << operations
+                              << (options == with_wal ? "" : ", without the WAL"));
+      const std::filesystem::path dir = root.path / ("crash-" + std::to_string(n));
+      auto faults = std::make_shared<IoFaults>();
+      faults->fail_at(n, /*sticky=*/true);
+      {
+        std::unique_ptr<StateStore> store;
+        (void)open_store_with_faults(options(dir), faults, store);
+      }
+      CHECK(read_back(dir.string()) == Snapshot{});
+      {
+        std::unique_ptr<StateStore> store;
+        REQUIRE(StateStore::open(options(dir), store).is_ok());
+        MemberCache cache(*store, kStream, 1 << 20);
+        TimerIndex index;
+        REQUIRE(cache.load_timers(index).is_ok());
+        REQUIRE(commit(cache, 'A').is_ok());
+        if (options == without_wal) REQUIRE(store->flush().is_ok());
+      }
+      CHECK(read_back(dir.string()).position == "after A");
+      std::filesystem::remove_all(dir);
+    }
+    std::filesystem::remove_all(counted);
+  }
+}
+
 }  // namespace
 }  // namespace segmentd
