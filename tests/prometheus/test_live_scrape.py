@@ -74,8 +74,10 @@ class PromApi:
         url = self.base + path + ("?" + urllib.parse.urlencode(params) if params else "")
         try:
             _, body = get(url)
-        except urllib.error.HTTPError as error:  # 400/422: a query that does not evaluate
-            body = error.read().decode()
+        except urllib.error.HTTPError as error:
+            if error.code not in (400, 422):  # 503 while starting: not ready (an OSError)
+                raise
+            body = error.read().decode()  # a query that does not evaluate
         reply = json.loads(body)
         return reply
 
@@ -162,6 +164,8 @@ def main():
              f"--web.listen-address=127.0.0.1:{prometheus_port}"],
             stdout=open(work / "prometheus.log", "w"), stderr=subprocess.STDOUT)
         api = PromApi(prometheus_port)
+        wait_for("Prometheus to start", lambda: get(
+            f"http://127.0.0.1:{prometheus_port}/-/ready")[0] == 200)
         wait_for("Prometheus to scrape segmentd",
                  lambda: any(s["value"][1] == "1" for s in api.query('up{job="segmentd"}')))
         time.sleep(SETTLE_SECONDS)
