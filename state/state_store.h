@@ -100,7 +100,9 @@ class StoreBatch {
 
 class StateStore {
  public:
-  // Opens (creating if needed) the database in options.dir.
+  // Opens (creating if needed) the database in options.dir. A dir whose store was being
+  // created when the process died (file SEGMENTD-CREATING, removed once a creation
+  // completes) holds nothing: it is cleared and created again, never reported corrupt.
   static Status open(const StoreOptions& options, std::unique_ptr<StateStore>& store);
   ~StateStore();
   StateStore(const StateStore&) = delete;
