@@ -1,18 +1,15 @@
 #include "state/state_store.h"
 
-#include <fcntl.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <vector>
@@ -134,29 +131,16 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
 // holds nothing: it is cleared and created again.
 constexpr const char* kCreatingMarker = "SEGMENTD-CREATING";
 
-// Syncs `path` (a file or a directory); "" when done, else what failed.
-std::string sync_path(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "cannot open " + path.string() + ": " + std::strerror(errno);
-  const bool synced = ::fsync(fd) == 0;
-  const int error = errno;
-  ::close(fd);
-  return synced ? "" : "cannot sync " + path.string() + ": " + std::strerror(error);
-}
-
-// Creates (or removes) the marker in `dir`, durably.
-std::string mark_creating(const std::filesystem::path& dir, bool creating) {
-  const std::filesystem::path marker = dir / kCreatingMarker;
-  std::error_code ec;
-  if (creating) {
-    const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return "cannot create " + marker.string() + ": " + std::strerror(errno);
-    ::close(fd);
-    if (std::string failed = sync_path(marker); !failed.empty()) return failed;
-  } else if (!std::filesystem::remove(marker, ec) && ec) {
-    return "cannot remove " + marker.string() + ": " + ec.message();
-  }
-  return sync_path(dir);
+// Creates (or removes) the marker in `dir`, durably, through RocksDB's Env (the store's
+// file system: fault injection included); "" when done, else what failed.
+std::string mark_creating(rocksdb::Env& env, const std::string& dir, bool creating) {
+  const std::string marker = dir + "/" + kCreatingMarker;
+  rocksdb::Status s = creating ? rocksdb::WriteStringToFile(&env, "", marker, /*should_sync=*/true)
+                               : env.DeleteFile(marker);
+  std::unique_ptr<rocksdb::Directory> directory;
+  if (s.ok()) s = env.NewDirectory(dir, &directory);
+  if (s.ok()) s = directory->Fsync();
+  return s.ok() ? "" : (creating ? "creating " : "removing ") + marker + ": " + s.ToString();
 }
 
 }  // namespace
@@ -257,6 +241,7 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
   // finished (kCreatingMarker) holds nothing: its files are removed and it is created.
   const std::filesystem::path dir(options.dir);
   bool existing = std::filesystem::exists(dir / "CURRENT", ec);
+  rocksdb::Env& files = impl->env ? *impl->env : *rocksdb::Env::Default();
   if (existing && std::filesystem::exists(dir / kCreatingMarker, ec)) {
     rocksdb::Options destroy_options;
     if (impl->env) destroy_options.env = impl->env.get();
@@ -269,7 +254,7 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
     existing = false;
   }
   if (!existing) {
-    if (std::string failed = mark_creating(dir, true); !failed.empty()) {
+    if (std::string failed = mark_creating(files, options.dir, true); !failed.empty()) {
       return Status::fatal("creating state store in " + options.dir + ": " + failed);
     }
   }
@@ -324,7 +309,7 @@ Status StoreOpener::open(const StoreOptions& options, std::shared_ptr<rocksdb::E
     if (!s.is_ok()) return s;
   }
   if (!existing) {
-    if (std::string failed = mark_creating(dir, false); !failed.empty()) {
+    if (std::string failed = mark_creating(files, options.dir, false); !failed.empty()) {
       return Status::fatal("creating state store in " + options.dir + ": " + failed);
     }
   }
