@@ -847,6 +847,11 @@ void Service::client_error(std::string_view client, bool fatal, std::string_view
   const std::string what = "kafka " + std::string(client) + ": " + std::string(message);
   if (fatal && client == "consumer" && source_ != nullptr && source_->fenced()) {
     fenced_ = true;
+  } else if (fatal && client == "producer" && exactly_once_) {
+    // The sink replaces it at the next transactional call, or stops the service there
+    // when it was fenced or refused (kafka_sink.h); the commit rewinds its work.
+    log::warn("kafka_producer_failed",
+              {{"detail", what}, {"action", "aborting the transaction at the next commit"}});
   } else if (fatal) {
     fail(Status::fatal(what));
   } else {

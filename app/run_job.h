@@ -28,8 +28,10 @@
 //   2. begin the next transaction;
 //   3. the RocksDB batches as above, so local state is never ahead of Kafka.
 // On assignment a stream whose local state is behind the group's committed offset
-// catches up without output (partition_stream.h). A fenced or failed producer, or five
-// aborted transactions in a row, stop the run.
+// catches up without output (partition_stream.h). A producer that failed otherwise than
+// by being fenced or refused is replaced (kafka_sink.h) and its transaction's work
+// rewound as for an abort; a fenced or refused producer, or five aborted transactions in
+// a row, stop the run.
 //
 // Scale-out (SPEC 7): the changelog topic is created at the first assignment when
 // missing (changelog_topic.h; one with the wrong partition count or not compacted stops

@@ -1,7 +1,9 @@
 // The Kafka source and sink against librdkafka's mock cluster: transition records with
 // CloudEvents headers and routes, dead letters with original bytes and headers, a
 // refused delivery surfacing in flush(), the client property layering (exactly once
-// included), and broker outages reported once each way through KafkaClientEvents.
+// included), broker outages reported once each way through KafkaClientEvents, and a
+// failed transactional producer replaced (a fenced one not).
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
@@ -385,6 +387,74 @@ TEST_CASE("kafka: a broker outage is reported once when it starts and once when 
   CHECK(events.changes == std::vector<bool>{true, false, true});
   source->close();
   for (const std::string& facility : events.facilities()) CHECK(facility != "FAIL");
+}
+
+// Begins a transaction, emits one transition into it and commits it.
+Status commit_one_transition(KafkaSink& sink, const KafkaSource& group) {
+  Status s = sink.begin_transaction();
+  if (!s.is_ok()) return s;
+  sink.emit(sample_transition("dormant"));
+  return sink.commit_transaction({}, group);
+}
+
+TEST_CASE("kafka: a failed transactional producer is replaced, a fenced one is not") {
+  std::unique_ptr<MockKafkaCluster> cluster;
+  REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
+  for (const char* topic : {"in", "out", "dlq", "actions", "changelog"}) {
+    REQUIRE(cluster->create_topic(topic, 1).is_ok());
+  }
+  const KafkaProperties brokers = {{"bootstrap.servers", cluster->bootstrap_servers()}};
+  RecordedEvents events;
+  KafkaSinkSettings settings{producer_properties(brokers, "app-instance-1"),
+                             "app",
+                             "out",
+                             "dlq",
+                             {},
+                             "actions",
+                             "changelog"};
+  settings.events = &events;
+  std::unique_ptr<KafkaSink> sink;
+  REQUIRE(KafkaSink::open(settings, sink).is_ok());
+  FromTheStart listener;
+  std::unique_ptr<KafkaSource> group;
+  REQUIRE(KafkaSource::open(consumer_properties(brokers, "app", "instance-1", true), "in", listener,
+                            group)
+              .is_ok());
+  REQUIRE(commit_one_transition(*sink, *group).is_ok());
+
+  // Ending the transaction fails with INVALID_TXN_STATE, fatal to the producer: the
+  // commit answers retry (rewind) and the next transaction commits on a new producer.
+  cluster->fail_transaction_ends(1, false);
+  const Status failed = commit_one_transition(*sink, *group);
+  CHECK(failed.kind() == ErrorKind::retry);
+  CHECK(failed.message().find("replaced") != std::string::npos);
+  const std::uint64_t acknowledged = sink->records_acknowledged();
+  REQUIRE(commit_one_transition(*sink, *group).is_ok());
+  CHECK(sink->records_acknowledged() == acknowledged + 1);
+
+  // The same during an abort: the open transaction is aborted by the replacement. (The
+  // record is delivered first: without a partition in it, an abort sends no request.)
+  REQUIRE(sink->begin_transaction().is_ok());
+  sink->emit(sample_transition("dormant"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (sink->pending() > 0 && std::chrono::steady_clock::now() < deadline) {
+    sink->await_deliveries(std::chrono::milliseconds(100));
+  }
+  cluster->fail_transaction_ends(1, false);
+  CHECK(sink->abort_transaction().is_ok());
+  const Status after_abort = commit_one_transition(*sink, *group);
+  INFO(after_abort.message());
+  REQUIRE(after_abort.is_ok());
+  const auto facilities = events.facilities();
+  CHECK(std::count(facilities.begin(), facilities.end(), "REPLACED") == 2);
+
+  // Fenced: another producer owns the transactional.id; a new one would fence it back.
+  cluster->fail_transaction_ends(1, true);
+  const Status fenced = commit_one_transition(*sink, *group);
+  CHECK(fenced.kind() == ErrorKind::fatal);
+  const auto after_fence = events.facilities();
+  CHECK(std::count(after_fence.begin(), after_fence.end(), "REPLACED") == 2);
+  group->close();
 }
 
 }  // namespace

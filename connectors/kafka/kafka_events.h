@@ -28,7 +28,8 @@ class KafkaClientEvents {
   virtual void brokers_reachable(std::string_view client, bool reachable,
                                  std::string_view detail) = 0;
   // An error of the client other than a connection failure. A fatal one means the
-  // client cannot be used any more.
+  // client cannot be used any more (a transactional KafkaSink replaces its producer
+  // unless it was fenced or refused: kafka_sink.h).
   virtual void client_error(std::string_view client, bool fatal, std::string_view message) = 0;
 };
 

@@ -32,6 +32,11 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
     return delivered_prefix + undelivered.size() - 1;
   }
   void forget_last() { undelivered.pop_back(); }
+  // The producer that had them is gone: its records will never be reported.
+  void forget_undelivered() {
+    delivered_prefix += undelivered.size();
+    undelivered.clear();
+  }
 
   void dr_cb(RdKafka::Message& message) override {
     const auto number = reinterpret_cast<std::uintptr_t>(message.msg_opaque());
@@ -98,6 +103,23 @@ TxnOutcome outcome_of(rd_kafka_error_t* raw, std::string& detail) {
   return TxnOutcome::fatal;
 }
 
+// A fatal error that a new producer with the same transactional.id would meet again:
+// another producer owns the id (fenced), or the brokers refuse it.
+bool fatal_error_is_final(RdKafka::ErrorCode cause) {
+  switch (cause) {
+    case RdKafka::ERR__FENCED:
+    case RdKafka::ERR_PRODUCER_FENCED:
+    case RdKafka::ERR_INVALID_PRODUCER_EPOCH:
+    case RdKafka::ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+    case RdKafka::ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RdKafka::ERR_GROUP_AUTHORIZATION_FAILED:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // How long one attempt of a transactional call waits before it is retried: short, so
 // that the producer's events (broker reachability, logs) are served between attempts
 // while the brokers are away.
@@ -153,6 +175,50 @@ struct KafkaSink::Impl {
   Status txn_fatal(const std::string& what, const std::string& detail) const {
     return Status::fatal("kafka producer (transactional.id " + transactional_id + "): " + what +
                          ": " + detail);
+  }
+
+  // Exactly once, after `what` failed with a fatal error: unless the producer was fenced
+  // or refused (fatal_error_is_final), a new producer with the same transactional.id
+  // replaces it. Its init_transactions() bumps the epoch, which aborts the transaction
+  // the failed one left open. ok: replaced, the open transaction aborted (its records and
+  // their delivery failures forgotten). fatal: not replaced.
+  Status replace_failed_producer(const std::string& what, const std::string& detail) {
+    std::string reason;
+    const RdKafka::ErrorCode cause = producer->fatal_error(reason);
+    if (cause == RdKafka::ERR_NO_ERROR || fatal_error_is_final(cause)) {
+      return txn_fatal(what, detail);
+    }
+    // Fail what the old producer still holds, and serve those delivery reports, so that
+    // nothing of it is left in the tracker.
+    producer->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
+    producer->poll(0);
+    producer.reset();
+    tracker.forget_undelivered();
+    tracker.first_failure = Status::ok();
+    in_transaction = false;
+    if (settings.events != nullptr) {
+      settings.events->log("producer", KafkaLogLevel::warning, "REPLACED",
+                           "replacing the failed transactional producer (" + what + ": " + detail +
+                               "); its open transaction is aborted");
+    }
+    Status s = make_producer(settings.properties, tracker, producer, relay.get());
+    if (!s.is_ok()) return s;
+    return init_transactions();
+  }
+
+  Status init_transactions() {
+    std::string detail;
+    RdKafka::Producer& p = *producer;
+    if (run_txn_call(
+            p, settings.stop,
+            [&] {
+              return std::unique_ptr<RdKafka::Error>(
+                  p.init_transactions(kTransactionCallTimeoutMs));
+            },
+            detail) != TxnOutcome::ok) {
+      return txn_fatal("initialising transactions", detail);
+    }
+    return Status::ok();
   }
 
   // Produces one record (to `partition`, or the partitioner's choice), waiting while the
@@ -213,15 +279,8 @@ Status KafkaSink::open(const KafkaSinkSettings& settings, std::unique_ptr<KafkaS
     if (name == "transactional.id") impl->transactional_id = value;
   }
   if (!impl->transactional_id.empty()) {
-    std::string detail;
-    RdKafka::Producer& producer = *impl->producer;
-    const int timeout = kTransactionCallTimeoutMs;
-    if (run_txn_call(
-            producer, impl->settings.stop,
-            [&] { return std::unique_ptr<RdKafka::Error>(producer.init_transactions(timeout)); },
-            detail) != TxnOutcome::ok) {
-      return impl->txn_fatal("initialising transactions", detail);
-    }
+    s = impl->init_transactions();
+    if (!s.is_ok()) return s;
   }
   sink.reset(new KafkaSink(std::move(impl)));
   return Status::ok();
@@ -316,12 +375,17 @@ Status KafkaSink::flush() {
 bool KafkaSink::transactional() const { return !impl_->transactional_id.empty(); }
 
 Status KafkaSink::begin_transaction() {
+  Impl& impl = *impl_;
   std::string detail;
-  if (outcome_of(std::unique_ptr<RdKafka::Error>(impl_->producer->begin_transaction()), detail) !=
-      TxnOutcome::ok) {
-    return impl_->txn_fatal("beginning a transaction", detail);
+  const auto begin = [&] {
+    return outcome_of(std::unique_ptr<RdKafka::Error>(impl.producer->begin_transaction()), detail);
+  };
+  if (begin() != TxnOutcome::ok) {
+    Status s = impl.replace_failed_producer("beginning a transaction", detail);
+    if (!s.is_ok()) return s;
+    if (begin() != TxnOutcome::ok) return impl.txn_fatal("beginning a transaction", detail);
   }
-  impl_->in_transaction = true;
+  impl.in_transaction = true;
   return Status::ok();
 }
 
@@ -368,7 +432,12 @@ Status KafkaSink::commit_transaction(const std::vector<GroupOffset>& offsets,
     impl.in_transaction = false;
     return impl.tracker.first_failure;
   }
-  if (outcome == TxnOutcome::fatal) return impl.txn_fatal("committing a transaction", detail);
+  if (outcome == TxnOutcome::fatal) {
+    Status s = impl.replace_failed_producer("committing a transaction", detail);
+    if (!s.is_ok()) return s;
+    return Status::error(ErrorKind::retry, "kafka transaction aborted: " + detail +
+                                               " (the failed producer was replaced)");
+  }
   if (!impl.tracker.first_failure.is_ok())
     detail += " (" + impl.tracker.first_failure.message() + ")";
   Status s = abort_transaction();
@@ -386,7 +455,7 @@ Status KafkaSink::abort_transaction() {
           producer, impl.settings.stop,
           [&] { return std::unique_ptr<RdKafka::Error>(producer.abort_transaction(timeout)); },
           detail) != TxnOutcome::ok) {
-    return impl.txn_fatal("aborting a transaction", detail);
+    return impl.replace_failed_producer("aborting a transaction", detail);
   }
   impl.in_transaction = false;
   impl.tracker.first_failure = Status::ok();  // the failed records were aborted with it

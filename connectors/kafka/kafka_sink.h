@@ -22,7 +22,12 @@
 // at all. A failed delivery inside a transaction only aborts that transaction. The
 // transactional calls wait until done, retrying while the error is retriable (brokers
 // away) and serving the producer's events and delivery reports between attempts (20 s
-// at most once `stop` is set).
+// at most once `stop` is set). A transactional producer that fails with a fatal error
+// other than being fenced or refused (librdkafka makes, for instance, a transaction whose
+// records timed out in a long broker outage end in INVALID_TXN_STATE) is replaced at
+// the transactional call that finds it: a new producer with the same transactional.id,
+// whose initialisation aborts the open transaction; commit_transaction then answers
+// retry, abort_transaction ok, and begin_transaction begins on the new producer.
 //
 // Not thread-safe: one thread emits, polls and flushes (delivery reports are served
 // on that thread inside poll() and flush()).
@@ -106,12 +111,14 @@ class KafkaSink final : public TransitionSink,
   // Adds `offsets` (next offsets to read of `group`'s partitions, with their metadata) to
   // the open transaction with `group`'s group metadata and commits it, waiting for every
   // record. ok: committed. retry: it could not commit and was aborted (records discarded,
-  // offsets not committed): rewind to the last commit, then begin again. fatal: the
-  // producer was fenced (another instance with the same transactional.id, or a newer
-  // generation of the group owns the partitions) or failed.
+  // offsets not committed; also when the producer failed and was replaced): rewind to
+  // the last commit, then begin again. fatal: the producer was fenced (another instance
+  // with the same transactional.id, or a newer generation of the group owns the
+  // partitions), refused, or failed and could not be replaced.
   Status commit_transaction(const std::vector<GroupOffset>& offsets, const KafkaSource& group);
   // Aborts the open transaction, if any (its records are never visible to read_committed
-  // consumers). fatal when the producer failed.
+  // consumers); ok too when the failed producer was replaced. fatal when it was fenced,
+  // refused, or could not be replaced.
   Status abort_transaction();
 
   std::uint64_t records_produced() const override;  // since open(), aborted ones included

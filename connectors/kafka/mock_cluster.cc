@@ -58,6 +58,15 @@ void MockKafkaCluster::fail_produce_requests(std::size_t count) {
   }
 }
 
+void MockKafkaCluster::fail_transaction_ends(std::size_t count, bool fenced) {
+  constexpr std::int16_t kEndTxnRequest = 26;
+  for (std::size_t i = 0; i < count; ++i) {
+    rd_kafka_mock_push_request_errors(
+        impl_->cluster, kEndTxnRequest, 1,
+        fenced ? RD_KAFKA_RESP_ERR_PRODUCER_FENCED : RD_KAFKA_RESP_ERR_INVALID_TXN_STATE);
+  }
+}
+
 void MockKafkaCluster::set_brokers_up(bool up) {
   for (std::int32_t id = 1; id <= impl_->brokers; ++id) {
     if (up) {

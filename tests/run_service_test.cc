@@ -1,0 +1,113 @@
+// `segmentd run`'s service loop (run_job.h) against librdkafka's mock cluster, for the
+// faults a real broker cannot be made to produce on demand: exactly once, a transactional
+// producer that fails fatally (INVALID_TXN_STATE on ending a transaction, as librdkafka
+// reports after a long broker outage) is replaced and its transaction's work redone; the
+// service goes on instead of stopping. (The mock cluster does not hide aborted records
+// from read_committed consumers: exactly-once output is proved against a real broker, in
+// the integration tests.)
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
+
+#include "app/command_config.h"
+#include "app/demo_feeder.h"
+#include "app/run_job.h"
+#include "connectors/kafka/changelog_topic.h"
+#include "connectors/kafka/kafka_properties.h"
+#include "connectors/kafka/mock_cluster.h"
+#include "support/temp_dir.h"
+
+namespace segmentd {
+namespace {
+
+// Counts what the service loop reports (it runs on another thread).
+class CountingObserver final : public RunObserver {
+ public:
+  void partition_restored(const PartitionFigures&) override { ++restores; }
+  void publish(const std::vector<PartitionFigures>&, const StoreFigures&) override {}
+  void partitions_revoked(const std::vector<std::int32_t>&) override {}
+  void record_read() override { ++records_read; }
+  void transition_acknowledged(std::chrono::nanoseconds) override {}
+  void committed(std::chrono::nanoseconds) override { ++commits; }
+  void commit_paused(std::chrono::nanoseconds) override {}
+  void set_readiness(const std::optional<std::string>&) override {}
+  void heartbeat() override {}
+
+  std::atomic<std::uint64_t> records_read = 0;
+  std::atomic<std::uint64_t> commits = 0;
+  std::atomic<std::uint64_t> restores = 0;  // partitions restored: assigned or rewound
+};
+
+// Waits until `done()` or `seconds` passed; returns done().
+template <typename Done>
+bool wait_for(Done&& done, int seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+TEST_CASE("run: exactly once, a failed transactional producer is replaced and the service goes on",
+          "[run]") {
+  std::unique_ptr<MockKafkaCluster> cluster;
+  REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
+  testing::TempDir state;
+  const std::optional<SegmentdConfig> loaded =
+      load_command_config("run", "",
+                          {"kafka.bootstrap.servers=" + cluster->bootstrap_servers(),
+                           "state.dir=" + state.path.string(), "processing.guarantee=exactly_once",
+                           "processing.commit_interval=100ms", "time.idle_delay=36500d"});
+  REQUIRE(loaded);
+  const SegmentdConfig& config = *loaded;
+  for (const auto& [topic, partitions] : {std::pair{config.input.topic, 2},
+                                          {changelog_topic_name(config.application_id), 2},
+                                          {config.output.topic, 1},
+                                          {config.output.dlq_topic, 1}}) {
+    REQUIRE(cluster->create_topic(topic, partitions).is_ok());
+  }
+
+  DemoFeed feed;
+  feed.members = 200;
+  feed.events = 6'000;
+  feed.events_per_second = 2'000;
+  feed.topic = config.input.topic;
+  feed.producer_properties = producer_properties(config.kafka_properties);
+  DemoFeeder feeder(std::move(feed));
+  CountingObserver observer;
+  std::atomic<bool> stop = false;
+  Status outcome = Status::ok();
+  feeder.start();
+  std::thread service([&] { outcome = run_service(config, observer, stop, nullptr, true); });
+
+  const bool consuming =
+      wait_for([&] { return observer.commits >= 3 && observer.records_read > 0; }, 60);
+  // The next transaction to end (one with records or offsets in it) fails fatally.
+  cluster->fail_transaction_ends(1, false);
+  const std::uint64_t commits_before = observer.commits;
+  // The streams rewound (restored again from the last commit), every record read, and a
+  // few commits more. (The mock cluster's changelog keeps the aborted transaction's
+  // records, so the rewind restores them too and reads no input again.)
+  const bool finished = consuming && wait_for(
+                                         [&] {
+                                           return observer.restores > 2 && feeder.done() &&
+                                                  observer.records_read >= feeder.produced() &&
+                                                  observer.commits > commits_before + 5;
+                                         },
+                                         60);
+  stop = true;
+  service.join();
+  feeder.join();
+  INFO(outcome.message() << "; records read " << observer.records_read << " of "
+                         << feeder.produced() << ", partitions restored " << observer.restores
+                         << ", commits " << observer.commits << " (" << commits_before
+                         << " before the fault)");
+  CHECK(outcome.is_ok());
+  CHECK(consuming);
+  CHECK(finished);
+  CHECK(feeder.status().is_ok());
+}
+
+}  // namespace
+}  // namespace segmentd
