@@ -4,10 +4,12 @@
 // reports after a long broker outage) is replaced and its transaction's work redone; the
 // service goes on instead of stopping. (The mock cluster does not hide aborted records
 // from read_committed consumers: exactly-once output is proved against a real broker, in
-// the integration tests.)
+// the integration tests.) A fenced producer still stops it.
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <memory>
+#include <string>
 #include <thread>
 
 #include "app/command_config.h"
@@ -49,64 +51,102 @@ bool wait_for(Done&& done, int seconds) {
   return done();
 }
 
-TEST_CASE("run: exactly once, a failed transactional producer is replaced and the service goes on",
-          "[run]") {
-  std::unique_ptr<MockKafkaCluster> cluster;
-  REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
-  testing::TempDir state;
-  const std::optional<SegmentdConfig> loaded =
-      load_command_config("run", "",
-                          {"kafka.bootstrap.servers=" + cluster->bootstrap_servers(),
-                           "state.dir=" + state.path.string(), "processing.guarantee=exactly_once",
-                           "processing.commit_interval=100ms", "time.idle_delay=36500d"});
-  REQUIRE(loaded);
-  const SegmentdConfig& config = *loaded;
-  for (const auto& [topic, partitions] : {std::pair{config.input.topic, 2},
-                                          {changelog_topic_name(config.application_id), 2},
-                                          {config.output.topic, 1},
-                                          {config.output.dlq_topic, 1}}) {
-    REQUIRE(cluster->create_topic(topic, partitions).is_ok());
+// The service, exactly once, on a mock cluster of its own, with a feed of generated
+// purchases (6,000 events at 2,000 events/s) into its two input partitions.
+class ExactlyOnceService {
+ public:
+  ExactlyOnceService() {
+    REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
+    const std::optional<SegmentdConfig> loaded = load_command_config(
+        "run", "",
+        {"kafka.bootstrap.servers=" + cluster->bootstrap_servers(),
+         "state.dir=" + state.path.string(), "processing.guarantee=exactly_once",
+         "processing.commit_interval=100ms", "time.idle_delay=36500d"});
+    REQUIRE(loaded);
+    config = *loaded;
+    for (const auto& [topic, partitions] : {std::pair{config.input.topic, 2},
+                                            {changelog_topic_name(config.application_id), 2},
+                                            {config.output.topic, 1},
+                                            {config.output.dlq_topic, 1}}) {
+      REQUIRE(cluster->create_topic(topic, partitions).is_ok());
+    }
+    DemoFeed feed;
+    feed.members = 200;
+    feed.events = 6'000;
+    feed.events_per_second = 2'000;
+    feed.topic = config.input.topic;
+    feed.producer_properties = producer_properties(config.kafka_properties);
+    feeder = std::make_unique<DemoFeeder>(std::move(feed));
+    feeder->start();
+    service = std::thread([this] {
+      outcome = run_service(config, observer, stop, nullptr, true);
+      ended = true;
+    });
+  }
+  ~ExactlyOnceService() { finish(); }
+
+  // Stops the service (if it still runs) and the feed.
+  void finish() {
+    stop = true;
+    if (service.joinable()) service.join();
+    feeder->join();
+  }
+  std::string figures() const {
+    return outcome.message() + "; records read " + std::to_string(observer.records_read) + " of " +
+           std::to_string(feeder->produced()) + ", partitions restored " +
+           std::to_string(observer.restores) + ", commits " + std::to_string(observer.commits);
   }
 
-  DemoFeed feed;
-  feed.members = 200;
-  feed.events = 6'000;
-  feed.events_per_second = 2'000;
-  feed.topic = config.input.topic;
-  feed.producer_properties = producer_properties(config.kafka_properties);
-  DemoFeeder feeder(std::move(feed));
+  std::unique_ptr<MockKafkaCluster> cluster;
+  testing::TempDir state;
+  SegmentdConfig config;
+  std::unique_ptr<DemoFeeder> feeder;
   CountingObserver observer;
   std::atomic<bool> stop = false;
-  Status outcome = Status::ok();
-  feeder.start();
-  std::thread service([&] { outcome = run_service(config, observer, stop, nullptr, true); });
+  std::atomic<bool> ended = false;  // run_service returned
+  Status outcome = Status::ok();    // read once `ended`
+  std::thread service;
+};
 
+TEST_CASE("run: exactly once, a failed transactional producer is replaced and the service goes on",
+          "[run]") {
+  ExactlyOnceService run;
   const bool consuming =
-      wait_for([&] { return observer.commits >= 3 && observer.records_read > 0; }, 60);
+      wait_for([&] { return run.observer.commits >= 3 && run.observer.records_read > 0; }, 60);
   // The next transaction to end (one with records or offsets in it) fails fatally.
-  cluster->fail_transaction_ends(1, false);
-  const std::uint64_t commits_before = observer.commits;
+  run.cluster->fail_transaction_ends(1, false);
+  const std::uint64_t commits_before = run.observer.commits;
   // The streams rewound (restored again from the last commit), every record read, and a
   // few commits more. (The mock cluster's changelog keeps the aborted transaction's
   // records, so the rewind restores them too and reads no input again.)
-  const bool finished = consuming && wait_for(
-                                         [&] {
-                                           return observer.restores > 2 && feeder.done() &&
-                                                  observer.records_read >= feeder.produced() &&
-                                                  observer.commits > commits_before + 5;
-                                         },
-                                         60);
-  stop = true;
-  service.join();
-  feeder.join();
-  INFO(outcome.message() << "; records read " << observer.records_read << " of "
-                         << feeder.produced() << ", partitions restored " << observer.restores
-                         << ", commits " << observer.commits << " (" << commits_before
-                         << " before the fault)");
-  CHECK(outcome.is_ok());
+  const bool finished =
+      consuming && wait_for(
+                       [&] {
+                         return run.observer.restores > 2 && run.feeder->done() &&
+                                run.observer.records_read >= run.feeder->produced() &&
+                                run.observer.commits > commits_before + 5;
+                       },
+                       60);
+  run.finish();
+  INFO(run.figures() << " (" << commits_before << " before the fault)");
+  CHECK(run.outcome.is_ok());
   CHECK(consuming);
   CHECK(finished);
-  CHECK(feeder.status().is_ok());
+  CHECK(run.feeder->status().is_ok());
+}
+
+TEST_CASE("run: exactly once, a fenced producer stops the service", "[run]") {
+  ExactlyOnceService run;
+  const bool consuming =
+      wait_for([&] { return run.observer.commits >= 3 && run.observer.records_read > 0; }, 60);
+  run.cluster->fail_transaction_ends(1, true);
+  const bool stopped = wait_for([&] { return run.ended.load(); }, 60);
+  run.finish();
+  INFO(run.figures());
+  CHECK(consuming);
+  CHECK(stopped);
+  CHECK(run.outcome.kind() == ErrorKind::fatal);
+  CHECK(run.outcome.message().find("fenced") != std::string::npos);
 }
 
 }  // namespace
