@@ -39,18 +39,18 @@ bool fail(std::string* why, std::string reason) {
   return false;
 }
 
-void encode_figures(std::string& out, const MemberFigures& f) {
-  bytes::put_varint(out, f.purchases);
-  bytes::put_varint(out, f.refunds);
-  bytes::put_signed(out, f.first_purchase.ms);
-  bytes::put_signed(out, f.last_purchase.ms - f.first_purchase.ms);
-  bytes::put_signed(out, f.net_total.thousandths);
-  bytes::put_varint(out, f.days.size());
+void encode_figures(bytes::Writer& out, const MemberFigures& f) {
+  out.varint(f.purchases);
+  out.varint(f.refunds);
+  out.signed_varint(f.first_purchase.ms);
+  out.signed_varint(f.last_purchase.ms - f.first_purchase.ms);
+  out.signed_varint(f.net_total.thousandths);
+  out.varint(f.days.size());
   std::int32_t previous_day = 0;
   for (const DayActivity& d : f.days) {
-    bytes::put_signed(out, d.day - previous_day);
-    bytes::put_varint(out, d.purchases);
-    bytes::put_signed(out, d.net.thousandths);
+    out.signed_varint(d.day - previous_day);
+    out.varint(d.purchases);
+    out.signed_varint(d.net.thousandths);
     previous_day = d.day;
   }
 }
@@ -103,30 +103,30 @@ bool decode_figures(bytes::Reader& in, MemberFigures& f, std::string* why) {
   return true;
 }
 
-void encode_extras(std::string& out, const MemberState& state) {
-  bytes::put_varint(out, state.counted_families);
-  bytes::put_varint(out, state.figures.has_profile ? 1 : 0);
-  bytes::put_signed(out, state.profile_ts.ms);
-  bytes::put_string(out, state.birthday);
-  bytes::put_varint(out, state.categories.size());
+void encode_extras(bytes::Writer& out, const MemberState& state) {
+  out.varint(state.counted_families);
+  out.varint(state.figures.has_profile ? 1 : 0);
+  out.signed_varint(state.profile_ts.ms);
+  out.string(state.birthday);
+  out.varint(state.categories.size());
   for (const CategoryFigures& c : state.categories) {
-    bytes::put_string(out, c.category);
-    bytes::put_varint(out, c.purchases);
-    bytes::put_signed(out, c.first.ms);
-    bytes::put_signed(out, c.last.ms - c.first.ms);
+    out.string(c.category);
+    out.varint(c.purchases);
+    out.signed_varint(c.first.ms);
+    out.signed_varint(c.last.ms - c.first.ms);
   }
-  bytes::put_varint(out, state.actions_emitted);
-  bytes::put_varint(out, state.pending_actions.size());
+  out.varint(state.actions_emitted);
+  out.varint(state.pending_actions.size());
   for (const PendingAction& a : state.pending_actions) {
-    bytes::put_varint(out, static_cast<std::uint64_t>(a.kind));
-    bytes::put_signed(out, a.due.ms);
-    bytes::put_varint(out, a.step);
-    bytes::put_string(out, a.category);
-    bytes::put_signed(out, a.expected.ms);
+    out.varint(static_cast<std::uint64_t>(a.kind));
+    out.signed_varint(a.due.ms);
+    out.varint(a.step);
+    out.string(a.category);
+    out.signed_varint(a.expected.ms);
   }
-  bytes::put_varint(out, state.unswept_purchases.size());
-  for (EpochMs t : state.unswept_purchases) bytes::put_signed(out, t.ms);
-  bytes::put_signed(out, state.swept_last_purchase.ms);
+  out.varint(state.unswept_purchases.size());
+  for (EpochMs t : state.unswept_purchases) out.signed_varint(t.ms);
+  out.signed_varint(state.swept_last_purchase.ms);
 }
 
 // Reads a stored instant; false (saying why) when it lies outside kStoredTimeLimit.
@@ -328,16 +328,23 @@ std::uint8_t member_format(std::string_view bytes, std::string* why) {
 }  // namespace
 
 void encode_member(std::string& out, const MemberState& state) {
-  out.push_back(static_cast<char>(kMemberFormat));
-  encode_figures(out, state.figures);
+  // About what a record takes (a regrowth when it takes more).
+  const std::size_t expected = 64 + state.recent_events.packed().size() +
+                               12 * state.figures.days.size() + 32 * state.categories.size() +
+                               48 * state.pending_actions.size() +
+                               8 * state.unswept_purchases.size();
+  bytes::Writer writer(out, expected);
+  writer.byte(kMemberFormat);
+  encode_figures(writer, state.figures);
   // The ring's packed form is this record's encoding of its ids (put_string each).
-  bytes::put_varint(out, state.recent_events.size());
-  out.append(state.recent_events.packed());
-  for (std::uint8_t label : state.labels) bytes::put_varint(out, label);
-  bytes::put_varint(out, state.seq);
-  bytes::put_varint(out, state.timer ? 1 : 0);
-  if (state.timer) bytes::put_signed(out, state.timer->ms);
-  encode_extras(out, state);
+  writer.varint(state.recent_events.size());
+  writer.raw(state.recent_events.packed());
+  for (std::uint8_t label : state.labels) writer.varint(label);
+  writer.varint(state.seq);
+  writer.varint(state.timer ? 1 : 0);
+  if (state.timer) writer.signed_varint(state.timer->ms);
+  encode_extras(writer, state);
+  writer.finish();
 }
 
 bool decode_member(std::string_view in_bytes, MemberState& state, std::string* why) {

@@ -4,7 +4,9 @@
 // and every later read returns zero. Not thread-safe per instance.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -31,6 +33,69 @@ inline void put_string(std::string& out, std::string_view s) {
   put_varint(out, s.size());
   out.append(s);
 }
+
+// Appends to a string through a cursor, for the hot encodings (the member record): each
+// put checks the room left once and writes in place, instead of a string append per
+// value (a capacity check, a length and terminator update, a memcpy call each). The
+// string is grown ahead (its new bytes zeroed once) and cut back to what was written by
+// finish(), which must be called before the string is used again.
+class Writer {
+ public:
+  // `expected`: about how many bytes will be written (more is fine, at a regrowth).
+  Writer(std::string& out, std::size_t expected) : out_(out) {
+    const std::size_t used = out.size();
+    out.resize(used + expected + kMaxVarint);
+    pos_ = out.data() + used;
+    end_ = out.data() + out.size();
+  }
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  void varint(std::uint64_t v) {
+    room(kMaxVarint);
+    char* at = pos_;  // a local: a store through char* could change pos_ itself
+    while (v >= 0x80) {
+      *at++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *at++ = static_cast<char>(v);
+    pos_ = at;
+  }
+  void signed_varint(std::int64_t v) {
+    varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+  }
+  void byte(std::uint8_t b) {
+    room(1);
+    *pos_++ = static_cast<char>(b);
+  }
+  void raw(std::string_view s) {
+    room(s.size());
+    if (!s.empty()) std::memcpy(pos_, s.data(), s.size());
+    pos_ += s.size();
+  }
+  void string(std::string_view s) {
+    varint(s.size());
+    raw(s);
+  }
+  void finish() { out_.resize(static_cast<std::size_t>(pos_ - out_.data())); }
+
+ private:
+  static constexpr std::size_t kMaxVarint = 10;
+  void room(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - pos_) < n) grow(n);
+  }
+  // Out of line, so that the puts stay small enough to be inlined.
+  [[gnu::noinline]] void grow(std::size_t n) {
+    const auto used = static_cast<std::size_t>(pos_ - out_.data());
+    out_.resize(std::max(2 * out_.size(), used + n + kMaxVarint));
+    pos_ = out_.data() + used;
+    end_ = out_.data() + out_.size();
+  }
+
+  std::string& out_;
+  char* pos_;
+  char* end_;
+};
 
 // Big-endian, so that byte order equals numeric order; `biased` flips the sign bit so
 // negative numbers sort first too.
