@@ -1,7 +1,9 @@
 // Little building blocks for the state encodings: LEB128 varints (zig-zag for signed
 // values), length-prefixed strings and big-endian fixed-width keys (which sort in
-// numeric order). A Reader never reads past its input; a failed read sets ok() false
-// and every later read returns zero. Not thread-safe per instance.
+// numeric order). The put_* functions append to a string; a Writer writes the same bytes
+// through a cursor for the hot member record. A Reader never reads past its input; a
+// failed read sets ok() false and every later read returns zero. Not thread-safe per
+// instance.
 #pragma once
 
 #include <algorithm>
@@ -12,22 +14,32 @@
 
 namespace segmentd::bytes {
 
+// The most bytes a varint takes.
+inline constexpr std::size_t kMaxVarint = 10;
+
+// Writes `v` as a varint at `at`, which has room for kMaxVarint bytes; returns the end.
+inline char* write_varint(char* at, std::uint64_t v) {
+  while (v >= 0x80) {
+    *at++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *at++ = static_cast<char>(v);
+  return at;
+}
+
+// Zig-zag: small negative numbers take as few bytes as small positive ones.
+inline std::uint64_t zigzag(std::int64_t v) {
+  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+
 // Built in a local buffer and appended once: with a push_back per byte (a capacity check
 // and a terminator each) encoding a member record took a quarter longer (BM_EncodeMember).
 inline void put_varint(std::string& out, std::uint64_t v) {
-  char buffer[10];
-  std::size_t n = 0;
-  while (v >= 0x80) {
-    buffer[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  buffer[n++] = static_cast<char>(v);
-  out.append(buffer, n);
+  char buffer[kMaxVarint];
+  out.append(buffer, static_cast<std::size_t>(write_varint(buffer, v) - buffer));
 }
 
-inline void put_signed(std::string& out, std::int64_t v) {
-  put_varint(out, (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
-}
+inline void put_signed(std::string& out, std::int64_t v) { put_varint(out, zigzag(v)); }
 
 inline void put_string(std::string& out, std::string_view s) {
   put_varint(out, s.size());
@@ -53,17 +65,11 @@ class Writer {
 
   void varint(std::uint64_t v) {
     room(kMaxVarint);
-    char* at = pos_;  // a local: a store through char* could change pos_ itself
-    while (v >= 0x80) {
-      *at++ = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    *at++ = static_cast<char>(v);
-    pos_ = at;
+    // Through a parameter: a store through char* could change the member pos_ itself, so
+    // writing through pos_ would reload and store it for every byte.
+    pos_ = write_varint(pos_, v);
   }
-  void signed_varint(std::int64_t v) {
-    varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
-  }
+  void signed_varint(std::int64_t v) { varint(zigzag(v)); }
   void byte(std::uint8_t b) {
     room(1);
     *pos_++ = static_cast<char>(b);
@@ -80,7 +86,6 @@ class Writer {
   void finish() { out_.resize(static_cast<std::size_t>(pos_ - out_.data())); }
 
  private:
-  static constexpr std::size_t kMaxVarint = 10;
   void room(std::size_t n) {
     if (static_cast<std::size_t>(end_ - pos_) < n) grow(n);
   }
