@@ -28,6 +28,17 @@ Configurations (--configs, comma-separated; default all):
 count (the same number of events), one row each, to show how the cost grows with the
 members. "CPU µs/event" is CPU seconds over events read.
 
+--baseline OTHER compares two builds side by side (how docs/PERFORMANCE.md measures a
+change): each run of a configuration starts OTHER and --segmentd at once, each pinned to
+a CPU of its own, and the two swap CPUs on every other repeat (give --repeat 2 or more:
+on a shared VM one CPU is often faster than the other); the two outputs (transitions, and
+actions where enabled) must be byte-identical, or the bench stops. Each configuration
+then gets a row per build and a line with the CPU seconds of all its runs summed per
+build and the change between them:
+
+    python3 bench/replay_bench.py --baseline /tmp/segmentd-main --repeat 2 \
+        --configs time-sort,all-families
+
 Events/s is events read (lines) over the process's wall time, start-up included. CPU
 seconds (user + system, all threads, RocksDB's background threads included) and peak
 RSS come from the kernel's rusage of the replay process (os.wait4). Uses the Python
@@ -35,6 +46,7 @@ standard library only.
 """
 
 import argparse
+import filecmp
 import json
 import os
 import shutil
@@ -74,6 +86,9 @@ def parse_args():
                    help="runs per configuration; the table shows the median of each figure")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="extra --set for every replay (e.g. state.cache_size=1GiB)")
+    p.add_argument("--baseline", metavar="OTHER",
+                   help="another segmentd executable, run side by side with --segmentd "
+                        "(one CPU each, swapped on every other repeat; outputs compared)")
     args = p.parse_args()
     args.configs = [c for c in args.configs.split(",") if c]
     try:
@@ -85,9 +100,11 @@ def parse_args():
     unknown = [c for c in args.configs if c not in CONFIGS]
     if unknown:
         p.error("unknown configuration(s): " + ", ".join(unknown))
-    for tool in (args.segmentd, args.gen):
-        if not os.access(tool, os.X_OK):
+    for tool in (args.segmentd, args.gen, args.baseline):
+        if tool is not None and not os.access(tool, os.X_OK):
             p.error(f"{tool} is not an executable: build first, or pass --segmentd/--gen")
+    if args.baseline and len(os.sched_getaffinity(0)) < 2:
+        p.error("--baseline runs two replays at once, one per CPU: this process has one CPU")
     return args
 
 
@@ -114,37 +131,85 @@ def disk_bytes(folder):
     return sum(f.stat().st_size for f in Path(folder).rglob("*") if f.is_file())
 
 
+class Replay:
+    """One `segmentd replay` of a configuration, started in a fresh state dir under
+    `folder` (optionally pinned to `cpu`); finish() waits for it and gives its figures."""
+
+    def __init__(self, args, binary, members, name, folder, cpu=None):
+        order, flags = CONFIGS[name]
+        self.name, self.folder = name, Path(folder)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self.state = self.folder / "state"
+        self.summary = self.folder / "summary.json"
+        # The outputs compared between builds; actions are written only when enabled.
+        self.outputs = [self.folder / "transitions.jsonl", self.folder / "actions.jsonl"]
+        self.command = [binary, "replay", "--input", str(dataset(args, members, order)),
+                        "--output", str(self.outputs[0]), "--summary-json", str(self.summary),
+                        "--no-progress", "--actions", str(self.outputs[1]),
+                        "--set", f"state.dir={self.state}", *flags]
+        for setting in args.set:
+            self.command += ["--set", setting]
+        pin = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL,
+                                        preexec_fn=pin)
+
+    def finish(self):
+        _, status, usage = os.wait4(self.process.pid, 0)
+        wall = time.monotonic() - self.started
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"{self.name}: segmentd replay failed ({' '.join(self.command)})")
+        result = json.loads(self.summary.read_text())
+        cpu = usage.ru_utime + usage.ru_stime
+        return {
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "events_per_s": result["events_read"] / wall,
+            "cpu_us_per_event": 1e6 * cpu / result["events_read"],
+            "peak_rss_mib": usage.ru_maxrss / 1024,
+            "state_mib": disk_bytes(self.state) / 2**20,
+            "transitions": result["transitions"],
+        }
+
+    def remove(self):
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def run_once(args, members, name):
     """One replay in a fresh state dir; returns its figures."""
-    order, flags = CONFIGS[name]
+    replay = Replay(args, args.segmentd, members, name, Path(args.work_dir) / "run")
+    figures = replay.finish()
+    replay.remove()
+    return figures
+
+
+def same_outputs(a, b):
+    """Whether two replays wrote byte-identical outputs (a file neither wrote counts as
+    identical)."""
+    for left, right in zip(a.outputs, b.outputs):
+        if left.exists() != right.exists():
+            return False
+        if left.exists() and not filecmp.cmp(left, right, shallow=False):
+            return False
+    return True
+
+
+def run_pair(args, members, name, attempt):
+    """The baseline and --segmentd at once, one CPU each (swapped on odd attempts);
+    returns their figures after checking that their outputs are byte-identical."""
+    cpus = sorted(os.sched_getaffinity(0))[:2]
+    if attempt % 2 == 1:
+        cpus.reverse()
     work = Path(args.work_dir)
-    state, output, summary = work / "state", work / "transitions.jsonl", work / "summary.json"
-    actions = work / "actions.jsonl"  # written only with member actions enabled
-    shutil.rmtree(state, ignore_errors=True)
-    command = [args.segmentd, "replay", "--input", str(dataset(args, members, order)),
-               "--output", str(output), "--summary-json", str(summary), "--no-progress",
-               "--actions", str(actions), "--set", f"state.dir={state}", *flags]
-    for setting in args.set:
-        command += ["--set", setting]
-    started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.monotonic() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{name}: segmentd replay failed ({' '.join(command)})")
-    result = json.loads(summary.read_text())
-    figures = {
-        "wall_s": wall,
-        "cpu_s": usage.ru_utime + usage.ru_stime,
-        "events_per_s": result["events_read"] / wall,
-        "cpu_us_per_event": 1e6 * (usage.ru_utime + usage.ru_stime) / result["events_read"],
-        "peak_rss_mib": usage.ru_maxrss / 1024,
-        "state_mib": disk_bytes(state) / 2**20,
-        "transitions": result["transitions"],
-    }
-    shutil.rmtree(state, ignore_errors=True)
-    for leftover in (output, Path(str(output) + ".dlq"), actions, summary):
-        leftover.unlink(missing_ok=True)
+    baseline = Replay(args, args.baseline, members, name, work / "baseline", cpus[0])
+    candidate = Replay(args, args.segmentd, members, name, work / "segmentd", cpus[1])
+    figures = baseline.finish(), candidate.finish()
+    if not same_outputs(baseline, candidate):
+        sys.exit(f"{name}, {members:,} members: the two builds' outputs differ (kept in "
+                 f"{baseline.folder} and {candidate.folder})")
+    baseline.remove()
+    candidate.remove()
     return figures
 
 
@@ -157,6 +222,9 @@ def print_table(args, rows):
     print(f"\nsegmentd replay: {args.events:,} events; members: {members}; seed {args.seed}; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
           f"median of {args.repeat} run(s)")
+    if args.baseline:
+        print(f"baseline: {args.baseline}; segmentd: {args.segmentd}; run side by side, "
+              f"one CPU each, swapped on every other repeat")
     header = ("configuration", "members", "wall s", "CPU s", "events/s", "CPU µs/event",
               "peak RSS MiB", "state MiB", "transitions")
     lines = [header] + [(name, f"{m:,}", f"{f['wall_s']:.1f}", f"{f['cpu_s']:.1f}",
@@ -172,22 +240,42 @@ def print_table(args, rows):
             print("  ".join("-" * w for w in widths))
 
 
+def print_changes(changes):
+    print("\nCPU seconds of all runs summed, baseline → segmentd (outputs byte-identical in "
+          "every pair):")
+    for name, members, runs, base_cpu, new_cpu in changes:
+        print(f"  {name}, {members:,} members, {runs} run(s) each: {base_cpu:.1f} → "
+              f"{new_cpu:.1f} ({100 * (new_cpu / base_cpu - 1):+.1f} %)")
+
+
 def main():
     args = parse_args()
     Path(args.work_dir).mkdir(parents=True, exist_ok=True)
     for members in args.members:
         for order in sorted({CONFIGS[name][0] for name in args.configs}):
             dataset(args, members, order)
-    rows = []
+    rows, changes = [], []
     for members in args.members:
         for name in args.configs:
-            runs = []
+            runs, baseline_runs = [], []
             for attempt in range(args.repeat):
                 print(f"{name}, {members:,} members: run {attempt + 1}/{args.repeat} ...",
                       file=sys.stderr, flush=True)
-                runs.append(run_once(args, members, name))
+                if args.baseline:
+                    base, new = run_pair(args, members, name, attempt)
+                    baseline_runs.append(base)
+                    runs.append(new)
+                else:
+                    runs.append(run_once(args, members, name))
+            if args.baseline:
+                rows.append((name + " (baseline)", members, median_figures(baseline_runs)))
+                changes.append((name, members, args.repeat,
+                                sum(r["cpu_s"] for r in baseline_runs),
+                                sum(r["cpu_s"] for r in runs)))
             rows.append((name, members, median_figures(runs)))
     print_table(args, rows)
+    if changes:
+        print_changes(changes)
 
 
 if __name__ == "__main__":
