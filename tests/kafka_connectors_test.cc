@@ -4,11 +4,16 @@
 // included), broker outages reported once each way through KafkaClientEvents, and a
 // failed transactional producer replaced (a fenced one not).
 #include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "connectors/kafka/kafka_events.h"
 #include "connectors/kafka/kafka_properties.h"
@@ -395,6 +400,56 @@ Status commit_one_transition(KafkaSink& sink, const KafkaSource& group) {
   if (!s.is_ok()) return s;
   sink.emit(sample_transition("dormant"));
   return sink.commit_transaction({}, group);
+}
+
+// Counts what a consumer tells its listener.
+class CountingListener final : public PartitionListener {
+ public:
+  std::vector<std::optional<std::int64_t>> on_assigned(
+      const std::vector<std::int32_t>& partitions) override {
+    ++assignments;
+    return std::vector<std::optional<std::int64_t>>(partitions.size());
+  }
+  void on_revoked(const std::vector<std::int32_t>&) override { ++revocations; }
+  std::atomic<int> assignments{0}, revocations{0};
+};
+
+// Closes `source` on a thread of its own; a close() that has not returned after 60 s is
+// reported and ends the test program (the thread cannot be stopped).
+void close_or_end_the_test(KafkaSource& source) {
+  std::promise<void> closed;
+  std::future<void> done = closed.get_future();
+  std::thread closer([&] {
+    source.close();
+    closed.set_value();
+  });
+  if (done.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+    std::fprintf(stderr, "FAILED: KafkaSource::close() did not return within 60 s\n");
+    std::_Exit(1);
+  }
+  closer.join();
+}
+
+TEST_CASE("kafka: closing a consumer whose assignment is still queued returns") {
+  std::unique_ptr<MockKafkaCluster> cluster;
+  REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
+  REQUIRE(cluster->create_topic("in", 2).is_ok());
+  CountingListener listener;
+  std::unique_ptr<KafkaSource> group;
+  REQUIRE(KafkaSource::open(
+              consumer_properties({{"bootstrap.servers", cluster->bootstrap_servers()}}, "app"),
+              "in", listener, group)
+              .is_ok());
+  // Nothing polls: the group is joined in the background and its assignment waits in the
+  // consumer's queue until close() serves it. An assign() from inside librdkafka's close
+  // can wait forever (librdkafka 2.0.2; confluentinc/librdkafka#4884).
+  // The mock cluster's group join takes about 3 s.
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  close_or_end_the_test(*group);
+  // The late assignment was taken and given back without the listener: nothing was
+  // assigned to the service, so nothing is revoked from it.
+  CHECK(listener.assignments == 0);
+  CHECK(listener.revocations == 0);
 }
 
 TEST_CASE("kafka: a failed transactional producer is replaced, a fenced one is not") {

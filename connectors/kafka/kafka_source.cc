@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include <chrono>
 #include <thread>
 
 #include "connectors/kafka/kafka_client.h"
@@ -38,7 +39,9 @@ class FetchAnswers {
   std::vector<bool> answered_;
 };
 
-// Runs the listener on assignment and revocation (eager protocol), inside consume().
+// Runs the listener on assignment and revocation (eager protocol), inside consume(). Once
+// `closing`, an assignment is taken and given back without the listener: a source that is
+// closing takes no partitions.
 class Rebalancer final : public RdKafka::RebalanceCb {
  public:
   Rebalancer(PartitionListener& listener, FetchAnswers& answers)
@@ -46,7 +49,13 @@ class Rebalancer final : public RdKafka::RebalanceCb {
 
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
-    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+    if (closing && err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      assigned_while_closing_ = true;
+      consumer->assign(partitions);
+    } else if (assigned_while_closing_) {
+      assigned_while_closing_ = false;
+      consumer->unassign();
+    } else if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       // Known ends stay known through the revocation (its last figures are published
       // with them) and are forgotten at the next assignment.
       answers_.forget_all();
@@ -61,10 +70,24 @@ class Rebalancer final : public RdKafka::RebalanceCb {
     }
   }
 
+  bool closing = false;
+
  private:
   PartitionListener& listener_;
   FetchAnswers& answers_;
+  bool assigned_while_closing_ = false;  // the current assignment was not given to the listener
 };
+
+// Serves what the consumer has queued (rebalance callbacks included), dropping the records
+// fetched ahead unread, until its queue is empty or, while fetchers keep filling it with a
+// backlog, for at most a second.
+void serve_queued(RdKafka::KafkaConsumer& consumer) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::unique_ptr<RdKafka::Message> message(consumer.consume(0));
+    if (message->err() == RdKafka::ERR__TIMED_OUT) return;
+  }
+}
 
 }  // namespace
 
@@ -285,6 +308,13 @@ void KafkaSource::close() {
   if (impl_ == nullptr || impl_->closed) return;
   impl_->closed = true;
   impl_->current.reset();
+  // An assignment the consumer has queued (a rebalance that ended since the last poll) is
+  // served here, before librdkafka's close, and given back without the listener: an
+  // assign() called from inside close() can wait forever (librdkafka 2.0.2,
+  // confluentinc/librdkafka#4884). One that arrives while close() runs still goes
+  // through it.
+  impl_->rebalancer.closing = true;
+  serve_queued(*impl_->consumer);
   impl_->consumer->close();
 }
 

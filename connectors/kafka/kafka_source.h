@@ -12,7 +12,9 @@
 //
 // Lifetime: closing (close() or the destructor) runs the listener's on_revoked, so the
 // listener, and everything its on_revoked touches, must outlive the source; an owner
-// should close the source before tearing down its own state.
+// should close the source before tearing down its own state. An assignment that arrives
+// while the source closes (a rebalance that ended since the last poll) is taken and given
+// back without the listener: a closing source takes no partitions.
 // Not thread-safe: one thread polls, commits and closes.
 #pragma once
 
