@@ -392,6 +392,15 @@ Status KafkaSink::begin_transaction() {
 Status KafkaSink::commit_transaction(const std::vector<GroupOffset>& offsets,
                                      const KafkaSource& group) {
   Impl& impl = *impl_;
+  if (!impl.tracker.first_failure.is_ok()) {
+    // A record of this transaction was refused when produced (librdkafka knows nothing of
+    // it: ERR__STATE while the transaction is in an abortable state, a record too large):
+    // committing would commit the offsets without it. Abort; the caller redoes the work.
+    const std::string refused = impl.tracker.first_failure.message();
+    Status s = abort_transaction();
+    if (!s.is_ok()) return s;
+    return Status::error(ErrorKind::retry, "kafka transaction aborted: " + refused);
+  }
   RdKafka::Producer& producer = *impl.producer;
   const int timeout = kTransactionCallTimeoutMs;
   std::string detail;
