@@ -452,29 +452,39 @@ TEST_CASE("kafka: closing a consumer whose assignment is still queued returns") 
   CHECK(listener.revocations == 0);
 }
 
-TEST_CASE("kafka: a transaction with a record refused when produced is aborted, not committed") {
+// A transactional sink ("app-instance-1") and its consumer group's source on a mock cluster,
+// the producer given `extra` properties and `events`.
+struct TransactionalSetup {
   std::unique_ptr<MockKafkaCluster> cluster;
-  REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
-  for (const char* topic : {"in", "out", "dlq", "actions", "changelog"}) {
-    REQUIRE(cluster->create_topic(topic, 1).is_ok());
-  }
-  const KafkaProperties brokers = {{"bootstrap.servers", cluster->bootstrap_servers()}};
-  KafkaProperties small_records = brokers;
-  small_records.emplace_back("message.max.bytes", "1000");
-  KafkaSinkSettings settings{producer_properties(small_records, "app-instance-1"),
-                             "app",
-                             "out",
-                             "dlq",
-                             {},
-                             "actions",
-                             "changelog"};
   std::unique_ptr<KafkaSink> sink;
-  REQUIRE(KafkaSink::open(settings, sink).is_ok());
   FromTheStart listener;
   std::unique_ptr<KafkaSource> group;
-  REQUIRE(KafkaSource::open(consumer_properties(brokers, "app", "instance-1", true), "in", listener,
-                            group)
-              .is_ok());
+  explicit TransactionalSetup(KafkaProperties extra = {}, KafkaClientEvents* events = nullptr) {
+    REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
+    for (const char* topic : {"in", "out", "dlq", "actions", "changelog"}) {
+      REQUIRE(cluster->create_topic(topic, 1).is_ok());
+    }
+    const KafkaProperties brokers = {{"bootstrap.servers", cluster->bootstrap_servers()}};
+    extra.insert(extra.begin(), brokers.begin(), brokers.end());
+    KafkaSinkSettings settings{producer_properties(extra, "app-instance-1"),
+                               "app",
+                               "out",
+                               "dlq",
+                               {},
+                               "actions",
+                               "changelog"};
+    settings.events = events;
+    REQUIRE(KafkaSink::open(settings, sink).is_ok());
+    REQUIRE(KafkaSource::open(consumer_properties(brokers, "app", "instance-1", true), "in",
+                              listener, group)
+                .is_ok());
+  }
+};
+
+TEST_CASE("kafka: a transaction with a record refused when produced is aborted, not committed") {
+  TransactionalSetup setup(KafkaProperties{{"message.max.bytes", "1000"}});
+  KafkaSink* sink = setup.sink.get();
+  KafkaSource* group = setup.group.get();
 
   // A dead letter larger than message.max.bytes is refused by produce() itself: librdkafka
   // would commit the transaction without it, and the offsets with it.
@@ -494,28 +504,11 @@ TEST_CASE("kafka: a transaction with a record refused when produced is aborted, 
 }
 
 TEST_CASE("kafka: a failed transactional producer is replaced, a fenced one is not") {
-  std::unique_ptr<MockKafkaCluster> cluster;
-  REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
-  for (const char* topic : {"in", "out", "dlq", "actions", "changelog"}) {
-    REQUIRE(cluster->create_topic(topic, 1).is_ok());
-  }
-  const KafkaProperties brokers = {{"bootstrap.servers", cluster->bootstrap_servers()}};
   RecordedEvents events;
-  KafkaSinkSettings settings{producer_properties(brokers, "app-instance-1"),
-                             "app",
-                             "out",
-                             "dlq",
-                             {},
-                             "actions",
-                             "changelog"};
-  settings.events = &events;
-  std::unique_ptr<KafkaSink> sink;
-  REQUIRE(KafkaSink::open(settings, sink).is_ok());
-  FromTheStart listener;
-  std::unique_ptr<KafkaSource> group;
-  REQUIRE(KafkaSource::open(consumer_properties(brokers, "app", "instance-1", true), "in", listener,
-                            group)
-              .is_ok());
+  TransactionalSetup setup(KafkaProperties{}, &events);
+  MockKafkaCluster* cluster = setup.cluster.get();
+  KafkaSink* sink = setup.sink.get();
+  KafkaSource* group = setup.group.get();
   REQUIRE(commit_one_transition(*sink, *group).is_ok());
 
   // Ending the transaction fails with INVALID_TXN_STATE, fatal to the producer: the
