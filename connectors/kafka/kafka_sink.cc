@@ -80,8 +80,17 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
 };
 
 // The outcome of one transactional call: ok, retriable (try the same call again), abortable
-// (the transaction must be aborted) or fatal.
-enum class TxnOutcome { ok, retriable, abortable, fatal };
+// (the transaction must be aborted), out_of_step or fatal.
+//
+// out_of_step: the producer refused the call in its current transactional state
+// (ERR__STATE, not fatal), a state our calls never leave it in. librdkafka 2.0.2 gets there
+// after a resumed call: it keeps one result for the API call under way, so an operation
+// that timed out and completes while the resumed call waits for its own first operation
+// answers that one, and every later call then returns the result of the operation before
+// its own (begin_transaction returns before the transaction has begun, produce() answers
+// ERR__STATE, abort_transaction "not valid in state BeginAbort"). Such a producer is
+// replaced like a failed one.
+enum class TxnOutcome { ok, retriable, abortable, out_of_step, fatal };
 
 TxnOutcome outcome_of(std::unique_ptr<RdKafka::Error> error, std::string& detail) {
   if (error == nullptr) return TxnOutcome::ok;
@@ -89,6 +98,7 @@ TxnOutcome outcome_of(std::unique_ptr<RdKafka::Error> error, std::string& detail
   if (error->is_fatal()) return TxnOutcome::fatal;
   if (error->txn_requires_abort()) return TxnOutcome::abortable;
   if (error->is_retriable()) return TxnOutcome::retriable;
+  if (error->code() == RdKafka::ERR__STATE) return TxnOutcome::out_of_step;
   return TxnOutcome::fatal;
 }
 
@@ -100,6 +110,7 @@ TxnOutcome outcome_of(rd_kafka_error_t* raw, std::string& detail) {
   if (rd_kafka_error_is_fatal(raw)) return TxnOutcome::fatal;
   if (rd_kafka_error_txn_requires_abort(raw)) return TxnOutcome::abortable;
   if (rd_kafka_error_is_retriable(raw)) return TxnOutcome::retriable;
+  if (rd_kafka_error_code(raw) == RD_KAFKA_RESP_ERR__STATE) return TxnOutcome::out_of_step;
   return TxnOutcome::fatal;
 }
 
@@ -120,10 +131,12 @@ bool fatal_error_is_final(RdKafka::ErrorCode cause) {
   }
 }
 
-// How long one attempt of a transactional call waits before it is retried: short, so
+// How long one attempt of a transactional call waits before it is retried: short enough
 // that the producer's events (broker reachability, logs) are served between attempts
-// while the brokers are away.
-constexpr int kTransactionCallTimeoutMs = 1000;
+// while the brokers are away, long enough that a call rarely times out while its request
+// is answered (a resumed call can go out of step, see TxnOutcome; a first commit took
+// over a second under ASan on a loaded machine).
+constexpr int kTransactionCallTimeoutMs = 5000;
 
 // Once the service is stopping, how long a transactional call still retries.
 constexpr auto kStoppingRetries = std::chrono::seconds(20);
@@ -182,12 +195,14 @@ struct KafkaSink::Impl {
   // replaces it. Its init_transactions() bumps the epoch, which aborts the transaction
   // the failed one left open. ok: replaced, the open transaction aborted (its records and
   // their delivery failures forgotten). fatal: not replaced.
-  Status replace_failed_producer(const std::string& what, const std::string& detail) {
+  // `outcome` is what `what` answered: a producer out_of_step is replaced too.
+  Status replace_failed_producer(TxnOutcome outcome, const std::string& what,
+                                 const std::string& detail) {
     std::string reason;
     const RdKafka::ErrorCode cause = producer->fatal_error(reason);
-    if (cause == RdKafka::ERR_NO_ERROR || fatal_error_is_final(cause)) {
-      return txn_fatal(what, detail);
-    }
+    const bool replaceable = cause == RdKafka::ERR_NO_ERROR ? outcome == TxnOutcome::out_of_step
+                                                            : !fatal_error_is_final(cause);
+    if (!replaceable) return txn_fatal(what, detail);
     // Fail what the old producer still holds, and serve those delivery reports, so that
     // nothing of it is left in the tracker.
     producer->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
@@ -198,8 +213,11 @@ struct KafkaSink::Impl {
     in_transaction = false;
     if (settings.events != nullptr) {
       settings.events->log("producer", KafkaLogLevel::warning, "REPLACED",
-                           "replacing the failed transactional producer (" + what + ": " + detail +
-                               "); its open transaction is aborted");
+                           std::string(cause == RdKafka::ERR_NO_ERROR
+                                           ? "replacing the transactional producer, out of "
+                                             "step with its calls ("
+                                           : "replacing the failed transactional producer (") +
+                               what + ": " + detail + "); its open transaction is aborted");
     }
     Status s = make_producer(settings.properties, tracker, producer, relay.get());
     if (!s.is_ok()) return s;
@@ -380,8 +398,8 @@ Status KafkaSink::begin_transaction() {
   const auto begin = [&] {
     return outcome_of(std::unique_ptr<RdKafka::Error>(impl.producer->begin_transaction()), detail);
   };
-  if (begin() != TxnOutcome::ok) {
-    Status s = impl.replace_failed_producer("beginning a transaction", detail);
+  if (const TxnOutcome outcome = begin(); outcome != TxnOutcome::ok) {
+    Status s = impl.replace_failed_producer(outcome, "beginning a transaction", detail);
     if (!s.is_ok()) return s;
     if (begin() != TxnOutcome::ok) return impl.txn_fatal("beginning a transaction", detail);
   }
@@ -441,8 +459,8 @@ Status KafkaSink::commit_transaction(const std::vector<GroupOffset>& offsets,
     impl.in_transaction = false;
     return impl.tracker.first_failure;
   }
-  if (outcome == TxnOutcome::fatal) {
-    Status s = impl.replace_failed_producer("committing a transaction", detail);
+  if (outcome == TxnOutcome::fatal || outcome == TxnOutcome::out_of_step) {
+    Status s = impl.replace_failed_producer(outcome, "committing a transaction", detail);
     if (!s.is_ok()) return s;
     return Status::error(ErrorKind::retry, "kafka transaction aborted: " + detail +
                                                " (the failed producer was replaced)");
@@ -460,11 +478,12 @@ Status KafkaSink::abort_transaction() {
   RdKafka::Producer& producer = *impl.producer;
   const int timeout = kTransactionCallTimeoutMs;
   std::string detail;
-  if (run_txn_call(
+  if (const TxnOutcome outcome = run_txn_call(
           producer, impl.settings.stop,
           [&] { return std::unique_ptr<RdKafka::Error>(producer.abort_transaction(timeout)); },
-          detail) != TxnOutcome::ok) {
-    return impl.replace_failed_producer("aborting a transaction", detail);
+          detail);
+      outcome != TxnOutcome::ok) {
+    return impl.replace_failed_producer(outcome, "aborting a transaction", detail);
   }
   impl.in_transaction = false;
   impl.tracker.first_failure = Status::ok();  // the failed records were aborted with it
