@@ -38,12 +38,9 @@ DailySweep::DailySweep(const EngineOptions& options, const FamilySet& families,
       value_(families.enabled(FamilyId::value)) {}
 
 std::uint32_t DailySweep::record_for(std::string_view member_id, const MemberState& member) {
-  auto [node, inserted] = index_.try_emplace(member_id);
+  const auto [record, inserted] = ids_.insert(member_id);
   if (inserted) {
-    const auto record = static_cast<std::uint32_t>(records_.size());
-    node->value = record;
     Record r;
-    r.id = &node->key;
     r.labels = member.labels;
     records_.push_back(r);
     const auto outside = [](std::vector<std::int64_t>& slots, std::size_t& count) {
@@ -62,7 +59,7 @@ std::uint32_t DailySweep::record_for(std::string_view member_id, const MemberSta
     }
     mark_dirty(record);
   }
-  return node->value;
+  return record;
 }
 
 void DailySweep::mark_dirty(std::uint32_t record) {
@@ -78,7 +75,7 @@ void DailySweep::note_active_day(std::uint32_t record, std::int32_t day) {
 
 void DailySweep::touch(std::string_view member_id, const MemberState& member, std::int32_t day) {
   if (!loaded_) return;  // load_all() will read it
-  if (member.figures.purchases == 0 && index_.find(member_id) == nullptr) {
+  if (member.figures.purchases == 0 && ids_.find(member_id) == DenseIdIndex::kAbsent) {
     return;  // refunds alone never rank a member
   }
   const std::uint32_t record = record_for(member_id, member);
@@ -129,9 +126,10 @@ void DailySweep::refresh(std::uint32_t index, EpochMs s, std::int32_t today) {
   Record& record = records_[index];
   // Read only (most members): the state changes only when purchases it had to leave out
   // are before S now.
-  const MemberState* read = &members_.read_figures(*record.id);
+  const std::string_view id = ids_.id(index);
+  const MemberState* read = &members_.read_figures(id);
   if (!read->unswept_purchases.empty() && read->unswept_purchases.front() < s) {
-    MemberState& member = members_.load(*record.id);
+    MemberState& member = members_.load(id);
     settle_before(member, s);
     members_.mark_changed();
     read = &member;
@@ -308,14 +306,15 @@ void DailySweep::run(EpochMs s, const OnChange& on_change) {
 
   // The members whose labels changed, in member_id order.
   std::sort(changed_.begin(), changed_.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return *records_[a].id < *records_[b].id; });
+            [&](std::uint32_t a, std::uint32_t b) { return ids_.id(a) < ids_.id(b); });
   for (std::uint32_t index : changed_) {
     const Record& r = records_[index];
-    MemberState& member = members_.load(*r.id);
+    const std::string_view id = ids_.id(index);
+    MemberState& member = members_.load(id);
     for (FamilyId family : kRankable) {
       if (!families_.enabled(family) || !families_.ranked(family)) continue;
       const std::uint8_t to = r.labels[at(family)];
-      if (to != member.label(family)) on_change(*r.id, member, family, to);
+      if (to != member.label(family)) on_change(id, member, family, to);
     }
   }
 }
