@@ -203,7 +203,7 @@ const std::array<OptionSpec, 47> kOptions = {{
      "time: the same replay commits as often however fast it runs)"},
     {"state.dir", K::text, "./segmentd-state", 1, 4096, {},
      bind<&C::state, &StateOptions::dir>(), "RocksDB directory for member state"},
-    {"state.cache_size", K::byte_size, "256MiB", kMiB, 1024 * 1024 * kMiB, {},
+    {"state.cache_size", K::byte_size, "320MiB", kMiB, 1024 * 1024 * kMiB, {},
      bind<&C::state, &StateOptions::cache_bytes>(),
      "Memory budget for member state kept in memory: what the cached members really hold on "
      "the heap (decoded about 0.5-1.5 KB each, growing with their days of activity and dedupe "

@@ -73,7 +73,7 @@ TEST_CASE("defaults match SPEC 9 and the engine's own defaults") {
   CHECK(config.processing.standby_replicas == 0);
   CHECK(config.state.dir == "./segmentd-state");
   CHECK_FALSE(config.state.dir_explicitly_set);
-  CHECK(config.state.cache_bytes == 256u << 20);
+  CHECK(config.state.cache_bytes == 320u << 20);
   CHECK(config.state.changelog);
   CHECK(config.http == HttpOptions{"127.0.0.1", 9464});
   CHECK(config.kafka_properties.empty());
