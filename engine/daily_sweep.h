@@ -6,17 +6,18 @@
 // Cost: the sweep keeps one compact record per member with a purchase (its figures at
 // the last sweep that looked at it and its ranked labels), read once from the member
 // table at the first sweep and then kept current, and each threshold figure of every
-// record in a flat array (by record). Records are numbered by a DenseIdIndex, which holds
-// each member id once (about 35 bytes a member, against about 100 in a map of nodes). A sweep
-// reloads only the members whose figures can have changed (an event since, purchases it still had
-// to leave out, a day with activity entering or leaving a window: a calendar of active days says
-// which). Thresholds are selected over the flat arrays near the day before's (RankSelector with
-// hints), and labels are computed again only for the members whose label can change: those
-// reloaded, those whose figure lies between a threshold's old and new value, and those
-// whose value label turns with time on this day (value_next_time_change, kept in a
-// calendar). A member's state is touched only when one of its labels changes. A member
-// keeps the purchase times at or after the oldest unswept midnight individually
-// (note_purchase), so purchases applied ahead of the clock are left out.
+// record in a flat array (by record). Records are numbered by a DenseIdIndex, which
+// holds each member id once (about 35 bytes a member, against about 100 in a map of
+// nodes). A sweep reloads only the members whose figures can have changed (an event
+// since, purchases it still had to leave out, a day with activity entering or leaving a
+// window: a calendar of active days says which). Thresholds are selected over the flat
+// arrays near the day before's (RankSelector with hints), and labels are computed again
+// only for the members whose label can change: those reloaded, those whose figure lies
+// between a threshold's old and new value, and those whose value label turns with time on
+// this day (value_next_time_change, kept in a calendar). A member's state is touched only
+// when one of its labels changes. A member keeps the purchase times at or after the
+// oldest unswept midnight individually (note_purchase), so purchases applied ahead of the
+// clock are left out.
 // A sweep runs inside one call of the engine, so it is committed atomically with the
 // checkpoint that follows it (no sweep is ever half done in the store).
 //

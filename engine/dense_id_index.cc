@@ -1,9 +1,9 @@
 #include "engine/dense_id_index.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <stdexcept>
-#include <string>
 
 namespace segmentd {
 
@@ -24,10 +24,16 @@ std::uint32_t DenseIdIndex::find(std::string_view id) const {
   return slot.number == 0 ? kAbsent : slot.number - 1;
 }
 
+namespace {
+
+// An id's length before its bytes: one byte below kLongLength, else kLongLength and four.
+constexpr unsigned char kLongLength = 255;
+
+std::size_t length_bytes(std::size_t length) { return length < kLongLength ? 1 : 5; }
+
+}  // namespace
+
 std::pair<std::uint32_t, bool> DenseIdIndex::insert(std::string_view id) {
-  if (id.empty() || id.size() > 255) {
-    throw std::length_error("DenseIdIndex: an id of " + std::to_string(id.size()) + " bytes");
-  }
   if ((size() + 1) * 2 > slots_.size()) grow();
   const std::uint64_t h = hash(id);
   Slot& slot = slots_[probe(id, h)];
@@ -41,26 +47,44 @@ std::pair<std::uint32_t, bool> DenseIdIndex::insert(std::string_view id) {
 std::string_view DenseIdIndex::id(std::uint32_t number) const {
   const std::uint32_t location = locations_[number];
   const char* at = chunks_[location >> 16].get() + (location & 0xFFFF);
-  return {at + 1, static_cast<unsigned char>(*at)};
+  std::uint32_t length = static_cast<unsigned char>(*at);
+  if (length == kLongLength) std::memcpy(&length, at + 1, sizeof length);
+  return {at + length_bytes(length), length};
 }
 
-std::size_t DenseIdIndex::bytes() const {
-  return chunks_.size() * kChunkBytes + locations_.capacity() * sizeof(std::uint32_t) +
-         slots_.capacity() * sizeof(Slot);
+std::uint32_t DenseIdIndex::add_chunk(std::size_t bytes) {
+  if (chunks_.size() > 0xFFFF) throw std::length_error("DenseIdIndex: 4 GiB of ids");
+  chunks_.push_back(std::make_unique_for_overwrite<char[]>(bytes));
+  return static_cast<std::uint32_t>(chunks_.size() - 1);
 }
 
 std::uint32_t DenseIdIndex::store(std::string_view id) {
-  if (chunk_used_ + 1 + id.size() > kChunkBytes) {
-    if (chunks_.size() > 0xFFFF) throw std::length_error("DenseIdIndex: 4 GiB of ids");
-    chunks_.push_back(std::make_unique_for_overwrite<char[]>(kChunkBytes));
-    chunk_used_ = 0;
+  const std::size_t need = length_bytes(id.size()) + id.size();
+  std::uint32_t chunk = 0;
+  std::size_t offset = 0;
+  if (need > kChunkBytes) {
+    chunk = add_chunk(need);  // its own; the next id starts a new chunk
+    chunk_used_ = kChunkBytes;
+  } else {
+    if (chunk_used_ + need > kChunkBytes) {
+      add_chunk(kChunkBytes);
+      chunk_used_ = 0;
+    }
+    chunk = static_cast<std::uint32_t>(chunks_.size() - 1);
+    offset = chunk_used_;
+    chunk_used_ += need;
   }
-  char* at = chunks_.back().get() + chunk_used_;
-  *at = static_cast<char>(id.size());
-  std::copy(id.begin(), id.end(), at + 1);
-  const auto location = static_cast<std::uint32_t>(((chunks_.size() - 1) << 16) | chunk_used_);
-  chunk_used_ += 1 + id.size();
-  return location;
+  char* at = chunks_[chunk].get() + offset;
+  if (id.size() < kLongLength) {
+    *at++ = static_cast<char>(id.size());
+  } else {
+    const auto length = static_cast<std::uint32_t>(id.size());
+    *at++ = static_cast<char>(kLongLength);
+    std::memcpy(at, &length, sizeof length);
+    at += sizeof length;
+  }
+  std::copy(id.begin(), id.end(), at);
+  return (chunk << 16) | static_cast<std::uint32_t>(offset);
 }
 
 void DenseIdIndex::grow() {

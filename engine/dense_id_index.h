@@ -2,14 +2,16 @@
 // structures that keep one slot per member in flat arrays indexed by that number (the
 // daily sweep's records): an append-only map from id to number, and back.
 //
-// Memory: each id's bytes once, after a one-byte length, in 64 KiB chunks that never move
-// (so id() views stay valid for the index's lifetime), a 4-byte location per number, and
-// an open-addressing table of 8-byte slots (a 32-bit hash tag and the number) at most
-// half full: about 30-40 bytes per short id, against about 100 for a map node holding a
+// Memory: each id's bytes once, after its length (one byte below 255, else five), in
+// 64 KiB chunks that never move (so id() views stay valid for the index's lifetime; an id
+// longer than a chunk gets one of its own), a 4-byte location per number, and an
+// open-addressing table of 8-byte slots (a 32-bit hash tag and the number) at most half
+// full: about 30-40 bytes per short id, against about 100 for a map node holding a
 // std::string and its slots (engine/flat_id_map.h). Ids are never removed.
 //
-// Ids are 1-255 bytes (SPEC 2 allows 1-128); a longer one throws std::length_error.
-// Not thread-safe.
+// Any id is taken (SPEC 2 allows 1-128 bytes, but the ids of a damaged store are not
+// checked before the sweep reads them). Past 65,536 chunks (4 GiB of ids) insert() throws
+// std::length_error. Not thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -33,8 +35,6 @@ class DenseIdIndex {
   std::string_view id(std::uint32_t number) const;
 
   std::size_t size() const { return locations_.size(); }
-  // Bytes held: id chunks, locations and slots.
-  std::size_t bytes() const;
 
  private:
   struct Slot {
@@ -48,8 +48,11 @@ class DenseIdIndex {
   // The slot of `id` (hash `h`): its own, or the empty one where it would go.
   std::size_t probe(std::string_view id, std::uint64_t h) const;
   void grow();
-  // Copies `id` into the chunks; returns its location (chunk << 16 | offset).
+  // Copies `id`, after its length, into the chunks; returns its location (chunk << 16 |
+  // offset).
   std::uint32_t store(std::string_view id);
+  // A new chunk of `bytes`; its index.
+  std::uint32_t add_chunk(std::size_t bytes);
 
   std::vector<std::unique_ptr<char[]>> chunks_;
   std::size_t chunk_used_ = kChunkBytes;  // of the last chunk

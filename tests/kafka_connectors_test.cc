@@ -453,13 +453,14 @@ TEST_CASE("kafka: closing a consumer whose assignment is still queued returns") 
 }
 
 // A transactional sink ("app-instance-1") and its consumer group's source on a mock cluster,
-// the producer given `extra` properties and `events`.
+// the producer given `extra` properties; `events` records what the producer reports.
 struct TransactionalSetup {
+  RecordedEvents events;
   std::unique_ptr<MockKafkaCluster> cluster;
   std::unique_ptr<KafkaSink> sink;
   FromTheStart listener;
   std::unique_ptr<KafkaSource> group;
-  explicit TransactionalSetup(KafkaProperties extra = {}, KafkaClientEvents* events = nullptr) {
+  explicit TransactionalSetup(KafkaProperties extra = {}) {
     REQUIRE(MockKafkaCluster::start(1, cluster).is_ok());
     for (const char* topic : {"in", "out", "dlq", "actions", "changelog"}) {
       REQUIRE(cluster->create_topic(topic, 1).is_ok());
@@ -473,108 +474,108 @@ struct TransactionalSetup {
                                {},
                                "actions",
                                "changelog"};
-    settings.events = events;
+    settings.events = &events;
     REQUIRE(KafkaSink::open(settings, sink).is_ok());
     REQUIRE(KafkaSource::open(consumer_properties(brokers, "app", "instance-1", true), "in",
                               listener, group)
                 .is_ok());
   }
+  // How many times the sink has replaced its producer.
+  std::ptrdiff_t replacements() {
+    const auto facilities = events.facilities();
+    return std::count(facilities.begin(), facilities.end(), "REPLACED");
+  }
 };
 
 TEST_CASE("kafka: a transaction with a record refused when produced is aborted, not committed") {
   TransactionalSetup setup(KafkaProperties{{"message.max.bytes", "1000"}});
-  KafkaSink* sink = setup.sink.get();
-  KafkaSource* group = setup.group.get();
+  KafkaSink& sink = *setup.sink;
+  KafkaSource& group = *setup.group;
 
   // A dead letter larger than message.max.bytes is refused by produce() itself: librdkafka
   // would commit the transaction without it, and the offsets with it.
-  REQUIRE(sink->begin_transaction().is_ok());
-  sink->emit(sample_transition("dormant"));
+  REQUIRE(sink.begin_transaction().is_ok());
+  sink.emit(sample_transition("dormant"));
   const KafkaRecord large{0, 7, -1, "m-1", std::string(2000, 'x')};
-  sink->dead_letter(large, "in", Rejection{RejectReason::too_large, "too large"});
-  const Status refused = sink->commit_transaction({}, *group);
+  sink.dead_letter(large, "in", Rejection{RejectReason::too_large, "too large"});
+  const Status refused = sink.commit_transaction({}, group);
   CHECK(refused.kind() == ErrorKind::retry);
   CHECK(refused.message().find("dlq") != std::string::npos);
 
   // Aborted (the caller rewinds and redoes the work); the next transaction commits. (The
   // mock cluster shows aborted records to every reader, so what a read_committed reader
   // sees is for the integration tests.)
-  REQUIRE(commit_one_transition(*sink, *group).is_ok());
-  close_or_end_the_test(*group);
+  REQUIRE(commit_one_transition(sink, group).is_ok());
+  close_or_end_the_test(group);
 }
 
 TEST_CASE("kafka: a producer that refuses a call in its transactional state is replaced") {
-  RecordedEvents events;
-  TransactionalSetup setup(KafkaProperties{}, &events);
-  KafkaSink* sink = setup.sink.get();
-  KafkaSource* group = setup.group.get();
+  TransactionalSetup setup;
+  KafkaSink& sink = *setup.sink;
+  KafkaSource& group = *setup.group;
 
   // A second begin_transaction() while one is open: librdkafka refuses it with ERR__STATE
   // ("Operation not valid in state InTransaction"), as it refuses the calls of a producer
   // that a resumed call put out of step (TxnOutcome, kafka_sink.cc). Neither is fatal to
   // the producer; a new one replaces it, which aborts the open transaction.
-  REQUIRE(sink->begin_transaction().is_ok());
-  sink->emit(sample_transition("dormant"));
-  const Status again = sink->begin_transaction();
+  REQUIRE(sink.begin_transaction().is_ok());
+  sink.emit(sample_transition("dormant"));
+  const Status again = sink.begin_transaction();
   INFO(again.message());
   REQUIRE(again.is_ok());
-  const auto facilities = events.facilities();
-  CHECK(std::count(facilities.begin(), facilities.end(), "REPLACED") == 1);
+  CHECK(setup.replacements() == 1);
 
-  const std::uint64_t acknowledged = sink->records_acknowledged();
-  sink->emit(sample_transition("lost"));
-  REQUIRE(sink->commit_transaction({}, *group).is_ok());
-  CHECK(sink->records_acknowledged() == acknowledged + 1);
-  close_or_end_the_test(*group);
+  const std::uint64_t acknowledged = sink.records_acknowledged();
+  sink.emit(sample_transition("lost"));
+  REQUIRE(sink.commit_transaction({}, group).is_ok());
+  CHECK(sink.records_acknowledged() == acknowledged + 1);
+  close_or_end_the_test(group);
 }
 
 TEST_CASE("kafka: a failed transactional producer is replaced, a fenced one is not") {
-  RecordedEvents events;
-  TransactionalSetup setup(KafkaProperties{}, &events);
-  MockKafkaCluster* cluster = setup.cluster.get();
-  KafkaSink* sink = setup.sink.get();
-  KafkaSource* group = setup.group.get();
-  REQUIRE(commit_one_transition(*sink, *group).is_ok());
+  TransactionalSetup setup;
+  MockKafkaCluster& cluster = *setup.cluster;
+  KafkaSink& sink = *setup.sink;
+  KafkaSource& group = *setup.group;
+  REQUIRE(commit_one_transition(sink, group).is_ok());
 
   // Ending the transaction fails with INVALID_TXN_STATE, fatal to the producer: the
   // commit answers retry (rewind) and the next transaction commits on a new producer.
-  cluster->fail_transaction_ends(1, false);
-  const Status failed = commit_one_transition(*sink, *group);
+  cluster.fail_transaction_ends(1, false);
+  const Status failed = commit_one_transition(sink, group);
   CHECK(failed.kind() == ErrorKind::retry);
   CHECK(failed.message().find("replaced") != std::string::npos);
-  const std::uint64_t acknowledged = sink->records_acknowledged();
-  REQUIRE(commit_one_transition(*sink, *group).is_ok());
-  CHECK(sink->records_acknowledged() == acknowledged + 1);
+  const std::uint64_t acknowledged = sink.records_acknowledged();
+  REQUIRE(commit_one_transition(sink, group).is_ok());
+  CHECK(sink.records_acknowledged() == acknowledged + 1);
 
   // The same during an abort: the open transaction is aborted by the replacement. (The
   // record is delivered first: without a partition in it, an abort sends no request.)
-  REQUIRE(sink->begin_transaction().is_ok());
-  sink->emit(sample_transition("dormant"));
+  REQUIRE(sink.begin_transaction().is_ok());
+  sink.emit(sample_transition("dormant"));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (sink->pending() > 0 && std::chrono::steady_clock::now() < deadline) {
-    sink->await_deliveries(std::chrono::milliseconds(100));
+  while (sink.pending() > 0 && std::chrono::steady_clock::now() < deadline) {
+    sink.await_deliveries(std::chrono::milliseconds(100));
   }
-  cluster->fail_transaction_ends(1, false);
-  CHECK(sink->abort_transaction().is_ok());
+  cluster.fail_transaction_ends(1, false);
+  CHECK(sink.abort_transaction().is_ok());
   // Should a call have timed out on the way (ERR__STATE after a resumed call, TxnOutcome
   // in kafka_sink.cc), that transaction is aborted for the caller to redo, never
   // committed, and a later one commits.
-  Status after_abort = commit_one_transition(*sink, *group);
+  Status after_abort = commit_one_transition(sink, group);
   for (int redo = 0; redo < 3 && after_abort.kind() == ErrorKind::retry; ++redo) {
-    after_abort = commit_one_transition(*sink, *group);
+    after_abort = commit_one_transition(sink, group);
   }
   INFO(after_abort.message());
   REQUIRE(after_abort.is_ok());
-  const auto facilities = events.facilities();
-  CHECK(std::count(facilities.begin(), facilities.end(), "REPLACED") == 2);
+  CHECK(setup.replacements() == 2);
 
   // Fenced: another producer owns the transactional.id; a new one would fence it back.
-  cluster->fail_transaction_ends(1, true);
-  const Status fenced = commit_one_transition(*sink, *group);
+  cluster.fail_transaction_ends(1, true);
+  const Status fenced = commit_one_transition(sink, group);
   CHECK(fenced.kind() == ErrorKind::fatal);
-  const auto after_fence = events.facilities();
-  CHECK(std::count(after_fence.begin(), after_fence.end(), "REPLACED") == 2);
-  group->close();
+  CHECK(setup.replacements() == 2);
+  group.close();
 }
 
 }  // namespace
