@@ -15,7 +15,7 @@ ARG DEBIAN_IMAGE=debian:12
 FROM ${DEBIAN_IMAGE} AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      build-essential cmake ninja-build pkg-config dpkg-dev file python3 catch2 \
+      build-essential cmake ninja-build pkg-config dpkg-dev file python3 catch2 curl ca-certificates \
       librocksdb-dev libsimdjson-dev libboost-dev libtomlplusplus-dev libcli11-dev \
       libspdlog-dev libfmt-dev librdkafka-dev prometheus-cpp-dev libjemalloc-dev libxxhash-dev \
  && rm -rf /var/lib/apt/lists/*
@@ -32,8 +32,10 @@ COPY observability observability
 COPY schemas schemas
 COPY state state
 COPY tests tests
-# RelWithDebInfo (-O2), the configuration the project tests; cpack strips the binary.
-RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEGMENTD_SHARED_DIR=/src \
+# RocksDB without its assertions (deploy/rocksdb.sh), then segmentd: RelWithDebInfo (-O2),
+# the configuration the project tests; cpack strips the binary.
+RUN deploy/rocksdb.sh \
+ && cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEGMENTD_SHARED_DIR=/src \
       -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON \
  && ninja -C /build segmentd \
  && cd /build && cpack -G DEB -B /build/package

@@ -4,10 +4,12 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates ccache
+  build-essential cmake ninja-build pkg-config git ca-certificates curl ccache
   clang-format
   # deploy/fuzz.sh: the libFuzzer targets are built with clang and its fuzzer runtime.
   clang libclang-rt-14-dev
+  # RocksDB: its headers and compression libraries; deploy/rocksdb.sh (below) builds the
+  # archive segmentd links.
   librocksdb-dev libsimdjson-dev libboost-dev catch2 prometheus-cpp-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   # The segmentd executable's malloc (SEGMENTD_ALLOCATOR in CMakeLists.txt).
@@ -50,3 +52,7 @@ if [ ! -x "$tools_venv/bin/kubernetes-validate" ]; then
   as_root "$tools_venv/bin/pip" install --quiet --disable-pip-version-check \
     kubernetes-validate==1.37.0
 fi
+
+# RocksDB without its assertions (deploy/rocksdb.sh: once per machine, several minutes).
+deploy_dir="$(dirname "$0")"
+"$deploy_dir/rocksdb.sh"
