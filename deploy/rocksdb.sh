@@ -17,6 +17,12 @@ version=7.8.3
 dir="${SEGMENTD_ROCKSDB_DIR:-/opt/segmentd-rocksdb-$version}"
 stamp="$dir/.segmentd-built"
 [ -f "$stamp" ] && exit 0
+# A dir with files but without the stamp is not ours to replace (a mistyped
+# SEGMENTD_ROCKSDB_DIR must never be removed).
+if [ -d "$dir" ] && [ -n "$(ls -A "$dir")" ]; then
+  echo "deploy/rocksdb.sh: $dir exists and was not made by this script; refusing to replace it" >&2
+  exit 1
+fi
 
 # The upstream tarball of Debian's source package rocksdb 7.8.3-2, and its SHA-256 from
 # that package's .dsc.
@@ -47,7 +53,8 @@ cmake -S "$work/rocksdb-$version" -B "$work/build" -G Ninja \
   -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 >/dev/null
 ninja -C "$work/build" -j "${SEGMENTD_JOBS:-$(nproc)}" rocksdb >&2
 # Into a new dir, moved into place whole: CMake never finds half an installation.
-as_root rm -rf "$dir.new" "$dir"
+as_root rm -rf "$dir.new"
+as_root rm -rf "$dir"  # absent or empty (checked above)
 as_root mkdir -p "$dir.new/lib" "$dir.new/include"
 as_root cp "$work/build/librocksdb.a" "$dir.new/lib/"
 as_root cp -r "$work/rocksdb-$version/include/rocksdb" "$dir.new/include/"
