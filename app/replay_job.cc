@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
@@ -72,6 +73,7 @@ class ReplayRun {
   Status commit();
   Status commit_to_disk();
   Status commit_if_due();
+  bool next_sorted(InputLine& line);
   bool stop_requested() const { return request_.stop != nullptr && request_.stop->load(); }
   Status stop();
 
@@ -94,6 +96,16 @@ class ReplayRun {
   std::unique_ptr<StreamProcessor> processor_;
   std::unique_ptr<JsonlReader> reader_;
   std::unique_ptr<TimeSortedInput> sorted_;
+  // --sort: the records after the one being applied, read ahead so that the members and
+  // timers they touch are asked of memory a few events before they are needed
+  // (MemberCache::prefetch): at a million members nearly every lookup misses the caches.
+  struct AheadRecord {
+    std::string bytes;
+    std::uint64_t number = 0;
+  };
+  std::deque<AheadRecord> ahead_;
+  AheadRecord current_;
+  bool sorted_end_ = false;
   std::uint64_t next_commit_line_ = 0;  // commit when position_.lines reaches it
   ProgressMeter progress_;
 };
@@ -209,12 +221,44 @@ void ReplayRun::apply(const InputLine& line) {
   }
 }
 
+// How far ahead each prefetch step runs, in records.
+constexpr std::size_t kReadAhead = 16;
+constexpr std::size_t kNodeAhead = 8;
+constexpr std::size_t kRecordAhead = 2;
+
+bool ReplayRun::next_sorted(InputLine& line) {
+  while (!sorted_end_ && ahead_.size() < kReadAhead) {
+    InputLine next;
+    if (!sorted_->next(next)) {
+      sorted_end_ = true;
+      break;
+    }
+    ahead_.push_back({std::string(next.text), next.number});
+    const std::string_view id = event_record_member_id(ahead_.back().bytes);
+    members_->prefetch(id, 0);
+    timers_.prefetch(id, 0);
+  }
+  if (ahead_.empty()) return false;
+  if (ahead_.size() > kNodeAhead) {
+    const std::string_view id = event_record_member_id(ahead_[kNodeAhead].bytes);
+    members_->prefetch(id, 1);
+    timers_.prefetch(id, 1);
+  }
+  if (ahead_.size() > kRecordAhead) {
+    members_->prefetch(event_record_member_id(ahead_[kRecordAhead].bytes), 2);
+  }
+  current_ = std::move(ahead_.front());
+  ahead_.pop_front();
+  line = InputLine{current_.bytes, current_.number, 0, 0};
+  return true;
+}
+
 Status ReplayRun::process_input() {
   if (position_.finished) return Status::ok();
   next_commit_line_ = position_.lines + settings_.commit_lines;
   InputLine line;
   for (;;) {
-    const bool more = sorted_ ? sorted_->next(line) : reader_->next(line);
+    const bool more = sorted_ ? next_sorted(line) : reader_->next(line);
     if (!more) break;
     ++position_.lines;
     position_.input_offset = line.end_offset;

@@ -47,6 +47,13 @@ void encode_event_record(std::string& out, const PurchaseEvent& event) {
   for (std::string_view category : event.categories) put_text(out, category);
 }
 
+std::string_view event_record_member_id(std::string_view bytes) {
+  bytes.remove_prefix(sizeof(std::int64_t) + sizeof(std::int64_t) + sizeof(std::uint8_t) +
+                      sizeof(std::uint32_t));
+  take_text(bytes);  // the event id
+  return take_text(bytes);
+}
+
 void EventRecordDecoder::decode(std::string_view bytes, PurchaseEvent& event) {
   event.ts = EpochMs{take<std::int64_t>(bytes)};
   event.amount = Money{take<std::int64_t>(bytes)};

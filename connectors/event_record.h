@@ -21,6 +21,10 @@ namespace segmentd {
 
 void encode_event_record(std::string& out, const PurchaseEvent& event);
 
+// The member id of a record written by encode_event_record (in this process), without
+// decoding the rest.
+std::string_view event_record_member_id(std::string_view bytes);
+
 class EventRecordDecoder {
  public:
   // REQUIRES: `bytes` was written by encode_event_record (in this process).

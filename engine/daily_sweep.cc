@@ -104,6 +104,15 @@ void DailySweep::load_all() {
   loaded_ = true;
 }
 
+// Asks memory for the members of records[i + 1 ...], a few steps ahead of their reads
+// (MemberTable::prefetch): at a million members they are rarely in the caches.
+void DailySweep::prefetch_members(const std::vector<std::uint32_t>& records, std::size_t i) {
+  const std::size_t left = records.size() - i;
+  if (left > 8) members_.prefetch(ids_.id(records[i + 8]), 0);
+  if (left > 4) members_.prefetch(ids_.id(records[i + 4]), 1);
+  if (left > 1) members_.prefetch(ids_.id(records[i + 1]), 2);
+}
+
 // Marks the members with activity on a day entering a window (yesterday) or leaving one.
 void DailySweep::mark_dirty_days(std::int32_t today) {
   const std::int32_t windows[] = {options_.tier.window_days, options_.quadrant.window_days,
@@ -289,7 +298,9 @@ void DailySweep::run(EpochMs s, const OnChange& on_change) {
   std::vector<std::uint32_t> reload;
   reload.swap(dirty_);
   std::sort(reload.begin(), reload.end());  // records and figures in memory order
-  for (std::uint32_t r : reload) {
+  for (std::size_t i = 0; i < reload.size(); ++i) {
+    prefetch_members(reload, i);
+    const std::uint32_t r = reload[i];
     records_[r].dirty = false;
     refresh(r, s, today);  // may mark it dirty again: purchases still ahead of the clock
     add_candidate(r);
@@ -307,7 +318,9 @@ void DailySweep::run(EpochMs s, const OnChange& on_change) {
   // The members whose labels changed, in member_id order.
   std::sort(changed_.begin(), changed_.end(),
             [&](std::uint32_t a, std::uint32_t b) { return ids_.id(a) < ids_.id(b); });
-  for (std::uint32_t index : changed_) {
+  for (std::size_t i = 0; i < changed_.size(); ++i) {
+    prefetch_members(changed_, i);
+    const std::uint32_t index = changed_[i];
     const Record& r = records_[index];
     const std::string_view id = ids_.id(index);
     MemberState& member = members_.load(id);

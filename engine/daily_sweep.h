@@ -97,6 +97,7 @@ class DailySweep {
   void refresh(std::uint32_t record, EpochMs s, std::int32_t today);
   WindowFigures value_window(std::uint32_t record) const;
   void mark_dirty_days(std::int32_t today);
+  void prefetch_members(const std::vector<std::uint32_t>& records, std::size_t i);
   Thresholds select_thresholds();
   // Adds to candidates_ the records whose label may change between `was` and `now`.
   void add_crossing(const Thresholds& was, const Thresholds& now);

@@ -51,6 +51,25 @@ class FlatIdMap {
     return nullptr;
   }
 
+  // Prefetch hints, for a caller that knows the keys it will look up next: they change
+  // nothing and return nothing. prefetch_slot() asks for the slot `key` hashes to;
+  // prefetch_node(), called once that slot is likely cached, for the node of the first
+  // slot on its probe path whose hash matches (the key itself is not compared, which
+  // would wait for the node).
+  void prefetch_slot(std::string_view key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash(key) & mask()]);
+  }
+  void prefetch_node(std::string_view key) const {
+    if (slots_.empty()) return;
+    const std::uint64_t h = hash(key);
+    for (std::size_t i = h & mask(); slots_[i].node != nullptr; i = (i + 1) & mask()) {
+      if (slots_[i].hash == h) {
+        __builtin_prefetch(slots_[i].node.get());
+        return;
+      }
+    }
+  }
+
   // The node of `key`, inserted with a value-initialised V when absent; second: inserted.
   std::pair<Node*, bool> try_emplace(std::string_view key) {
     if ((size_ + 1) * 2 > slots_.size()) grow();

@@ -30,6 +30,9 @@ class MemberTable {
   virtual MemberState& load(std::string_view member_id) = 0;
   virtual const MemberState& read_figures(std::string_view member_id) { return load(member_id); }
   virtual void mark_changed() = 0;
+  // A hint that `member_id` will be loaded soon (see MemberCache::prefetch); `step` 0, 1
+  // and 2 as it comes closer. Changes nothing; the default does nothing.
+  virtual void prefetch(std::string_view /*member_id*/, int /*step*/) {}
   virtual std::vector<std::string> member_ids() = 0;
 };
 

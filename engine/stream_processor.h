@@ -47,6 +47,7 @@ class StreamProcessor {
  private:
   void set_clock(EpochMs target);
   bool fire_due_timers(EpochMs limit);
+  void prefetch_timer_members();
   void fire_own_timers(std::string_view member_id, MemberState& member, EpochMs limit);
   void fire_timer(std::string_view member_id, MemberState& member, EpochMs due);
   void evaluate(std::string_view member_id, MemberState& member, EpochMs at, TransitionCause cause,

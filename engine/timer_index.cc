@@ -91,6 +91,20 @@ void TimerIndex::move(std::string_view member_id, std::optional<EpochMs> from,
   }
 }
 
+std::string_view TimerIndex::upcoming_member(std::size_t k) const {
+  if (buckets_.empty()) return {};
+  const Bucket& bucket = buckets_.begin()->second;
+  if (!bucket.ordered || bucket.entries.size() <= k) return {};
+  return bucket.entries[bucket.entries.size() - 1 - k].member->key;
+}
+
+void TimerIndex::prefetch_upcoming(std::size_t k) const {
+  if (buckets_.empty()) return;
+  const Bucket& bucket = buckets_.begin()->second;
+  if (!bucket.ordered || bucket.entries.size() <= k) return;
+  __builtin_prefetch(bucket.entries[bucket.entries.size() - 1 - k].member);
+}
+
 std::optional<TimerEntry> TimerIndex::pop_due(EpochMs clock) {
   while (!buckets_.empty()) {
     auto first = buckets_.begin();

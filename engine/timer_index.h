@@ -52,6 +52,21 @@ class TimerIndex {
   // before `clock`.
   std::optional<TimerEntry> pop_due(EpochMs clock);
 
+  // Hints that `member_id`'s timer will be changed soon: its map slot (step 0), then its
+  // node (step 1). Change nothing.
+  void prefetch(std::string_view member_id, int step) const {
+    if (step == 0) due_by_member_.prefetch_slot(member_id);
+    if (step == 1) due_by_member_.prefetch_node(member_id);
+  }
+
+  // Hints for a caller firing timers: the member id of the timer that the k-th pop_due()
+  // after the next would give (k = 0: the next), as far as the earliest bucket's ordered
+  // entries tell (a removed or moved timer's id may come back, an earlier late one is
+  // missed; "" when it cannot tell); prefetch_upcoming(k) asks the CPU for that timer's
+  // node, so that upcoming_member(k) later reads it from the cache. Change nothing.
+  std::string_view upcoming_member(std::size_t k) const;
+  void prefetch_upcoming(std::size_t k) const;
+
   // Pending timers.
   std::size_t size() const { return live_; }
 

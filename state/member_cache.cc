@@ -107,6 +107,22 @@ MemberState& MemberCache::load(std::string_view member_id) {
   return *it->value.state;
 }
 
+void MemberCache::prefetch(std::string_view member_id, int step) {
+  if (member_id.empty()) return;
+  if (step == 0) return entries_.prefetch_slot(member_id);
+  if (step == 1) return entries_.prefetch_node(member_id);
+  const Map::Node* node = entries_.find(member_id);
+  if (node == nullptr) return;
+  if (node->value.state != nullptr) {
+    __builtin_prefetch(node->value.state.get());
+    return;
+  }
+  const std::string_view record = node->value.record.view();
+  for (std::size_t at = 0; at < record.size() && at < 256; at += 64) {
+    __builtin_prefetch(record.data() + at);
+  }
+}
+
 void MemberCache::decode_entry(Map::Node& node) {
   Entry& entry = node.value;
   auto state = std::make_unique<MemberState>();

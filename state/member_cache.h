@@ -103,6 +103,11 @@ class MemberCache final : public MemberTable {
   // not change; decode_member_figures).
   const MemberState& read_figures(std::string_view member_id) override;
   void mark_changed() override;
+  // Step 0 asks the CPU for the member's map slot, step 1 for its node, step 2 for its
+  // state or the first bytes of its record held encoded: a caller that knows which
+  // members come next (replay) issues each step a few events ahead of the load, so that
+  // the load does not wait for memory.
+  void prefetch(std::string_view member_id, int step) override;
   // Persisted and resident members; throws StateStoreError when the scan fails.
   std::vector<std::string> member_ids() override;
 

@@ -38,6 +38,7 @@ TEST_CASE("an event record decodes to the event encoded", "[sort]") {
     decoder.decode(records[i++], decoded);
     CHECK(decoded.event_id == e->event_id);
     CHECK(decoded.member_id == e->member_id);
+    CHECK(event_record_member_id(records[i - 1]) == e->member_id);
     CHECK(decoded.ts == e->ts);
     CHECK(decoded.type == e->type);
     CHECK(decoded.amount == e->amount);

@@ -356,6 +356,44 @@ TEST_CASE("a cache tracking its stored ids reads no member it has never stored",
   }
 }
 
+TEST_CASE("prefetching members changes nothing: no read, nothing loaded, states intact",
+          "[state]") {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  REQUIRE(StateStore::open({dir.path.string()}, store).is_ok());
+  // A budget that holds some members decoded, some encoded, and drops the rest.
+  MemberCache cache(*store, StreamId{0}, 64 * 1024);
+  TimerIndex timers;
+  REQUIRE(cache.load_timers(timers).is_ok());
+  for (int i = 0; i < 600; ++i) {
+    MemberState& m = cache.load("m" + std::to_string(i));
+    m = sample_member();
+    m.figures.refunds = static_cast<std::uint32_t>(i);
+    cache.mark_changed();
+  }
+  REQUIRE(cache.commit({}).is_ok());
+  for (int i = 590; i < 600; ++i) cache.load("m" + std::to_string(i));  // decoded again
+  const std::size_t resident = cache.resident_members();
+  const std::size_t encoded = cache.encoded_members();
+  const std::size_t bytes = cache.resident_bytes();
+  REQUIRE(resident < 600);
+  REQUIRE(encoded > 0);
+  REQUIRE(encoded < resident);
+  const std::uint64_t reads = store->figures().point_reads;
+  for (int step = 0; step < 3; ++step) {
+    for (int i = 0; i < 600; ++i) cache.prefetch("m" + std::to_string(i), step);
+    cache.prefetch("never-seen", step);
+    cache.prefetch("", step);
+  }
+  CHECK(store->figures().point_reads == reads);
+  CHECK(cache.resident_members() == resident);
+  CHECK(cache.encoded_members() == encoded);
+  CHECK(cache.resident_bytes() == bytes);
+  for (int i = 0; i < 600; ++i) {
+    CHECK(cache.load("m" + std::to_string(i)).figures.refunds == static_cast<std::uint32_t>(i));
+  }
+}
+
 TEST_CASE("stored member ids: every id added is found, after growing too", "[state]") {
   StoredMemberIds ids;
   for (int i = 0; i < 5000; ++i) ids.add("member-" + std::to_string(i));

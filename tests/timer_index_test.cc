@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace segmentd {
 namespace {
@@ -94,6 +95,25 @@ TEST_CASE("timers due at the same instant fire in member id byte order", "[timer
   while (auto entry = index.pop_due(EpochMs{5})) order += entry->member_id + ",";
   CHECK(order == "B,a,ab,b,\xc3\xa9,");
   CHECK(index.size() == 0);
+}
+
+TEST_CASE("the timer index names the members of the timers it will fire next", "[timers]") {
+  TimerIndex index;
+  CHECK(index.upcoming_member(0).empty());
+  for (int i = 0; i < 20; ++i)
+    index.add(EpochMs{1'000 + 7 * ((i * 11) % 20)}, "m" + std::to_string(i));
+  // The hour's bucket is ordered by the first pop: from then on the hints are exact.
+  REQUIRE(index.pop_due(EpochMs{2'000}));
+  std::vector<std::string> hinted;
+  for (std::size_t k = 0; k < 19; ++k) {
+    index.prefetch_upcoming(k);  // a hint only: changes nothing
+    hinted.emplace_back(index.upcoming_member(k));
+  }
+  CHECK(index.upcoming_member(19).empty());  // past the bucket's timers
+  CHECK(index.size() == 19);
+  std::vector<std::string> fired;
+  while (auto entry = index.pop_due(EpochMs{2'000})) fired.push_back(entry->member_id);
+  CHECK(fired == hinted);
 }
 
 }  // namespace
