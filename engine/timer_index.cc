@@ -91,18 +91,20 @@ void TimerIndex::move(std::string_view member_id, std::optional<EpochMs> from,
   }
 }
 
-std::string_view TimerIndex::upcoming_member(std::size_t k) const {
-  if (buckets_.empty()) return {};
+const TimerIndex::Entry* TimerIndex::upcoming(std::size_t k) const {
+  if (buckets_.empty()) return nullptr;
   const Bucket& bucket = buckets_.begin()->second;
-  if (!bucket.ordered || bucket.entries.size() <= k) return {};
-  return bucket.entries[bucket.entries.size() - 1 - k].member->key;
+  if (!bucket.ordered || bucket.entries.size() <= k) return nullptr;
+  return &bucket.entries[bucket.entries.size() - 1 - k];
+}
+
+std::string_view TimerIndex::upcoming_member(std::size_t k) const {
+  const Entry* entry = upcoming(k);
+  return entry == nullptr ? std::string_view{} : std::string_view(entry->member->key);
 }
 
 void TimerIndex::prefetch_upcoming(std::size_t k) const {
-  if (buckets_.empty()) return;
-  const Bucket& bucket = buckets_.begin()->second;
-  if (!bucket.ordered || bucket.entries.size() <= k) return;
-  __builtin_prefetch(bucket.entries[bucket.entries.size() - 1 - k].member);
+  if (const Entry* entry = upcoming(k)) __builtin_prefetch(entry->member);
 }
 
 std::optional<TimerEntry> TimerIndex::pop_due(EpochMs clock) {

@@ -95,6 +95,8 @@ class TimerIndex {
     return entry.member->value.pending && entry.member->value.due == entry.due;
   }
   void append(EpochMs due, Node& member);
+  // The k-th entry from the end of the earliest bucket, once it is ordered; else null.
+  const Entry* upcoming(std::size_t k) const;
   void drop_stale_entries();
 
   FlatIdMap<Timer> due_by_member_;
