@@ -1,8 +1,9 @@
 // The engine: one event applied by the StreamProcessor to members held in memory (member
 // lookup, figures, rules, timers, transitions to a counting sink), the dedupe ring (is an
 // event id among a member's last 32?), and the timer index (moving a member's timer among N
-// pending ones; firing due timers).
+// pending ones; firing due timers; the heap it takes per pending timer).
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 
 #include <charconv>
 #include <cstdio>
@@ -122,6 +123,39 @@ void BM_TimerFire(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_TimerFire)->Arg(100'000);
+
+// Arg: pending timers. The heap the index takes per pending timer (glibc's mallinfo2: this
+// program does not link jemalloc), as counters: `bytes_per_timer` once each member has a
+// timer, `bytes_per_timer_moved` once each has been moved once more (an event's work: the
+// earlier bucket entry stays, stale). The index is not bounded by state.cache_size, so at
+// millions of members it is most of what grows with them (docs/PERFORMANCE.md, "Issue 10's
+// figures measured again"). The time per iteration is that of building it.
+void BM_TimerIndexBytes(benchmark::State& state) {
+  const auto members = static_cast<std::size_t>(state.range(0));
+  const std::vector<std::string> ids = member_ids(members);
+  double added = 0;
+  double moved = 0;
+  for (auto _ : state) {
+    const std::size_t before = mallinfo2().uordblks;
+    TimerIndex timers;
+    for (std::size_t i = 0; i < members; ++i) {
+      timers.add(
+          EpochMs{1'680'000'000'000 + static_cast<std::int64_t>((i * 7'919) % members) * 60'000},
+          ids[i]);
+    }
+    added = static_cast<double>(mallinfo2().uordblks - before);
+    for (std::size_t i = 0; i < members; ++i) {
+      const EpochMs from{1'680'000'000'000 +
+                         static_cast<std::int64_t>((i * 7'919) % members) * 60'000};
+      timers.move(ids[i], from, EpochMs{from.ms + 30 * 86'400'000LL});
+    }
+    moved = static_cast<double>(mallinfo2().uordblks - before);
+    benchmark::DoNotOptimize(timers.size());
+  }
+  state.counters["bytes_per_timer"] = added / static_cast<double>(members);
+  state.counters["bytes_per_timer_moved"] = moved / static_cast<double>(members);
+}
+BENCHMARK(BM_TimerIndexBytes)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace segmentd::bench
