@@ -67,10 +67,17 @@ class Broker:
                 self._script("start", self.dir, str(self.port))
                 break
             except RuntimeError as e:
+                # A free port can be taken between our check and the broker's bind (an
+                # outgoing connection's ephemeral port, another test's broker): the broker
+                # logs a BindException and shuts down, and its shutdown can push that line
+                # out of the log's tail that the error quotes, so the whole log is read.
+                log = self.log()
+                port_taken = "already in use" in str(e) or "already in use" in log
+                errors = [l for l in log.splitlines() if " ERROR " in l or " FATAL " in l]
                 self._cleanup()
-                # A free port can be taken between our check and the broker's bind.
-                if fixed_port or attempt == 2 or "already in use" not in str(e):
-                    raise
+                if fixed_port or attempt == 2 or not port_taken:
+                    raise RuntimeError("\n".join(
+                        [str(e), "--- ERROR/FATAL lines of broker.log ---", *errors[-10:]])) from e
         self.bootstrap = f"127.0.0.1:{self.port}"
         return self.bootstrap
 
