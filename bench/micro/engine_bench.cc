@@ -127,27 +127,25 @@ BENCHMARK(BM_TimerFire)->Arg(100'000);
 // Arg: pending timers. The heap the index takes per pending timer (glibc's mallinfo2: this
 // program does not link jemalloc), as counters: `bytes_per_timer` once each member has a
 // timer, `bytes_per_timer_moved` once each has been moved once more (an event's work: the
-// earlier bucket entry stays, stale). The index is not bounded by state.cache_size, so at
-// millions of members it is most of what grows with them (docs/PERFORMANCE.md, "Issue 10's
-// figures measured again"). The time per iteration is that of building it.
+// earlier bucket entry stays, stale). The index is not bounded by state.cache_size: at
+// millions of members it and replay's stored-id set are what grows with them
+// (docs/PERFORMANCE.md, "Issue 10's figures measured again"). The time per iteration is
+// that of building it.
 void BM_TimerIndexBytes(benchmark::State& state) {
   const auto members = static_cast<std::size_t>(state.range(0));
   const std::vector<std::string> ids = member_ids(members);
+  auto due_of = [members](std::size_t i) {
+    return EpochMs{1'680'000'000'000 + static_cast<std::int64_t>((i * 7'919) % members) * 60'000};
+  };
   double added = 0;
   double moved = 0;
   for (auto _ : state) {
     const std::size_t before = mallinfo2().uordblks;
     TimerIndex timers;
-    for (std::size_t i = 0; i < members; ++i) {
-      timers.add(
-          EpochMs{1'680'000'000'000 + static_cast<std::int64_t>((i * 7'919) % members) * 60'000},
-          ids[i]);
-    }
+    for (std::size_t i = 0; i < members; ++i) timers.add(due_of(i), ids[i]);
     added = static_cast<double>(mallinfo2().uordblks - before);
     for (std::size_t i = 0; i < members; ++i) {
-      const EpochMs from{1'680'000'000'000 +
-                         static_cast<std::int64_t>((i * 7'919) % members) * 60'000};
-      timers.move(ids[i], from, EpochMs{from.ms + 30 * 86'400'000LL});
+      timers.move(ids[i], due_of(i), EpochMs{due_of(i).ms + 30 * 86'400'000LL});
     }
     moved = static_cast<double>(mallinfo2().uordblks - before);
     benchmark::DoNotOptimize(timers.size());

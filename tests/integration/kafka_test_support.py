@@ -36,6 +36,11 @@ def free_port():
         return s.getsockname()[1]
 
 
+def error_lines(log_lines):
+    """The ERROR and FATAL lines of a broker's log."""
+    return [l for l in log_lines if " ERROR " in l or " FATAL " in l]
+
+
 class Broker:
     """Context manager yielding a bootstrap address ("127.0.0.1:PORT").
 
@@ -73,7 +78,7 @@ class Broker:
                 # out of the log's tail that the error quotes, so the whole log is read.
                 log = self.log()
                 port_taken = "already in use" in str(e) or "already in use" in log
-                errors = [l for l in log.splitlines() if " ERROR " in l or " FATAL " in l]
+                errors = error_lines(log.splitlines())
                 self._cleanup()
                 if fixed_port or attempt == 2 or not port_taken:
                     raise RuntimeError("\n".join(
@@ -104,7 +109,7 @@ class Broker:
             return "broker: external (SEGMENTD_KAFKA_BOOTSTRAP), no report"
         disk = shutil.disk_usage(self.dir)
         lines = self.log().splitlines()
-        errors = [l for l in lines if " ERROR " in l or " FATAL " in l]
+        errors = error_lines(lines)
         return "\n".join([
             f"broker on {self.bootstrap}: {'running' if self.alive() else 'NOT RUNNING'}; "
             f"{disk.free // 2**20} MiB free of {disk.total // 2**20} MiB under {self.dir}",
